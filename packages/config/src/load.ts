@@ -1,0 +1,134 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError } from '@shadowdiff/core';
+import { configSchema, type ShadowdiffConfig } from './schema';
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Environment variables read by shadowdiff, and the config path each one sets. This is the only
+ * place the environment is read for configuration.
+ */
+export const ENV_VARIABLES: Readonly<Record<string, string>> = {
+  DATABASE_URL: 'database.url',
+  REDIS_URL: 'redis.url',
+  SHADOWDIFF_RUN: 'run',
+  SHADOWDIFF_PRIMARY: 'upstreams.primary',
+  SHADOWDIFF_CANDIDATE: 'upstreams.candidate',
+  SHADOWDIFF_SECONDARY: 'upstreams.secondary',
+  SHADOWDIFF_TAP_HOST: 'tap.host',
+  SHADOWDIFF_TAP_PORT: 'tap.port',
+  SHADOWDIFF_MIRROR_PERCENTAGE: 'tap.mirrorPercentage',
+  SHADOWDIFF_SHADOW_TIMEOUT_MS: 'tap.shadowTimeoutMs',
+  SHADOWDIFF_MAX_BODY_BYTES: 'tap.maxBodyBytes',
+  SHADOWDIFF_API_HOST: 'api.host',
+  SHADOWDIFF_API_PORT: 'api.port',
+  SHADOWDIFF_API_TOKEN: 'api.token',
+  SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
+  SHADOWDIFF_STATE_DIR: 'stateDir',
+  SHADOWDIFF_LOG_LEVEL: 'log.level',
+};
+
+export interface LoadConfigOptions {
+  /** Path of a YAML file; when absent, `shadowdiff.yaml` in the working directory if present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, as config paths (`tap.port`) to values. They win. */
+  overrides?: Record<string, unknown>;
+}
+
+function setPath(target: Raw, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Raw;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
+  let node = source;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** Environment values are strings; numbers and booleans are recognised, anything else left for the schema to judge. */
+function parseEnvValue(value: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+function readFile(file: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    const where = error instanceof YAMLParseError ? ` at line ${error.linePos?.[0].line ?? '?'}` : '';
+    throw new ConfigError(`config file ${file} is not valid YAML${where}: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold a mapping at the top level, found ${describe(parsed)}`);
+  }
+  return parsed as Raw;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/**
+ * Builds the configuration: schema defaults, then the YAML file, then the environment, then
+ * flags. Every invalid value is reported at once, each with its path, what was expected, what
+ * was found and where it came from.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ShadowdiffConfig {
+  const env = options.env ?? process.env;
+  const sources = new Map<string, string>();
+  const file = options.file ?? (existsSync('shadowdiff.yaml') ? 'shadowdiff.yaml' : undefined);
+  const raw: Raw = file ? readFile(file) : {};
+  if (file) sources.set('*', file);
+
+  for (const [name, path] of Object.entries(ENV_VARIABLES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(raw, path, parseEnvValue(value));
+    sources.set(path, `environment ${name}`);
+  }
+  for (const [path, value] of Object.entries(options.overrides ?? {})) {
+    if (value === undefined) continue;
+    setPath(raw, path, value);
+    sources.set(path, 'command line');
+  }
+
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.join('.') || '(top level)';
+    const found = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : describe(getPath(raw, issue.path));
+    const from = sources.get(path) ?? sources.get('*') ?? 'defaults';
+    return `${path}: ${issue.message}; found ${found} (from ${from})`;
+  });
+  throw new ConfigError(
+    `invalid configuration, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    problems,
+  );
+}

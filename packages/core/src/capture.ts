@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Which upstream a response came from. */
+export const SIDES = ['primary', 'candidate', 'secondary'] as const;
+export type Side = (typeof SIDES)[number];
+/** Sides compared against the primary. */
+export type ShadowSide = Exclude<Side, 'primary'>;
+
+/**
+ * How a call to one side ended. `ok` means a full HTTP response was read (whatever its status);
+ * the others mean no usable response exists.
+ */
+export const OUTCOMES = ['ok', 'timeout', 'refused', 'reset', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const headers = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+/** A body as captured: base64 of at most the configured cap, with the real size. */
+export const capturedBodySchema = z.object({
+  base64: z.string(),
+  /** Bytes seen on the wire, which may exceed what was kept. */
+  size: z.number().int().nonnegative(),
+  /** True when `base64` holds only the first part of the body. */
+  truncated: z.boolean(),
+});
+export type CapturedBody = z.infer<typeof capturedBodySchema>;
+
+export const capturedRequestSchema = z.object({
+  method: z.string().min(1),
+  /** Path and query exactly as the client sent them. */
+  url: z.string().min(1),
+  headers,
+  body: capturedBodySchema,
+});
+export type CapturedRequest = z.infer<typeof capturedRequestSchema>;
+
+export const capturedResponseSchema = z.object({
+  outcome: z.enum(OUTCOMES),
+  status: z.number().int().min(100).max(999).nullable(),
+  headers,
+  body: capturedBodySchema,
+  /** Milliseconds from sending the request to the last body byte (or the failure). */
+  latencyMs: z.number().nonnegative(),
+  /** Why the call failed, when `outcome` is not `ok`. */
+  error: z.string().optional(),
+});
+export type CapturedResponse = z.infer<typeof capturedResponseSchema>;
+
+/** One exchange as the tap saw it: the request and every side's response. */
+export const captureSchema = z.object({
+  /** Time-ordered unique id; the idempotency key all the way to Postgres. */
+  id: z.uuid(),
+  run: z.string().min(1),
+  capturedAt: z.iso.datetime(),
+  request: capturedRequestSchema,
+  primary: capturedResponseSchema,
+  candidate: capturedResponseSchema,
+  secondary: capturedResponseSchema.optional(),
+});
+export type Capture = z.infer<typeof captureSchema>;
+
+export const EMPTY_BODY: CapturedBody = Object.freeze({ base64: '', size: 0, truncated: false });

@@ -1,0 +1,47 @@
+/** Base of every error shadowdiff raises on purpose: a stable code and the HTTP status it maps to. */
+export class ShadowdiffError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus = 500,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends ShadowdiffError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bad_request', message, 400, options);
+  }
+}
+
+export class NotFoundError extends ShadowdiffError {
+  constructor(message: string) {
+    super('not_found', message, 404);
+  }
+}
+
+export class UnauthorizedError extends ShadowdiffError {
+  constructor(message = 'a valid bearer token is required') {
+    super('unauthorized', message, 401);
+  }
+}
+
+/** A configuration problem found at start-up; the message lists every bad value. */
+export class ConfigError extends ShadowdiffError {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super('config_invalid', message, 500);
+  }
+}
+
+/** A dependency (Redis, Postgres, an upstream) could not be reached or started. */
+export class DependencyError extends ShadowdiffError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('dependency_unavailable', message, 503, options);
+  }
+}

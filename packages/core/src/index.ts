@@ -1,0 +1,5 @@
+export * from './capture';
+export * from './errors';
+export * from './ids';
+export * from './logger';
+export * from './route-templates';
