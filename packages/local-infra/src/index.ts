@@ -1,0 +1,3 @@
+export * from './free-port';
+export * from './local-redis';
+export * from './embedded-postgres';

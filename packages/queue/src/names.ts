@@ -1,0 +1,22 @@
+import type { Capture } from '@shadowdiff/core';
+
+/** The BullMQ queue that carries captures from taps to workers. */
+export const CAPTURE_QUEUE = 'shadowdiff-captures';
+/** Job name of a batch of captures. */
+export const CAPTURE_BATCH_JOB = 'capture-batch';
+
+/** Payload of one job: several captures, queued together to keep Redis round trips low. */
+export interface CaptureBatch {
+  captures: Capture[];
+}
+
+/**
+ * Retry policy for transient failures (Redis or Postgres away): exponential backoff from 1 s,
+ * for about 17 minutes in all, before the job fails for good and keeps its payload in Redis.
+ */
+export const CAPTURE_JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 10000 },
+} as const;

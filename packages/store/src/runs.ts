@@ -1,0 +1,69 @@
+import type { Pool } from './pool';
+
+export interface Run {
+  id: string;
+  name: string;
+  service: string | null;
+  primaryLabel: string | null;
+  candidateLabel: string | null;
+  state: 'active' | 'closed';
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface RunSummary extends Run {
+  exchanges: number;
+  withDifferences: number;
+}
+
+interface RunRow {
+  id: string;
+  name: string;
+  service: string | null;
+  primary_label: string | null;
+  candidate_label: string | null;
+  state: 'active' | 'closed';
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    name: row.name,
+    service: row.service,
+    primaryLabel: row.primary_label,
+    candidateLabel: row.candidate_label,
+    state: row.state,
+    createdAt: row.created_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids of the named runs, created on first sight (captures name their run; the worker files them). */
+export async function ensureRuns(pool: Pool, names: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(names)];
+  await pool.query('INSERT INTO runs (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING', [unique]);
+  const { rows } = await pool.query<{ id: string; name: string }>('SELECT id, name FROM runs WHERE name = ANY($1::text[])', [unique]);
+  return new Map(rows.map((row) => [row.name, row.id]));
+}
+
+/** A run by id or by name; undefined when there is none. */
+export async function findRun(pool: Pool, idOrName: string): Promise<Run | undefined> {
+  const { rows } = UUID.test(idOrName)
+    ? await pool.query<RunRow>('SELECT * FROM runs WHERE id = $1 OR name = $2', [idOrName, idOrName])
+    : await pool.query<RunRow>('SELECT * FROM runs WHERE name = $1', [idOrName]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** Every run, newest first, with its exchange and difference totals. */
+export async function listRuns(pool: Pool): Promise<RunSummary[]> {
+  const { rows } = await pool.query<RunRow & { exchanges: number; with_differences: number }>(`
+    SELECT r.*, coalesce(sum(s.exchanges), 0)::bigint AS exchanges,
+           coalesce(sum(s.with_differences), 0)::bigint AS with_differences
+    FROM runs r LEFT JOIN route_stats s ON s.run_id = r.id
+    GROUP BY r.id ORDER BY r.created_at DESC`);
+  return rows.map((row) => ({ ...toRun(row), exchanges: row.exchanges, withDifferences: row.with_differences }));
+}

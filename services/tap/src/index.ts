@@ -1,0 +1,3 @@
+export * from './app';
+export * from './metrics';
+export { startTapService, type TapService } from './service';
