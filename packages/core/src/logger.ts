@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, destination, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -14,13 +14,17 @@ const REDACTED_LOG_PATHS = [
   'password',
 ];
 
-/** The one logger factory: JSON lines on stdout, secrets censored. */
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? 'shadowdiff',
-    level: options.level ?? 'info',
-    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-  });
+/** The one logger factory: JSON lines, secrets censored. */
+export function createLogger(options: { level?: string; name?: string; stderr?: boolean } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'shadowdiff',
+      level: options.level ?? 'info',
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    },
+    // The CLI keeps stdout for people and scripts; its logs go to stderr.
+    options.stderr ? destination(2) : undefined,
+  );
 }
 
 /** A logger that writes nothing, for tests and library defaults. */

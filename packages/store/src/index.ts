@@ -6,3 +6,4 @@ export * from './exchanges';
 export * from './differences';
 export * from './exchange-detail';
 export * from './dead-letters';
+export * from './stats';

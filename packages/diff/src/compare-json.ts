@@ -1,0 +1,258 @@
+/**
+ * Structural comparison of parsed JSON (and form) bodies with deep-diff.
+ *
+ * deep-diff walks objects; arrays are intercepted in its `normalize` hook because its own array
+ * handling is index by index only. Here an array whose length changed yields one `array_length`
+ * difference plus differences in the common prefix; a reordering of the same elements yields one
+ * `order` difference; rules can compare an array as a set or match elements by a key.
+ */
+import deepDiff from 'deep-diff';
+import { type PathSegment, renderPath, renderTemplate } from './field-path';
+import type { RawDifference } from './raw-difference';
+import type { DifferenceKind } from './types';
+
+/** How a matching array is compared: as a multiset (no `key`) or matched by `key`. */
+export interface ArrayRule {
+  /** Matches the array's field template. */
+  readonly match: RegExp;
+  readonly key?: string;
+}
+
+type Json = unknown;
+type PlainObject = Record<string, Json>;
+
+/** Root wrapper key: lets the `normalize` hook see the root value too. */
+const ROOT = '\u0000';
+/** Returned to deep-diff in place of arrays this module compared itself. */
+const HANDLED: readonly Json[] = Object.freeze([]);
+/** Objects with more keys than this are pruned of equal primitive members before deep-diff (whose key matching is quadratic). */
+const PRUNE_ABOVE_KEYS = 64;
+
+function isPlainObject(value: Json): value is PlainObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** JSON type name: `null`, `array`, `object`, `string`, `number`, `boolean`. */
+export function jsonType(value: Json): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** Stable text of a value with object keys sorted: equal values give equal keys. */
+export function canonicalKey(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalKey(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+class JsonComparer {
+  constructor(
+    private readonly arrayRules: readonly ArrayRule[],
+    private readonly out: RawDifference[],
+  ) {}
+
+  private push(kind: DifferenceKind, path: readonly PathSegment[], primary: Json, other: Json, member = false): void {
+    const d: RawDifference = { kind, field: renderTemplate(path), path: renderPath(path) };
+    if (primary !== undefined) d.primary = primary;
+    if (other !== undefined) d.other = other;
+    if (member) d.member = true;
+    this.out.push(d);
+  }
+
+  /** Compares two values found at `path`, dispatching on their types. */
+  compare(lhs: Json, rhs: Json, path: readonly PathSegment[]): void {
+    if (lhs === rhs) return;
+    if (Array.isArray(lhs) && Array.isArray(rhs)) this.compareArrays(lhs, rhs, path);
+    else if (isPlainObject(lhs) && isPlainObject(rhs)) this.compareWithDeepDiff(lhs, rhs, path);
+    else this.push(jsonType(lhs) === jsonType(rhs) ? 'changed' : 'type_changed', path, lhs, rhs);
+  }
+
+  private compareWithDeepDiff(lhs: Json, rhs: Json, base: readonly PathSegment[]): void {
+    const absolute = (currentPath: readonly unknown[], key: unknown): PathSegment[] =>
+      key === ROOT ? [...base] : [...base, ...(currentPath.slice(1) as string[]), key as string];
+    const changes = deepDiff.diff<Json, Json>({ [ROOT]: lhs }, { [ROOT]: rhs }, {
+      normalize: (currentPath, key, l, r) => {
+        if (Array.isArray(l) && Array.isArray(r)) {
+          this.compareArrays(l, r, absolute(currentPath, key));
+          return [HANDLED, HANDLED];
+        }
+        if (isPlainObject(l) && isPlainObject(r)) return this.prepareObjects(l, r, currentPath, key, absolute);
+        return undefined;
+      },
+    });
+    for (const change of changes ?? []) {
+      const path = [...base, ...((change.path ?? []).slice(1) as string[])];
+      switch (change.kind) {
+        case 'N':
+          this.push('added', path, undefined, change.rhs, true);
+          break;
+        case 'D':
+          this.push('removed', path, change.lhs, undefined, true);
+          break;
+        case 'E':
+          this.push(jsonType(change.lhs) === jsonType(change.rhs) ? 'changed' : 'type_changed', path, change.lhs, change.rhs);
+          break;
+        case 'A': {
+          // Not produced while arrays are intercepted; mapped for completeness.
+          const item = change.item;
+          const at = [...path, change.index];
+          if (item.kind === 'N') this.push('added', at, undefined, item.rhs);
+          else if (item.kind === 'D') this.push('removed', at, item.lhs, undefined);
+          else if (item.kind === 'E') this.push('changed', at, item.lhs, item.rhs);
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Works around two deep-diff traits before it walks a pair of objects: a key `""` present only
+   * on the right is skipped by it (reported here), and its key matching is quadratic, so wide
+   * objects are first pruned of members that are strictly equal primitives.
+   */
+  private prepareObjects(
+    l: PlainObject,
+    r: PlainObject,
+    currentPath: readonly unknown[],
+    key: unknown,
+    absolute: (currentPath: readonly unknown[], key: unknown) => PathSegment[],
+  ): [Json, Json] | undefined {
+    if (Object.hasOwn(r, '') && !Object.hasOwn(l, '')) {
+      this.push('added', [...absolute(currentPath, key), ''], undefined, r[''], true);
+    }
+    const lKeys = Object.keys(l);
+    if (lKeys.length <= PRUNE_ABOVE_KEYS) return undefined;
+    const left: [string, Json][] = [];
+    const right: [string, Json][] = [];
+    for (const k of lKeys) {
+      const lv = l[k];
+      if (Object.hasOwn(r, k)) {
+        const rv = r[k];
+        if (lv === rv && (lv === null || typeof lv !== 'object')) continue;
+        right.push([k, rv]);
+      }
+      left.push([k, lv]);
+    }
+    for (const k of Object.keys(r)) if (!Object.hasOwn(l, k)) right.push([k, r[k]]);
+    return [Object.fromEntries(left), Object.fromEntries(right)];
+  }
+
+  private compareArrays(l: readonly Json[], r: readonly Json[], path: readonly PathSegment[]): void {
+    if (this.arrayRules.length > 0) {
+      const template = renderTemplate(path);
+      for (const rule of this.arrayRules) {
+        if (!rule.match.test(template)) continue;
+        if (rule.key === undefined) this.compareAsSet(l, r, path, l.map((_, i) => i), r.map((_, i) => i));
+        else this.compareKeyed(l, r, path, rule.key);
+        return;
+      }
+    }
+    const before = this.out.length;
+    if (l.length !== r.length) this.push('array_length', path, l.length, r.length);
+    const common = Math.min(l.length, r.length);
+    for (let i = 0; i < common; i++) {
+      if (l[i] !== r[i]) this.compare(l[i], r[i], [...path, i]);
+    }
+    if (l.length === r.length && this.out.length > before && sameMultiset(l, r)) {
+      this.out.length = before;
+      this.push('order', path, l, r);
+    }
+  }
+
+  /** Elements matched by equal value; the unmatched ones are `removed` / `added` at their index. */
+  private compareAsSet(
+    l: readonly Json[],
+    r: readonly Json[],
+    path: readonly PathSegment[],
+    lIndexes: readonly number[],
+    rIndexes: readonly number[],
+  ): void {
+    const pending = new Map<string, number[]>();
+    for (const i of lIndexes) {
+      const key = canonicalKey(l[i]);
+      const list = pending.get(key);
+      if (list) list.push(i);
+      else pending.set(key, [i]);
+    }
+    const added: number[] = [];
+    for (const j of rIndexes) {
+      const list = pending.get(canonicalKey(r[j]));
+      if (list && list.length > 0) list.shift();
+      else added.push(j);
+    }
+    const removed = [...pending.values()].flat().sort((a, b) => a - b);
+    for (const i of removed) this.push('removed', [...path, i], l[i], undefined);
+    for (const j of added) this.push('added', [...path, j], undefined, r[j]);
+  }
+
+  /** Elements matched by the value of `key`; elements without a usable key are compared as a set. */
+  private compareKeyed(l: readonly Json[], r: readonly Json[], path: readonly PathSegment[], key: string): void {
+    const lKeyed = indexByKey(l, key);
+    const rKeyed = indexByKey(r, key);
+    for (const [value, i] of lKeyed.index) {
+      const segment = { key, value };
+      const j = rKeyed.index.get(value);
+      if (j === undefined) this.push('removed', [...path, segment], l[i], undefined);
+      else this.compare(l[i], r[j], [...path, segment]);
+    }
+    for (const [value, j] of rKeyed.index) {
+      if (!lKeyed.index.has(value)) this.push('added', [...path, { key, value }], undefined, r[j]);
+    }
+    if (lKeyed.rest.length > 0 || rKeyed.rest.length > 0) this.compareAsSet(l, r, path, lKeyed.rest, rKeyed.rest);
+  }
+}
+
+type KeyValue = string | number | boolean;
+
+function indexByKey(items: readonly Json[], key: string): { index: Map<KeyValue, number>; rest: number[] } {
+  const index = new Map<KeyValue, number>();
+  const duplicates = new Set<KeyValue>();
+  const rest: number[] = [];
+  items.forEach((item, i) => {
+    const value = isPlainObject(item) ? item[key] : undefined;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') rest.push(i);
+    else if (index.has(value) || duplicates.has(value)) {
+      // A duplicate key cannot identify an element: all its holders are compared as a set.
+      if (index.has(value)) rest.push(index.get(value)!);
+      index.delete(value);
+      duplicates.add(value);
+      rest.push(i);
+    } else index.set(value, i);
+  });
+  rest.sort((a, b) => a - b);
+  return { index, rest };
+}
+
+function sameMultiset(l: readonly Json[], r: readonly Json[]): boolean {
+  const counts = new Map<string, number>();
+  for (const item of l) {
+    const key = canonicalKey(item);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const item of r) {
+    const key = canonicalKey(item);
+    const count = counts.get(key);
+    if (!count) return false;
+    counts.set(key, count - 1);
+  }
+  return true;
+}
+
+/**
+ * Differences between two parsed documents, appended to `out`. Paths start with `root`
+ * (`['body']`). May throw RangeError on pathologically deep documents; the caller falls back.
+ */
+export function compareJson(
+  primary: Json,
+  other: Json,
+  root: readonly PathSegment[],
+  arrayRules: readonly ArrayRule[],
+  out: RawDifference[],
+): void {
+  new JsonComparer(arrayRules, out).compare(primary, other, root);
+}

@@ -1,0 +1,86 @@
+/**
+ * Turns a captured body into something comparable, according to its content type.
+ */
+import type { CapturedResponse } from '@shadowdiff/core';
+import { decodeContent, decodeText } from './decode';
+
+/** How a body is compared. */
+export type BodyFormat = 'json' | 'form' | 'text' | 'bytes';
+
+/** A body ready for comparison. */
+export type ParsedBody =
+  | { format: 'json' | 'form'; value: unknown; bytes: Buffer; mediaType: string }
+  | { format: 'text'; text: string; bytes: Buffer; mediaType: string }
+  | { format: 'bytes'; bytes: Buffer; mediaType: string }
+  /** Claims JSON but does not parse; `text` is what was read. */
+  | { format: 'invalid_json'; text: string; error: string; bytes: Buffer; mediaType: string }
+  /** Content coding could not be removed (corrupt, unsupported, or beyond the size bound). */
+  | { format: 'undecodable'; error: string; bytes: Buffer; mediaType: string };
+
+/** First value of a header, looked up case-insensitively. */
+export function headerValue(headers: Record<string, string | string[]>, name: string): string | undefined {
+  for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name) {
+      const value = headers[key];
+      return Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return undefined;
+}
+
+/** `application/json` from `Application/JSON; charset=utf-8`; empty when absent. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  if (!contentType) return '';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** JSON for `application/json` and any `+json` type; form; `text/*`; bytes otherwise. */
+export function bodyFormatOf(mediaType: string): BodyFormat {
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType === 'application/x-www-form-urlencoded') return 'form';
+  if (mediaType.startsWith('text/')) return 'text';
+  return 'bytes';
+}
+
+/**
+ * A form body as an object; a key that repeats becomes an array of its values in order. Built
+ * with `Object.fromEntries` so a `__proto__` key stays an ordinary member.
+ */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const grouped = new Map<string, string | string[]>();
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = grouped.get(key);
+    if (existing === undefined) grouped.set(key, value);
+    else if (Array.isArray(existing)) existing.push(value);
+    else grouped.set(key, [existing, value]);
+  }
+  return Object.fromEntries(grouped);
+}
+
+/** Decodes and parses one response body. Never throws on bad input. */
+export function parseBody(response: CapturedResponse, maxDecodedBytes: number): ParsedBody {
+  const contentType = headerValue(response.headers, 'content-type');
+  const mediaType = mediaTypeOf(contentType);
+  const raw = Buffer.from(response.body.base64, 'base64');
+  const decoded = decodeContent(raw, headerValue(response.headers, 'content-encoding'), maxDecodedBytes);
+  if (!decoded.ok) return { format: 'undecodable', error: decoded.reason, bytes: raw, mediaType };
+  const bytes = decoded.bytes;
+  const format = bodyFormatOf(mediaType);
+  switch (format) {
+    case 'json': {
+      const text = decodeText(bytes, contentType);
+      try {
+        return { format, value: JSON.parse(text), bytes, mediaType };
+      } catch (error) {
+        return { format: 'invalid_json', text, error: (error as Error).message, bytes, mediaType };
+      }
+    }
+    case 'form':
+      return { format, value: parseForm(decodeText(bytes, contentType)), bytes, mediaType };
+    case 'text':
+      return { format, text: decodeText(bytes, contentType), bytes, mediaType };
+    default:
+      return { format, bytes, mediaType };
+  }
+}

@@ -1,0 +1,52 @@
+import type { Pool } from './pool';
+
+export interface RouteStats {
+  route: string;
+  exchanges: number;
+  withDifferences: number;
+  statusMismatches: number;
+  candidateErrors: number;
+  secondaryExchanges: number;
+}
+
+export interface FieldStats {
+  route: string;
+  field: string;
+  side: 'candidate' | 'secondary';
+  differences: number;
+  ignored: number;
+}
+
+/** Per-route counters of a run, busiest first. */
+export async function listRouteStats(pool: Pool, runId: string): Promise<RouteStats[]> {
+  const { rows } = await pool.query(
+    `SELECT route, exchanges, with_differences, status_mismatches, candidate_errors, secondary_exchanges
+     FROM route_stats WHERE run_id = $1 ORDER BY exchanges DESC, route`,
+    [runId],
+  );
+  return rows.map((row) => ({
+    route: row.route,
+    exchanges: row.exchanges,
+    withDifferences: row.with_differences,
+    statusMismatches: row.status_mismatches,
+    candidateErrors: row.candidate_errors,
+    secondaryExchanges: row.secondary_exchanges,
+  }));
+}
+
+/** Per-field counters of a run (optionally of one route), most differing first. */
+export async function listFieldStats(pool: Pool, runId: string, route?: string): Promise<FieldStats[]> {
+  const { rows } = await pool.query(
+    `SELECT route, field, side, differences, ignored FROM field_stats
+     WHERE run_id = $1 AND ($2::text IS NULL OR route = $2)
+     ORDER BY differences DESC, route, field, side`,
+    [runId, route ?? null],
+  );
+  return rows.map((row) => ({ route: row.route, field: row.field, side: row.side, differences: row.differences, ignored: row.ignored }));
+}
+
+/** Exchanges stored for a run so far. */
+export async function countExchanges(pool: Pool, runId: string): Promise<number> {
+  const { rows } = await pool.query('SELECT coalesce(sum(exchanges), 0)::bigint AS n FROM route_stats WHERE run_id = $1', [runId]);
+  return rows[0]?.n ?? 0;
+}

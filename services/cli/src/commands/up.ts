@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createLogger } from '@shadowdiff/core';
+import { startDemoUpstreams, driveDemoTraffic, describeDemoDifferences, type DemoUpstreams } from '@shadowdiff/demo';
+import { countExchanges, findRun } from '@shadowdiff/store';
+import { addServiceOptions, configFromFlags } from '../options';
+import { onShutdown } from '../shutdown';
+import { startStack } from '../stack';
+import { printRunSummary } from '../summary';
+
+async function waitForStored(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let stored = await count();
+  while (stored < expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    stored = await count();
+  }
+  return stored;
+}
+
+export function registerUp(program: Command): void {
+  const command = program
+    .command('up')
+    .description('start the whole stack (tap, worker, API) on one machine; with no upstreams, run the demo')
+    .addOption(new Option('--requests <n>', 'demo: requests to send through the tap').default(300).argParser(Number))
+    .addOption(new Option('--exit-after-demo', 'demo: print the summary, then stop'));
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'apiPort', 'mirrorPercentage', 'concurrency', 'stateDir', 'logLevel']);
+  command.action(async (flags: Record<string, unknown>) => {
+    const config = configFromFlags(flags);
+    const logger = createLogger({ level: config.log.level, stderr: true });
+    let demo: DemoUpstreams | undefined;
+    if (!config.upstreams.primary && !config.upstreams.candidate) {
+      demo = await startDemoUpstreams();
+      config.upstreams = { primary: demo.primary.url, candidate: demo.candidate.url, secondary: demo.secondary.url };
+      if (flags.run === undefined && config.run === 'default') config.run = 'demo';
+    } else if (!config.upstreams.primary || !config.upstreams.candidate) {
+      throw new Error('give both --primary and --candidate, or neither to run the demo');
+    }
+    const stack = await startStack(config, logger).catch(async (error) => {
+      await demo?.close();
+      throw error;
+    });
+    const out = process.stdout;
+    out.write(`\nshadowdiff is up (run "${config.run}")\n`);
+    out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
+    out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
+    out.write(`  api        ${stack.api.url}/api/v1/runs\n`);
+    out.write(`  health     ${stack.api.url}/healthz\n`);
+    out.write(`  metrics    ${stack.api.url}/metrics\n`);
+    out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
+    out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
+
+    if (demo) {
+      out.write(`\nDemo: primary ${demo.primary.version} vs candidate ${demo.candidate.version}. Deliberate differences:\n`);
+      for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
+      const mirroredSoFar = async (): Promise<number> => (await stack.tap.metrics.mirrored.get()).values[0]?.value ?? 0;
+      const before = await mirroredSoFar();
+      const traffic = await driveDemoTraffic(stack.tap.url, { requests: Number(flags.requests) });
+      const mirrored = (await mirroredSoFar()) - before;
+      out.write(`\nSent ${traffic.sent} requests through the tap (${traffic.failed} failed); ${mirrored} mirrored.\n`);
+      const run = await waitForRun(stack, config.run);
+      if (run) {
+        const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
+        out.write(`${stored} exchanges compared and stored.\n`);
+        await printRunSummary(stack.pool, run.id, out);
+        out.write(`\nDifferences: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/differences\n`);
+      }
+    }
+    if (flags.exitAfterDemo) {
+      await stack.close();
+      await demo?.close();
+      return;
+    }
+    out.write('\nPress Ctrl-C to stop.\n');
+    await onShutdown(logger, [() => stack.close(), async () => demo?.close()]);
+    out.write('stopped.\n');
+  });
+}
+
+async function waitForRun(stack: Awaited<ReturnType<typeof startStack>>, name: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await findRun(stack.pool, name);
+    if (run || Date.now() > deadline) return run;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

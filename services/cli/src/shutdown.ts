@@ -1,0 +1,25 @@
+import type { Logger } from '@shadowdiff/core';
+
+/**
+ * Runs the given closers (in the order given: newest first) on SIGINT or SIGTERM, once.
+ * A second signal exits at once.
+ */
+export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string): Promise<void> => {
+      if (stopping) {
+        logger.warn('second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      for (const close of closers) {
+        await close().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
+      }
+      resolve();
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,72 @@
+import type { Capture } from '@shadowdiff/core';
+import type { ExchangeDiff } from '@shadowdiff/diff';
+import type { DifferenceRecord, ExchangeRecord } from '@shadowdiff/store';
+
+/** Postgres jsonb cannot hold U+0000; values from traffic may contain it. */
+function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[jsonSafe(key) as string] = jsonSafe(inner);
+    return out;
+  }
+  return value;
+}
+
+function isCandidateError(capture: Capture): boolean {
+  return capture.candidate.outcome !== 'ok' || (capture.candidate.status ?? 0) >= 500;
+}
+
+/**
+ * The row shape of one diffed capture. `keepBodies` decides storage economy: bodies and headers
+ * are kept for exchanges with differences and for a sample of identical ones.
+ */
+export function toExchangeRecord(capture: Capture, runId: string, diff: ExchangeDiff, keepBodies: boolean): ExchangeRecord {
+  const differences: DifferenceRecord[] = [
+    ...diff.differences.map((d) => ({
+      side: d.side,
+      field: d.field,
+      path: d.path,
+      kind: d.kind,
+      primaryValue: jsonSafe(d.primary),
+      otherValue: jsonSafe(d.other),
+      suspectedNoise: d.suspectedNoise ?? false,
+      ignoredBy: null,
+    })),
+    ...diff.ignored.map((d) => ({
+      side: d.side,
+      field: d.field,
+      path: d.path,
+      kind: d.kind,
+      primaryValue: jsonSafe(d.primary),
+      otherValue: jsonSafe(d.other),
+      suspectedNoise: d.suspectedNoise ?? false,
+      ignoredBy: d.rule,
+    })),
+  ];
+  const keep = keepBodies || diff.differences.length > 0;
+  return {
+    id: capture.id,
+    runId,
+    capturedAt: capture.capturedAt,
+    method: capture.request.method,
+    url: capture.request.url,
+    route: diff.route,
+    primaryStatus: capture.primary.status,
+    candidateStatus: capture.candidate.status,
+    secondaryStatus: capture.secondary?.status ?? null,
+    candidateOutcome: capture.candidate.outcome,
+    secondaryOutcome: capture.secondary?.outcome ?? null,
+    primaryLatencyMs: capture.primary.latencyMs,
+    candidateLatencyMs: capture.candidate.latencyMs,
+    secondaryLatencyMs: capture.secondary?.latencyMs ?? null,
+    request: keep ? jsonSafe(capture.request) : null,
+    primaryResponse: keep ? jsonSafe(capture.primary) : null,
+    candidateResponse: keep ? jsonSafe(capture.candidate) : null,
+    secondaryResponse: keep && capture.secondary ? jsonSafe(capture.secondary) : null,
+    differences,
+    statusMismatch: capture.candidate.outcome === 'ok' && capture.candidate.status !== capture.primary.status,
+    candidateError: isCandidateError(capture),
+  };
+}

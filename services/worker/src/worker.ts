@@ -1,0 +1,70 @@
+import { Worker, type Job } from 'bullmq';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '@shadowdiff/core';
+import type { DiffOptions } from '@shadowdiff/diff';
+import { CAPTURE_QUEUE, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import type { Pool } from '@shadowdiff/store';
+import { processBatch } from './process-batch';
+
+export interface CaptureWorkerOptions {
+  redisUrl: string;
+  pool: Pool;
+  diffOptions: DiffOptions;
+  concurrency: number;
+  keepIdenticalShare: number;
+  logger: Logger;
+  queuePrefix?: string;
+}
+
+export interface CaptureWorker {
+  worker: Worker<CaptureBatch>;
+  registry: Registry;
+  /** Waits for jobs in progress to finish, then disconnects. Unfinished jobs return to the queue. */
+  close(): Promise<void>;
+}
+
+/** The BullMQ consumer of capture batches. */
+export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorker {
+  const logger = options.logger.child({ service: 'worker' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_worker_' });
+  const exchanges = new Counter({
+    name: 'shadowdiff_worker_exchanges_total',
+    help: 'Captures processed, by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const connection = createWorkerConnection(options.redisUrl);
+  connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
+  const worker = new Worker<CaptureBatch>(
+    CAPTURE_QUEUE,
+    async (job: Job<CaptureBatch>) => {
+      const captures = Array.isArray(job.data?.captures) ? job.data.captures : [job.data];
+      const result = await processBatch(captures, {
+        pool: options.pool,
+        diffOptions: options.diffOptions,
+        keepIdenticalShare: options.keepIdenticalShare,
+        logger,
+      });
+      exchanges.inc({ result: 'stored' }, result.stored);
+      exchanges.inc({ result: 'duplicate' }, result.duplicates);
+      exchanges.inc({ result: 'dead_letter' }, result.deadLettered);
+      return result;
+    },
+    {
+      connection,
+      concurrency: options.concurrency,
+      ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+    },
+  );
+  worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
+  worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
+  return {
+    worker,
+    registry,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}
