@@ -23,8 +23,9 @@ type PlainObject = Record<string, Json>;
 
 /** Root wrapper key: lets the `normalize` hook see the root value too. */
 const ROOT = '\u0000';
-/** Returned to deep-diff in place of arrays this module compared itself. */
-const HANDLED: readonly Json[] = Object.freeze([]);
+/** Returned to deep-diff in place of a pair of arrays, which this module compares itself. */
+const ARRAY_LEFT = Symbol('array (primary)');
+const ARRAY_RIGHT = Symbol('array (other)');
 /** Objects with more keys than this are pruned of equal primitive members before deep-diff (whose key matching is quadratic). */
 const PRUNE_ABOVE_KEYS = 64;
 
@@ -73,18 +74,20 @@ class JsonComparer {
   }
 
   private compareWithDeepDiff(lhs: Json, rhs: Json, base: readonly PathSegment[]): void {
-    const absolute = (currentPath: readonly unknown[], key: unknown): PathSegment[] =>
-      key === ROOT ? [...base] : [...base, ...(currentPath.slice(1) as string[]), key as string];
+    // Arrays met on the way are swapped for two distinct markers, so deep-diff reports an edit
+    // exactly where (and in the order) each array pair sits; the pairs wait here meanwhile.
+    const arrays: [Json[], Json[]][] = [];
     const changes = deepDiff.diff<Json, Json>({ [ROOT]: lhs }, { [ROOT]: rhs }, {
       normalize: (currentPath, key, l, r) => {
         if (Array.isArray(l) && Array.isArray(r)) {
-          this.compareArrays(l, r, absolute(currentPath, key));
-          return [HANDLED, HANDLED];
+          arrays.push([l, r]);
+          return [ARRAY_LEFT, ARRAY_RIGHT];
         }
-        if (isPlainObject(l) && isPlainObject(r)) return this.prepareObjects(l, r, currentPath, key, absolute);
+        if (isPlainObject(l) && isPlainObject(r)) return this.prepareObjects(l, r, currentPath, key, base);
         return undefined;
       },
     });
+    let nextArray = 0;
     for (const change of changes ?? []) {
       const path = [...base, ...((change.path ?? []).slice(1) as string[])];
       switch (change.kind) {
@@ -95,7 +98,12 @@ class JsonComparer {
           this.push('removed', path, change.lhs, undefined, true);
           break;
         case 'E':
-          this.push(jsonType(change.lhs) === jsonType(change.rhs) ? 'changed' : 'type_changed', path, change.lhs, change.rhs);
+          if (change.lhs === ARRAY_LEFT) {
+            const [l, r] = arrays[nextArray++]!;
+            this.compareArrays(l, r, path);
+          } else {
+            this.push(jsonType(change.lhs) === jsonType(change.rhs) ? 'changed' : 'type_changed', path, change.lhs, change.rhs);
+          }
           break;
         case 'A': {
           // Not produced while arrays are intercepted; mapped for completeness.
@@ -120,10 +128,11 @@ class JsonComparer {
     r: PlainObject,
     currentPath: readonly unknown[],
     key: unknown,
-    absolute: (currentPath: readonly unknown[], key: unknown) => PathSegment[],
+    base: readonly PathSegment[],
   ): [Json, Json] | undefined {
     if (Object.hasOwn(r, '') && !Object.hasOwn(l, '')) {
-      this.push('added', [...absolute(currentPath, key), ''], undefined, r[''], true);
+      const at = key === ROOT ? [...base] : [...base, ...(currentPath.slice(1) as string[]), key as string];
+      this.push('added', [...at, ''], undefined, r[''], true);
     }
     const lKeys = Object.keys(l);
     if (lKeys.length <= PRUNE_ABOVE_KEYS) return undefined;

@@ -2,6 +2,7 @@
  * Content-Encoding and charset decoding of captured bodies. Decompression is bounded: a body that
  * would expand beyond the limit (a compression bomb) is reported as undecodable, never expanded.
  */
+import { TextDecoder } from 'node:util';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
 /** 8 MiB: the default bound on a decompressed body. */

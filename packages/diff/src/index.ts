@@ -1,0 +1,25 @@
+/**
+ * `@shadowdiff/diff`: the pure diff engine. Decodes and parses captured bodies, compares the
+ * primary with the candidate (and secondary), applies rules, and classifies noise. No I/O.
+ */
+export { diffExchange } from './diff-exchange';
+export {
+  createDiffOptions,
+  DEFAULT_IGNORED_HEADERS,
+  DEFAULT_MAX_TEXT_LINE_DIFFS,
+} from './options';
+export { DEFAULT_MAX_DECODED_BYTES } from './decode';
+export {
+  classifyField,
+  DEFAULT_NOISE_THRESHOLDS,
+  wilsonInterval,
+  type FieldClassification,
+  type FieldCounts,
+  type NoiseThresholds,
+  type NoiseVerdict,
+  type ProportionInterval,
+} from './noise';
+export { compileFieldGlob } from './field-path';
+export { truncateForStorage, type TruncateLimits } from './truncate';
+export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile';
+export * from './types';

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../../services/cli/bin/shadowdiff.js');
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` in stdout; rejects if the process exits first or time runs out. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/** Runs the `shadowdiff` binary as a user would, with the given arguments and extra environment. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited: () => exit,
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise((resolveMatch, reject) => {
+        const check = (): boolean => {
+          const match = out.match(pattern);
+          if (match) {
+            cleanup();
+            resolveMatch(match);
+            return true;
+          }
+          return false;
+        };
+        const onExit = (code: number | null): void => {
+          if (check()) return;
+          cleanup();
+          reject(new Error(`shadowdiff exited (${code}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err.slice(-4000)}`));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err.slice(-4000)}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          child.off('exit', onExit);
+        };
+        if (check()) return;
+        child.stdout!.on('data', check);
+        child.once('exit', onExit);
+      });
+    },
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what shadowdiff needs on a fresh machine, and nothing when it is already there:
+# npm dependencies (npm ci) and Debian's redis-server when no REDIS_URL is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "shadowdiff: installing npm dependencies (npm ci)…" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "shadowdiff: installing redis-server (Debian package)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq redis-server >&2
+  else
+    echo "shadowdiff: redis-server is missing. Install it (sudo apt-get install redis-server) or set REDIS_URL=redis://HOST:PORT." >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,84 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
+import { createDiffOptions } from '@shadowdiff/diff';
+import { CAPTURE_BATCH_JOB, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { createTestDatabase, eventually, freshQueuePrefix, type TestDatabase } from '@shadowdiff/testkit';
+import { createCaptureWorker, type CaptureWorker } from './worker';
+
+const json = (value: unknown) => ({ base64: Buffer.from(JSON.stringify(value)).toString('base64'), size: JSON.stringify(value).length, truncated: false });
+
+function capture(run: string, primaryBody: unknown, candidateBody: unknown, candidateStatus = 200): Capture {
+  const headers = { 'content-type': 'application/json' };
+  return {
+    id: newCaptureId(),
+    run,
+    capturedAt: new Date().toISOString(),
+    request: { method: 'GET', url: '/users/42?x=1', headers: { host: 'svc' }, body: { base64: '', size: 0, truncated: false } },
+    primary: { outcome: 'ok', status: 200, headers, body: json(primaryBody), latencyMs: 3 },
+    candidate: { outcome: 'ok', status: candidateStatus, headers, body: json(candidateBody), latencyMs: 4 },
+  };
+}
+
+describe('capture worker on real Redis and Postgres', () => {
+  let db: TestDatabase;
+  let worker: CaptureWorker;
+  let queue: Queue<CaptureBatch>;
+  const prefix = freshQueuePrefix();
+  const connection = createProducerConnection(inject('redisUrl'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('pgAdminUrl'));
+    queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+    worker = createCaptureWorker({
+      redisUrl: inject('redisUrl'),
+      pool: db.pool,
+      diffOptions: createDiffOptions({}),
+      concurrency: 2,
+      keepIdenticalShare: 1,
+      logger: silentLogger(),
+      queuePrefix: prefix,
+    });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+    await db.drop();
+  });
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await db.pool.query(sql, params)).rows[0].n);
+
+  it('turns a queued capture into exchange, difference and counter rows', async () => {
+    const c = capture('worker-it', { id: 42, name: 'Ada', price: 10 }, { id: 42, name: 'Ada', price: 12 });
+    await queue.add(CAPTURE_BATCH_JOB, { captures: [c] }, { jobId: c.id });
+
+    await eventually(() => count('SELECT count(*) AS n FROM exchanges WHERE id = $1', [c.id]));
+    const { rows: differences } = await db.pool.query('SELECT field, path, kind, route, side FROM differences WHERE exchange_id = $1', [c.id]);
+    expect(differences).toEqual([{ field: 'body.price', path: 'body.price', kind: 'changed', route: 'GET /users/{id}', side: 'candidate' }]);
+    const { rows: stats } = await db.pool.query('SELECT exchanges, with_differences FROM route_stats');
+    expect(stats).toEqual([{ exchanges: 1, with_differences: 1 }]);
+  });
+
+  it('counts a batch delivered twice only once', async () => {
+    const captures = [capture('dup', { a: 1 }, { a: 2 }), capture('dup', { a: 1 }, { a: 1 })];
+    await queue.add(CAPTURE_BATCH_JOB, { captures }, { jobId: 'dup-1' });
+    await queue.add(CAPTURE_BATCH_JOB, { captures }, { jobId: 'dup-2' });
+    await eventually(async () => (await queue.getCompletedCount()) >= 3);
+    expect(await count("SELECT count(*) AS n FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE r.name = 'dup'")).toBe(2);
+    expect(await count("SELECT sum(exchanges) AS n FROM route_stats s JOIN runs r ON r.id = s.run_id WHERE r.name = 'dup'")).toBe(2);
+    expect(await count("SELECT sum(differences) AS n FROM field_stats s JOIN runs r ON r.id = s.run_id WHERE r.name = 'dup'")).toBe(1);
+  });
+
+  it('dead-letters a poison capture and still stores its neighbours', async () => {
+    const good = capture('poison', { ok: true }, { ok: true });
+    const poison = { id: 'not-a-uuid', run: 'poison', request: 'garbage' } as unknown as Capture;
+    await queue.add(CAPTURE_BATCH_JOB, { captures: [poison, good] }, { jobId: 'poison-1' });
+    await eventually(() => count('SELECT count(*) AS n FROM exchanges WHERE id = $1', [good.id]));
+    const { rows } = await db.pool.query('SELECT capture_id, reason FROM dead_letters');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].capture_id).toBe('not-a-uuid');
+    expect(rows[0].reason).toMatch(/invalid capture/);
+  });
+});
