@@ -164,10 +164,15 @@ class JsonComparer {
     const before = this.out.length;
     if (l.length !== r.length) this.push('array_length', path, l.length, r.length);
     const common = Math.min(l.length, r.length);
+    const differing: number[] = [];
     for (let i = 0; i < common; i++) {
-      if (l[i] !== r[i]) this.compare(l[i], r[i], [...path, i]);
+      if (flatEqual(l[i], r[i])) continue;
+      const start = this.out.length;
+      this.compare(l[i], r[i], [...path, i]);
+      if (this.out.length > start) differing.push(i);
     }
-    if (l.length === r.length && this.out.length > before && sameMultiset(l, r)) {
+    // Equal elements in equal places cancel out: only the differing places can be a reordering.
+    if (l.length === r.length && differing.length >= 2 && sameMultiset(differing.map((i) => l[i]), differing.map((i) => r[i]))) {
       this.out.length = before;
       this.push('order', path, l, r);
     }
@@ -235,6 +240,23 @@ function indexByKey(items: readonly Json[], key: string): { index: Map<KeyValue,
   });
   rest.sort((a, b) => a - b);
   return { index, rest };
+}
+
+/**
+ * Cheap equality for the common case of array elements: equal primitives, or flat objects with
+ * the same primitive members. False means "not known equal" (the caller then walks them).
+ */
+function flatEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  let count = 0;
+  for (const key in a) {
+    const value = a[key];
+    if (value !== null && typeof value === 'object') return false;
+    if (!Object.hasOwn(a, key) || !Object.hasOwn(b, key) || b[key] !== value) return false;
+    count++;
+  }
+  return count === Object.keys(b).length;
 }
 
 function sameMultiset(l: readonly Json[], r: readonly Json[]): boolean {

@@ -26,7 +26,7 @@ export async function startStack(config: ShadowdiffConfig, logger: Logger): Prom
   try {
     const infra = await resolveInfra(config, logger);
     closers.push(() => infra.stop());
-    const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 6 });
+    const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 6, logger });
     closers.push(() => pool.end());
     await migrate(pool, { logger });
     const worker = createCaptureWorker({

@@ -16,7 +16,7 @@ export function registerServiceCommands(program: Command): void {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
       const infra = await resolveInfra(config, logger, { postgres: true, redis: false });
-      const pool = createPool(infra.databaseUrl, { max: 1 });
+      const pool = createPool(infra.databaseUrl, { max: 1, logger });
       try {
         const result = await migrate(pool, { logger });
         process.stdout.write(
@@ -53,7 +53,7 @@ export function registerServiceCommands(program: Command): void {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
       const infra = await resolveInfra(config, logger);
-      const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 2 });
+      const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 2, logger });
       await migrate(pool, { logger });
       const worker = createCaptureWorker({
         redisUrl: infra.redisUrl,
@@ -73,7 +73,7 @@ export function registerServiceCommands(program: Command): void {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
       const infra = await resolveInfra(config, logger, { postgres: true, redis: false });
-      const pool = createPool(infra.databaseUrl);
+      const pool = createPool(infra.databaseUrl, { logger });
       await migrate(pool, { logger });
       const api = await startApiService(config, { pool, logger });
       process.stdout.write(`api listening on ${api.url}\n`);
