@@ -1,28 +1,10 @@
 import { z } from 'zod';
+import { DEFAULT_IGNORED_HEADERS } from '@shadowdiff/diff';
 
 const port = z.number().int().min(0).max(65535);
 const httpUrl = z.url({ protocol: /^https?$/ });
 const positiveInt = z.number().int().positive();
 
-/** Headers that vary between any two responses and are not compared unless asked. */
-export const DEFAULT_IGNORED_HEADERS = [
-  'date',
-  'server',
-  'x-request-id',
-  'etag',
-  'content-length',
-  'set-cookie',
-  'age',
-  'expires',
-  'last-modified',
-  'via',
-  'x-powered-by',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'x-envoy-upstream-service-time',
-  'x-shadowdiff-exchange-id',
-];
 
 export const configSchema = z.strictObject({
   /** The comparison session that captures are filed under. */
@@ -73,7 +55,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   diff: z
     .strictObject({
-      ignoreHeaders: z.array(z.string().min(1)).default(DEFAULT_IGNORED_HEADERS),
+      ignoreHeaders: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_HEADERS]),
     })
     .prefault({}),
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() }).prefault({}),

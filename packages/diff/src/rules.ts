@@ -67,7 +67,9 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
     if (typeof rule.name !== 'string' || rule.name.trim() === '') problem('name is required');
     else if (names.has(rule.name)) problem(`duplicate name ${JSON.stringify(rule.name)}`);
     else names.add(rule.name);
-    if (!RULE_KINDS.includes(rule.kind)) return problem(`unknown kind ${JSON.stringify(rule.kind)}; one of ${RULE_KINDS.join(', ')}`);
+    if (!RULE_KINDS.includes(rule.kind)) {
+      return problem(`unknown kind ${JSON.stringify(rule.kind)}; one of ${RULE_KINDS.join(', ')}`);
+    }
 
     const compile = <T>(what: string, build: () => T): T | undefined => {
       try {
@@ -101,7 +103,8 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
         return;
       }
       case 'ignoreHeader': {
-        if (!Array.isArray(rule.headers) || rule.headers.length === 0 || rule.headers.some((h) => typeof h !== 'string' || h.trim() === '')) {
+        const headers: unknown = rule.headers;
+        if (!Array.isArray(headers) || headers.length === 0 || headers.some((h) => typeof h !== 'string' || h.trim() === '')) {
           return problem('headers must list at least one header name');
         }
         const res = rule.headers.map(compileNameGlob);
