@@ -1,14 +1,20 @@
 import { Command } from 'commander';
 import { ShadowdiffError } from '@shadowdiff/core';
-import { registerServiceCommands } from './commands/services';
+import { registerApi } from './commands/api';
+import { registerMigrate } from './commands/migrate';
+import { registerTap } from './commands/tap';
 import { registerUp } from './commands/up';
+import { registerWorker } from './commands/worker';
 
 const program = new Command('shadowdiff')
   .description('Mirror production traffic to a candidate, diff the responses, gate the release.')
   .version('0.1.0')
   .showHelpAfterError();
 registerUp(program);
-registerServiceCommands(program);
+registerMigrate(program);
+registerTap(program);
+registerWorker(program);
+registerApi(program);
 
 try {
   await program.parseAsync(process.argv);

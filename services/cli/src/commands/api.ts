@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { createLogger } from '@shadowdiff/core';
+import { createPool, migrate } from '@shadowdiff/store';
+import { startApiService } from '@shadowdiff/api';
+import { resolveInfra } from '../infra';
+import { addServiceOptions, configFromFlags } from '../options';
+import { onShutdown } from '../shutdown';
+
+/** `shadowdiff api`: the API alone. */
+export function registerApi(program: Command): void {
+  addServiceOptions(program.command('api').description('run the API alone'), ['apiPort', 'apiHost', 'stateDir', 'logLevel']).action(
+    async (flags: Record<string, unknown>) => {
+      const config = configFromFlags(flags);
+      const logger = createLogger({ level: config.log.level, stderr: true });
+      const infra = await resolveInfra(config, logger, { postgres: true, redis: false });
+      const pool = createPool(infra.databaseUrl, { logger });
+      await migrate(pool, { logger });
+      const api = await startApiService(config, { pool, logger });
+      process.stdout.write(`api listening on ${api.url}\n`);
+      await onShutdown(logger, [() => api.close(), () => pool.end(), () => infra.stop()]);
+    },
+  );
+}
