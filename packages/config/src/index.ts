@@ -1,2 +1,4 @@
 export * from './schema';
+export * from './diff-schema';
+export * from './tap-schema';
 export * from './load';

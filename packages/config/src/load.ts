@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError } from '@shadowdiff/core';
+import { ConfigError, compileRoutePattern } from '@shadowdiff/core';
+import { createDiffOptions } from '@shadowdiff/diff';
 import { configSchema, type ShadowdiffConfig } from './schema';
 
 type Raw = Record<string, unknown>;
@@ -94,6 +95,23 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** What the schema cannot see: duplicate rule names, regexes that do not compile, bad globs. */
+function checkDiffRules(config: ShadowdiffConfig): void {
+  const names = config.diff.rules.map((rule) => rule.name);
+  const duplicates = names.filter((name, i) => names.indexOf(name) !== i);
+  if (duplicates.length > 0) {
+    throw new ConfigError(`invalid configuration: diff.rules: duplicate rule name(s) ${[...new Set(duplicates)].join(', ')}`, [
+      `diff.rules: duplicate rule name(s) ${[...new Set(duplicates)].join(', ')}`,
+    ]);
+  }
+  try {
+    createDiffOptions({ rules: config.diff.rules, routePatterns: config.diff.routes.map(compileRoutePattern) });
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems.map((p) => `diff.rules: ${p}`) : [`diff.rules: ${(error as Error).message}`];
+    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+  }
+}
+
 /**
  * Builds the configuration: schema defaults, then the YAML file, then the environment, then
  * flags. Every invalid value is reported at once, each with its path, what was expected, what
@@ -119,7 +137,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ShadowdiffConfig {
   }
 
   const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    checkDiffRules(result.data);
+    return result.data;
+  }
 
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.join('.') || '(top level)';

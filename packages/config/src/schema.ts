@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_IGNORED_HEADERS } from '@shadowdiff/diff';
-import { httpUrl, port, positiveInt } from './schema-types';
+import { diffSchema, noiseSchema, workerSchema } from './diff-schema';
+import { httpUrl, port } from './schema-types';
 import { tapSchema } from './tap-schema';
 
-
-
+/** The whole configuration of every shadowdiff process. */
 export const configSchema = z.strictObject({
   /** The comparison session that captures are filed under. */
   run: z
@@ -26,16 +25,9 @@ export const configSchema = z.strictObject({
       token: z.string().min(16, 'at least 16 characters').optional(),
     })
     .prefault({}),
-  worker: z
-    .strictObject({
-      concurrency: positiveInt.max(256).default(4),
-    })
-    .prefault({}),
-  diff: z
-    .strictObject({
-      ignoreHeaders: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_HEADERS]),
-    })
-    .prefault({}),
+  worker: workerSchema.prefault({}),
+  diff: diffSchema.prefault({}),
+  noise: noiseSchema.prefault({}),
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() }).prefault({}),
   redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional() }).prefault({}),
   /** Where embedded Postgres and the local redis-server keep their data. */

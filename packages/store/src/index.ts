@@ -7,3 +7,4 @@ export * from './differences';
 export * from './exchange-detail';
 export * from './dead-letters';
 export * from './stats';
+export * from './run-rules';

@@ -1,10 +1,9 @@
 import type { Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { createDiffOptions } from '@shadowdiff/diff';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
 import { startApiService, type ApiService } from '@shadowdiff/api';
 import { startTapService, type TapService } from '@shadowdiff/tap';
-import { createCaptureWorker, type CaptureWorker } from '@shadowdiff/worker';
+import { createCaptureWorker, workerSettings, type CaptureWorker } from '@shadowdiff/worker';
 import { resolveInfra, type Infra } from './infra';
 
 export interface Stack {
@@ -32,9 +31,7 @@ export async function startStack(config: ShadowdiffConfig, logger: Logger): Prom
     const worker = createCaptureWorker({
       redisUrl: infra.redisUrl,
       pool,
-      diffOptions: createDiffOptions({ ignoreHeaders: config.diff.ignoreHeaders }),
-      concurrency: config.worker.concurrency,
-      keepIdenticalShare: 0.1,
+      ...workerSettings(config),
       logger,
     });
     closers.push(() => worker.close());

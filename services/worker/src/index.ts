@@ -1,2 +1,3 @@
 export * from './worker';
 export * from './process-batch';
+export * from './from-config';

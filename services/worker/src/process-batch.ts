@@ -1,11 +1,14 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
-import { diffExchange, type DiffOptions } from '@shadowdiff/diff';
+import { diffExchange, type DiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
 import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type Pool } from '@shadowdiff/store';
+import type { RunDiffOptions } from './run-diff-options';
 import { toExchangeRecord } from './to-record';
 
 export interface BatchDeps {
   pool: Pool;
-  diffOptions: DiffOptions;
+  diffOptions: RunDiffOptions;
+  /** The comparison; replaceable only to measure the pipeline without it. */
+  diff?: (capture: Capture, options: DiffOptions) => ExchangeDiff;
   /** Share (0–1) of identical exchanges whose bodies are kept. */
   keepIdenticalShare: number;
   logger: Logger;
@@ -49,12 +52,15 @@ export async function processBatch(payload: readonly unknown[], deps: BatchDeps)
   }
 
   const runIds = valid.length > 0 ? await ensureRuns(deps.pool, valid.map((c) => c.run)) : new Map<string, string>();
+  const optionsByRun = await deps.diffOptions.forRuns([...runIds.values()]);
+  const diff = deps.diff ?? diffExchange;
   const records = [];
   for (const capture of valid) {
+    const runId = runIds.get(capture.run)!;
     try {
-      const diff = diffExchange(capture, deps.diffOptions);
+      const exchangeDiff = diff(capture, optionsByRun.get(runId)!);
       const keepBodies = deps.keepIdenticalShare > 0 && Math.random() < deps.keepIdenticalShare;
-      records.push(toExchangeRecord(capture, runIds.get(capture.run)!, diff, keepBodies));
+      records.push(toExchangeRecord(capture, runId, exchangeDiff, keepBodies));
     } catch (error) {
       deadLetters.push({ captureId: capture.id, runName: capture.run, reason: `diff failed: ${(error as Error).message}`, payload: capture });
     }

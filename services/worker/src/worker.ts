@@ -4,16 +4,22 @@ import type { Logger } from '@shadowdiff/core';
 import type { DiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
-import { processBatch } from './process-batch';
+import { processBatch, type BatchDeps } from './process-batch';
+import { createRunDiffOptions } from './run-diff-options';
 
 export interface CaptureWorkerOptions {
   redisUrl: string;
   pool: Pool;
+  /** Options for every run; each run's own rules are added to them. */
   diffOptions: DiffOptions;
   concurrency: number;
   keepIdenticalShare: number;
+  /** How long a crashed worker's job stays locked before another worker takes it over. */
+  lockDurationMs?: number;
   logger: Logger;
   queuePrefix?: string;
+  /** Replaces the comparison; only to measure the pipeline without it. */
+  diff?: BatchDeps['diff'];
 }
 
 export interface CaptureWorker {
@@ -34,6 +40,7 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     labelNames: ['result'],
     registers: [registry],
   });
+  const diffOptions = createRunDiffOptions({ pool: options.pool, base: options.diffOptions, logger });
   const connection = createWorkerConnection(options.redisUrl);
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   const worker = new Worker<CaptureBatch>(
@@ -42,9 +49,10 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
       const captures = Array.isArray(job.data?.captures) ? job.data.captures : [job.data];
       const result = await processBatch(captures, {
         pool: options.pool,
-        diffOptions: options.diffOptions,
+        diffOptions,
         keepIdenticalShare: options.keepIdenticalShare,
         logger,
+        ...(options.diff ? { diff: options.diff } : {}),
       });
       exchanges.inc({ result: 'stored' }, result.stored);
       exchanges.inc({ result: 'duplicate' }, result.duplicates);
@@ -54,6 +62,10 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     {
       connection,
       concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      // A job whose lock expired is retried by the next worker, up to this many times, before
+      // it is failed as stalled; a SIGKILLed worker must not make a batch poison.
+      maxStalledCount: 5,
       ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
     },
   );

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '@shadowdiff/core';
-import { createDiffOptions } from '@shadowdiff/diff';
 import { createPool, migrate } from '@shadowdiff/store';
-import { createCaptureWorker } from '@shadowdiff/worker';
+import { createCaptureWorker, workerSettings } from '@shadowdiff/worker';
 import { resolveInfra } from '../infra';
 import { addServiceOptions, configFromFlags } from '../options';
 import { onShutdown } from '../shutdown';
@@ -19,9 +18,7 @@ export function registerWorker(program: Command): void {
       const worker = createCaptureWorker({
         redisUrl: infra.redisUrl,
         pool,
-        diffOptions: createDiffOptions({ ignoreHeaders: config.diff.ignoreHeaders }),
-        concurrency: config.worker.concurrency,
-        keepIdenticalShare: 0.1,
+        ...workerSettings(config),
         logger,
       });
       process.stdout.write(`worker consuming with concurrency ${config.worker.concurrency}\n`);

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DEFAULT_IGNORED_HEADERS, DEFAULT_NOISE_THRESHOLDS } from '@shadowdiff/diff';
+import { positiveInt } from './schema-types';
+
+const glob = z.string().min(1).max(500);
+const base = {
+  /** Reported as the reason a difference was ignored; unique within a run. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100'),
+  /** Limits the rule to matching routes: `GET /users/*`, `* /admin/**`, `GET /users/{id}`. */
+  route: z.string().min(1).max(500).optional(),
+};
+
+/** One diff rule, as written in config or posted to the API. */
+export const diffRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...base, kind: z.literal('ignoreField'), fields: z.array(glob).min(1) }),
+  z.strictObject({ ...base, kind: z.literal('ignoreHeader'), headers: z.array(z.string().min(1)).min(1) }),
+  z
+    .strictObject({
+      ...base,
+      kind: z.literal('numericTolerance'),
+      field: glob,
+      absolute: z.number().nonnegative().optional(),
+      relative: z.number().nonnegative().optional(),
+    })
+    .refine((rule) => rule.absolute !== undefined || rule.relative !== undefined, 'give absolute, relative or both'),
+  z.strictObject({ ...base, kind: z.literal('arrayAsSet'), field: glob }),
+  z.strictObject({ ...base, kind: z.literal('arrayKeyedBy'), field: glob, key: z.string().min(1) }),
+  z
+    .strictObject({
+      ...base,
+      kind: z.literal('equivalentFormat'),
+      field: glob,
+      format: z.enum(['uuid', 'iso-timestamp', 'regex']),
+      pattern: z.string().min(1).optional(),
+    })
+    .refine((rule) => rule.format !== 'regex' || rule.pattern !== undefined, 'format regex needs a pattern'),
+  z.strictObject({ ...base, kind: z.literal('subset'), field: glob.optional() }),
+]);
+
+/** How responses are compared. */
+export const diffSchema = z.strictObject({
+  /** Response headers never compared. */
+  ignoreHeaders: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_HEADERS]),
+  /** Route patterns tried before automatic templating: `/users/:id/orders`. */
+  routes: z.array(z.string().regex(/^\//, 'a path pattern starting with "/"')).default([]),
+  /** Rules for every run; a run's own rules (set through the API) add to these. */
+  rules: z.array(diffRuleSchema).default([]),
+  /** Decoded size at which a compressed body is reported as a bomb instead of expanded. */
+  maxDecodedBytes: positiveInt.default(8 * 1024 * 1024),
+});
+
+/** When a field's differences count as noise (with a secondary). */
+export const noiseSchema = z.strictObject({
+  relative: z.number().nonnegative().default(DEFAULT_NOISE_THRESHOLDS.relative),
+  absolute: z.number().min(0).max(1).default(DEFAULT_NOISE_THRESHOLDS.absolute),
+  minExchanges: positiveInt.default(DEFAULT_NOISE_THRESHOLDS.minExchanges),
+});
+
+/** The worker's settings. */
+export const workerSchema = z.strictObject({
+  /** Capture batches processed at once by one worker process. */
+  concurrency: positiveInt.max(256).default(4),
+  /** Share (0–1) of identical exchanges whose bodies are kept; differing ones are always kept. */
+  keepIdenticalShare: z.number().min(0).max(1).default(0.1),
+  /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken over by another. */
+  lockDurationMs: positiveInt.min(1000).default(30_000),
+});

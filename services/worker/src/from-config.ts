@@ -1,0 +1,21 @@
+import { compileRoutePattern } from '@shadowdiff/core';
+import type { ShadowdiffConfig } from '@shadowdiff/config';
+import { createDiffOptions } from '@shadowdiff/diff';
+import type { CaptureWorkerOptions } from './worker';
+
+/** The worker's settings as the configuration gives them. */
+export function workerSettings(
+  config: ShadowdiffConfig,
+): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs'> {
+  return {
+    diffOptions: createDiffOptions({
+      ignoreHeaders: config.diff.ignoreHeaders,
+      rules: config.diff.rules,
+      routePatterns: config.diff.routes.map(compileRoutePattern),
+      maxDecodedBytes: config.diff.maxDecodedBytes,
+    }),
+    concurrency: config.worker.concurrency,
+    keepIdenticalShare: config.worker.keepIdenticalShare,
+    lockDurationMs: config.worker.lockDurationMs,
+  };
+}
