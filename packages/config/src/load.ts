@@ -13,6 +13,7 @@ type Raw = Record<string, unknown>;
 export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redis.url',
+  SHADOWDIFF_REDIS_PREFIX: 'redis.prefix',
   SHADOWDIFF_RUN: 'run',
   SHADOWDIFF_PRIMARY: 'upstreams.primary',
   SHADOWDIFF_CANDIDATE: 'upstreams.candidate',
@@ -26,6 +27,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_API_PORT: 'api.port',
   SHADOWDIFF_API_TOKEN: 'api.token',
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
+  SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
   SHADOWDIFF_STATE_DIR: 'stateDir',
   SHADOWDIFF_LOG_LEVEL: 'log.level',
 };

@@ -29,7 +29,13 @@ export const configSchema = z.strictObject({
   diff: diffSchema.prefault({}),
   noise: noiseSchema.prefault({}),
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() }).prefault({}),
-  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional() }).prefault({}),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+      /** Key prefix of the capture queue; taps and workers sharing a queue must agree on it. */
+      prefix: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'letters, digits, "_" or "-"').default('bull'),
+    })
+    .prefault({}),
   /** Where embedded Postgres and the local redis-server keep their data. */
   stateDir: z.string().min(1).default('.shadowdiff'),
   log: z

@@ -37,7 +37,7 @@ export async function startStack(config: ShadowdiffConfig, logger: Logger): Prom
     closers.push(() => worker.close());
     const api = await startApiService(config, { pool, logger });
     closers.push(() => api.close());
-    const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger });
+    const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger, queuePrefix: config.redis.prefix });
     closers.push(() => tap.close());
     return { infra, pool, worker, api, tap, close };
   } catch (error) {

@@ -6,7 +6,7 @@ import type { CaptureWorkerOptions } from './worker';
 /** The worker's settings as the configuration gives them. */
 export function workerSettings(
   config: ShadowdiffConfig,
-): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs'> {
+): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs' | 'queuePrefix'> {
   return {
     diffOptions: createDiffOptions({
       ignoreHeaders: config.diff.ignoreHeaders,
@@ -17,5 +17,6 @@ export function workerSettings(
     concurrency: config.worker.concurrency,
     keepIdenticalShare: config.worker.keepIdenticalShare,
     lockDurationMs: config.worker.lockDurationMs,
+    queuePrefix: config.redis.prefix,
   };
 }

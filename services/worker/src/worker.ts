@@ -63,6 +63,7 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
       connection,
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: Math.min(options.lockDurationMs ?? 30_000, 30_000),
       // A job whose lock expired is retried by the next worker, up to this many times, before
       // it is failed as stalled; a SIGKILLed worker must not make a batch poison.
       maxStalledCount: 5,
