@@ -1,0 +1,123 @@
+/**
+ * Worker throughput: captures pre-loaded in the queue, one worker, time until every exchange is
+ * committed in Postgres. Side by side: the full pipeline and the same pipeline with the diff
+ * step replaced by parsing only. Real redis-server and embedded Postgres on this machine.
+ *
+ *   npm run bench:worker [-- --captures 20000 --concurrency 8 --sizes 1024,2048,10240,102400]
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { silentLogger, templateRoute, type Capture } from '@shadowdiff/core';
+import { createDiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
+import { startEmbeddedPostgres, startLocalRedis } from '@shadowdiff/local-infra';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { createPool, migrate } from '@shadowdiff/store';
+import { createCaptureWorker } from '@shadowdiff/worker';
+import { orderCapture } from '../../services/worker/src/test-captures';
+
+const { values } = parseArgs({
+  options: {
+    captures: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '8' },
+    sizes: { type: 'string', default: '2048,1024,10240,102400' },
+    batch: { type: 'string', default: '100' },
+  },
+});
+const concurrency = Number(values.concurrency);
+const batchSize = Number(values.batch);
+const sizes = values.sizes!.split(',').map(Number);
+
+/** Parse-only stand-in for the diff step: decode and parse both bodies, report nothing. */
+function parseOnly(capture: Capture): ExchangeDiff {
+  JSON.parse(Buffer.from(capture.primary.body.base64, 'base64').toString('utf8'));
+  JSON.parse(Buffer.from(capture.candidate.body.base64, 'base64').toString('utf8'));
+  return { route: templateRoute(capture.request.method, capture.request.url), differences: [], ignored: [] };
+}
+
+async function measure(
+  env: { redisUrl: string; adminUrl: string },
+  name: string,
+  size: number,
+  count: number,
+  diff?: (capture: Capture) => ExchangeDiff,
+): Promise<number> {
+  const database = `bench_${name}_${size}`;
+  const admin = new pg.Client({ connectionString: env.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const url = new URL(env.adminUrl);
+  url.pathname = `/${database}`;
+  const pool = createPool(url.toString(), { max: concurrency + 2 });
+  await migrate(pool);
+
+  const prefix = `bench-${name}-${size}`;
+  const connection = createProducerConnection(env.redisUrl, { enableOfflineQueue: true });
+  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  for (let i = 0; i < count; i += batchSize * 20) {
+    const jobs = [];
+    for (let j = i; j < Math.min(count, i + batchSize * 20); j += batchSize) {
+      const captures = Array.from({ length: Math.min(batchSize, count - j) }, (_, k) => orderCapture('bench', { bytes: size, differs: (j + k) % 10 === 0 }));
+      jobs.push({ name: CAPTURE_BATCH_JOB, data: { captures }, opts: { ...CAPTURE_JOB_OPTIONS, jobId: captures[0]!.id } });
+    }
+    await queue.addBulk(jobs);
+  }
+
+  const started = performance.now();
+  const worker = createCaptureWorker({
+    redisUrl: env.redisUrl,
+    pool,
+    diffOptions: createDiffOptions({}),
+    concurrency,
+    keepIdenticalShare: 0,
+    logger: silentLogger(),
+    queuePrefix: prefix,
+    ...(diff ? { diff } : {}),
+  });
+  for (;;) {
+    const { rows } = await pool.query('SELECT coalesce(sum(exchanges), 0)::bigint AS n FROM route_stats');
+    if (rows[0].n >= count) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  await pool.end();
+  return count / seconds;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-worker-'));
+const redis = await startLocalRedis({ dir: join(dir, 'redis') });
+const postgres = await startEmbeddedPostgres({ dir: join(dir, 'pg') });
+const env = { redisUrl: redis.url, adminUrl: postgres.adminUrl };
+const rows: { size: number; captures: number; full: number; bare: number }[] = [];
+try {
+  for (const size of sizes) {
+    // Fewer captures for big bodies keep the run short; the rate is what is compared.
+    const count = Math.max(1000, Math.round(Number(values.captures) * Math.min(1, 2048 / size)));
+    const bare = await measure(env, 'bare', size, count, parseOnly);
+    const full = await measure(env, 'full', size, count);
+    rows.push({ size, captures: count, full, bare });
+    console.log(`${(size / 1024).toFixed(0).padStart(4)} KB  ${String(count).padStart(6)} captures  full ${full.toFixed(0).padStart(6)}/s  bare ${bare.toFixed(0).padStart(6)}/s  diff cost ×${(bare / full).toFixed(2)}`);
+  }
+} finally {
+  await postgres.stop();
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log('\n| body | captures | full pipeline (exchanges/s) | parse + insert only (exchanges/s) | diff cost (bare/full) |');
+console.log('| ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) {
+  console.log(`| ${(r.size / 1024).toFixed(0)} KB | ${r.captures} | ${r.full.toFixed(0)} | ${r.bare.toFixed(0)} | ${(r.bare / r.full).toFixed(2)}× |`);
+}
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/worker.json', JSON.stringify({ date: new Date().toISOString(), concurrency, batchSize, rows }, null, 2));
