@@ -8,8 +8,12 @@ const BATCHES = 150;
 const PER_BATCH = 50;
 const TOTAL = BATCHES * PER_BATCH;
 
-/** A worker process killed with SIGKILL mid-run loses nothing and counts nothing twice. */
-describe('worker killed with SIGKILL and restarted', () => {
+/**
+ * A worker process stopped mid-run, politely (SIGTERM: it finishes or returns its jobs) or not
+ * (SIGKILL: its jobs' locks expire and the next worker takes them over), loses nothing and
+ * counts nothing twice.
+ */
+describe.each(['SIGTERM', 'SIGKILL'] as const)('worker stopped with %s and restarted', (signal) => {
   let db: TestDatabase;
   let queue: Queue<CaptureBatch>;
   const prefix = freshQueuePrefix();
@@ -56,8 +60,9 @@ describe('worker killed with SIGKILL and restarted', () => {
       const n = await stored();
       return n > 0 ? n : 0;
     }, 30_000, 10);
-    first.child.kill('SIGKILL');
-    await first.exited();
+    first.child.kill(signal);
+    const code = await first.exited();
+    if (signal === 'SIGTERM') expect(code).toBe(0);
     const afterKill = await stored();
     expect(partial).toBeGreaterThan(0);
     expect(afterKill).toBeLessThan(TOTAL);

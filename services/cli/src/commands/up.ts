@@ -62,7 +62,7 @@ export function registerUp(program: Command): void {
       if (run) {
         const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
         out.write(`${stored} exchanges compared and stored.\n`);
-        await printRunSummary(stack.pool, run.id, out);
+        await printRunSummary(stack.pool, run.id, out, config.noise);
         out.write(`\nDifferences: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/differences\n`);
       }
     }
