@@ -1,12 +1,50 @@
 import { z } from 'zod';
-import { port, positiveInt } from './schema-types';
+import { httpUrl, port, positiveInt } from './schema-types';
 
-/** The tap's settings: where it listens, what it mirrors, and its bounds. */
+/** Headers always replaced by a keyed hash in captures, whatever else is configured. */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+  'x-api-key',
+]);
+
+/** `[METHOD ]/path` where `*` stands for one path segment (or part of one) and `**` for any number. */
+const routePattern = z
+  .string()
+  .regex(/^(?:(?:[A-Z]+|\*) +)?\/\S*$/, 'a path pattern such as "/api/**" or "GET /users/*"');
+
+/** `$.a.b`, `$.items[*].card.number`, `$..password` (any depth), `$['odd key']`, `$.list[0]`. */
+const jsonPath = z
+  .string()
+  .regex(
+    /^\$(?:\.\.?(?:[A-Za-z0-9_$-]+|\*)|(?:\.\.)?\[(?:\*|\d+|'[^']+')\])+$/,
+    'a JSON path such as "$.password", "$.card.number", "$.items[*].token" or "$..secret"',
+  );
+
+/** Consistent sampling on a request attribute: all requests with the same value share a fate. */
+const sampleKey = z.string().regex(/^(?:header|query):\S+$/, '"header:NAME" or "query:NAME"');
+
+/** The tap's settings: where it listens, what it mirrors or records, its bounds and redaction. */
 export const tapSchema = z.strictObject({
+  /**
+   * `inline`: the tap proxies to the primary and mirrors to the candidate itself. `recorder`: a
+   * service mesh mirrors; the tap records one side's half in front of `recorder.upstream`.
+   */
+  mode: z.enum(['inline', 'recorder']).default('inline'),
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(8080),
+  /** Where `/metrics` and `/healthz` are served: every path on `port` belongs to the proxied service. 0 picks a free port. */
+  adminHost: z.string().min(1).default('127.0.0.1'),
+  adminPort: port.default(9464),
   /** Share of requests mirrored, like Istio's mirrorPercentage (0–100, fractions allowed). */
   mirrorPercentage: z.number().min(0).max(100).default(100),
+  /**
+   * Sample on a key instead of at random: `header:x-user-id` or `query:user`. Requests carrying
+   * the same value are all mirrored or none are, on every tap. Requests without it fall back to random.
+   */
+  sampleKey: sampleKey.optional(),
   /** Per shadow call: the candidate (or secondary) gets this long to answer in full. */
   shadowTimeoutMs: positiveInt.default(5000),
   /** Bytes of each body kept in a capture; the client always gets the whole body. */
@@ -17,8 +55,46 @@ export const tapSchema = z.strictObject({
   maxInFlightShadows: positiveInt.default(1000),
   /** Mirror POST, PUT, PATCH and DELETE too (the candidate must use isolated data). */
   mirrorUnsafeMethods: z.boolean().default(false),
+  /** Which routes are mirrored (inline) or recorded (recorder). Patterns match the path, not the query. */
+  routes: z
+    .strictObject({
+      /** When not empty, only matching requests are mirrored. */
+      include: z.array(routePattern).default([]),
+      /** Matching requests are never mirrored; wins over `include`. */
+      exclude: z.array(routePattern).default([]),
+      /** Unsafe methods mirrored on these routes even when `mirrorUnsafeMethods` is false, e.g. "POST /api/search". */
+      allowUnsafe: z.array(routePattern).default([]),
+    })
+    .prefault({}),
+  /** Secrets are replaced by `redacted:<keyed hash>` before a capture leaves the tap. */
+  redaction: z
+    .strictObject({
+      /** Headers redacted on top of the built-in ones (authorization, cookie, set-cookie, proxy-authorization, x-api-key). */
+      headers: z.array(z.string().min(1)).default([]),
+      /** Fields of JSON (and form) bodies redacted in the request and every response. */
+      bodyPaths: z.array(jsonPath).default([]),
+      /** The hash key itself; taps that must agree (several instances, two recorders) need the same key. */
+      key: z.string().min(16, 'at least 16 characters').optional(),
+      /** A file holding the key (a mounted secret); created with a random key when absent. Default: `<stateDir>/redaction.key`. */
+      keyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** Mesh pairing: the recorder in front of one side. */
+  recorder: z
+    .strictObject({
+      /** The service this recorder proxies to. */
+      upstream: httpUrl.optional(),
+      /** Which half this recorder sees; `auto`: a Host ending in `-shadow` is the candidate's. */
+      side: z.enum(['auto', 'primary', 'candidate']).default('auto'),
+      /** How long a half waits for its partner (same `x-request-id`) before it is counted unmatched. */
+      joinWindowMs: positiveInt.max(600_000).default(10_000),
+    })
+    .prefault({}),
   batchSize: positiveInt.default(100),
   batchFlushMs: positiveInt.default(5),
   /** Captures held while Redis is slow or away; beyond it they are dropped and counted. */
   maxBufferedCaptures: positiveInt.default(10000),
 });
+
+/** The tap's validated settings. */
+export type TapConfig = z.infer<typeof tapSchema>;

@@ -22,6 +22,11 @@ export const capturedBodySchema = z.object({
   size: z.number().int().nonnegative(),
   /** True when `base64` holds only the first part of the body. */
   truncated: z.boolean(),
+  /**
+   * Set when the body's bytes were left out because secrets in it could not be redacted safely
+   * (say, a JSON body that does not parse); `truncated` is then true, so it is never compared.
+   */
+  withheld: z.string().optional(),
 });
 export type CapturedBody = z.infer<typeof capturedBodySchema>;
 
@@ -56,6 +61,10 @@ export const captureSchema = z.object({
   primary: capturedResponseSchema,
   candidate: capturedResponseSchema,
   secondary: capturedResponseSchema.optional(),
+  /** How the exchange was captured: by the inline tap, or paired from two mesh recorders. */
+  source: z.enum(['inline', 'mesh']).optional(),
+  /** The exchange's `x-request-id`, as the primary and the shadow side both saw it. */
+  requestId: z.string().optional(),
 });
 export type Capture = z.infer<typeof captureSchema>;
 

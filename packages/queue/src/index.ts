@@ -1,3 +1,4 @@
 export * from './names';
 export * from './connection';
 export * from './batcher';
+export * from './half-pairing';

@@ -1,18 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { Agent } from 'undici';
+import type { Server } from 'node:http';
 import type { Capture, Logger } from '@shadowdiff/core';
 import type { TapMetrics } from './metrics';
 import { createMirrorPolicy } from './mirror-policy';
-import { createTapHandler, type Upstream } from './tap-handler';
+import { closeServer, createProxyServer, createUpstream } from './proxy-server';
+import type { Redactor } from './redaction';
+import { createTapHandler } from './tap-handler';
 
+/** What the inline tap mirrors, and its bounds. */
 export interface TapOptions {
   run: string;
   primaryUrl: string;
   candidateUrl: string;
   secondaryUrl?: string;
+  /** 0–100, fractions allowed. */
   mirrorPercentage: number;
   mirrorUnsafeMethods: boolean;
+  /** `header:NAME` or `query:NAME`: sample consistently on that value. */
+  sampleKey?: string;
+  routes?: { include?: readonly string[]; exclude?: readonly string[]; allowUnsafe?: readonly string[] };
   shadowTimeoutMs: number;
   maxBodyBytes: number;
   shadowHostSuffix: boolean;
@@ -20,60 +25,51 @@ export interface TapOptions {
 }
 
 export interface TapDeps {
-  /** Receives each finished capture (the batcher in production, an array in tests). */
+  /** Receives each finished, redacted capture (the batcher in production, an array in tests). */
   emit: (capture: Capture) => void;
+  redactor: Redactor;
   metrics: TapMetrics;
   logger: Logger;
 }
 
+/** A tap's server (not yet listening) and how to stop it. */
 export interface Tap {
   server: Server;
   /** Stops accepting, lets requests in flight finish, closes upstream pools. */
   close(): Promise<void>;
 }
 
-function upstream(url: string, connections: number): Upstream {
-  const origin = new URL(url).origin;
-  return { origin, dispatcher: new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 }) };
-}
-
-/** Builds the tap's HTTP server (not yet listening) from its options and dependencies. */
+/** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
-  const primary = upstream(options.primaryUrl, 256);
-  const candidate = upstream(options.candidateUrl, 128);
-  const secondary = options.secondaryUrl ? upstream(options.secondaryUrl, 128) : undefined;
+  const primary = createUpstream(options.primaryUrl, 256);
+  // The in-flight bound already limits shadow calls; the pool must not queue them behind it.
+  const candidate = createUpstream(options.candidateUrl, options.maxInFlightShadows);
+  const secondary = options.secondaryUrl ? createUpstream(options.secondaryUrl, options.maxInFlightShadows) : undefined;
   const handler = createTapHandler({
     run: options.run,
     primary,
     candidate,
     ...(secondary ? { secondary } : {}),
-    shouldMirror: createMirrorPolicy({ percentage: options.mirrorPercentage, mirrorUnsafeMethods: options.mirrorUnsafeMethods }),
+    decide: createMirrorPolicy({
+      percentage: options.mirrorPercentage,
+      mirrorUnsafeMethods: options.mirrorUnsafeMethods,
+      ...(options.sampleKey ? { sampleKey: options.sampleKey } : {}),
+      ...options.routes,
+    }),
     shadowTimeoutMs: options.shadowTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
     shadowHostSuffix: options.shadowHostSuffix,
     maxInFlightShadows: options.maxInFlightShadows,
+    redactor: deps.redactor,
     emit: deps.emit,
     metrics: deps.metrics,
     logger: deps.logger,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
-  // What Node's parser rejects (malformed, smuggling-shaped, oversized headers) is answered
-  // with a 400 and the connection closed; nothing of it reaches an upstream.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    deps.metrics.requests.inc({ outcome: 'rejected' });
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    }
-    socket.destroy();
-  });
+  const server = createProxyServer(handler, deps.metrics);
   return {
     server,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       await Promise.all([primary, candidate, secondary].map((u) => u?.dispatcher.close()));
     },
   };

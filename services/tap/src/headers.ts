@@ -13,6 +13,42 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** What the tap needs to know about a request's headers, read in one pass over the raw list. */
+export interface RequestHeads {
+  /** End-to-end headers to forward, name case and order kept; `expect` is answered by the tap. */
+  forward: string[];
+  host: string | undefined;
+  requestId: string | undefined;
+  /** True when a body follows (a non-zero Content-Length, or any Transfer-Encoding). */
+  hasBody: boolean;
+}
+
+/**
+ * Splits a request's raw header list. `expect` is dropped: Node has already answered
+ * `100-continue`, and the upstream client refuses to send it on.
+ */
+export function scanRequestHeaders(raw: readonly string[]): RequestHeads {
+  let forward: string[] = [];
+  let host: string | undefined;
+  let requestId: string | undefined;
+  let hasBody = false;
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const l = name.toLowerCase();
+    if (l === 'host') host ??= value;
+    else if (l === 'x-request-id') requestId ??= value;
+    else if (l === 'content-length') hasBody ||= value !== '0';
+    else if (l === 'transfer-encoding') hasBody = true;
+    else if (l === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`;
+    if (HOP_BY_HOP.has(l) || l === 'expect') continue;
+    forward.push(name, value);
+  }
+  if (connectionTokens(connection)) forward = endToEndRawHeaders(forward, connection);
+  return { forward, host, requestId, hasBody };
+}
+
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (!value) return undefined;
   const tokens = value

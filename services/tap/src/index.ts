@@ -1,3 +1,6 @@
 export * from './app';
 export * from './metrics';
-export { startTapService, type TapService } from './service';
+export { createRecorder, captureFromHalves, isShadowHost, type RecorderOptions, type RecorderDeps } from './recorder';
+export { createRedactor, type Redactor, type RedactorOptions } from './redaction';
+export { loadRedactionKey } from './redaction-key';
+export { startTapService, redactorFromConfig, type TapService } from './service';

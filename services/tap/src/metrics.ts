@@ -4,28 +4,44 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createTapMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_tap_' });
+  const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests served', labelNames: ['outcome'], registers: [registry] }),
-    mirrored: new Counter({ name: 'shadowdiff_tap_mirrored_total', help: 'Requests copied to the shadow side', registers: [registry] }),
-    dropped: new Counter({ name: 'shadowdiff_tap_dropped_total', help: 'Captures dropped, by reason', labelNames: ['reason'], registers: [registry] }),
-    shadowOutcomes: new Counter({
-      name: 'shadowdiff_tap_shadow_outcomes_total',
-      help: 'Shadow calls by side and outcome',
-      labelNames: ['side', 'outcome'],
-      registers: [registry],
+    requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests, by outcome (ok, primary_error, rejected)', labelNames: ['outcome'], registers }),
+    mirrored: new Counter({ name: 'shadowdiff_tap_mirrored_total', help: 'Requests copied to the shadow side', registers }),
+    skipped: new Counter({
+      name: 'shadowdiff_tap_not_mirrored_total',
+      help: 'Requests not mirrored by policy, by reason (route_excluded, unsafe_method, sampled_out)',
+      labelNames: ['reason'],
+      registers,
     }),
+    dropped: new Counter({
+      name: 'shadowdiff_tap_dropped_total',
+      help: 'Captures (or recorder halves) dropped, by reason (shadow_limit, request_too_large, buffer_full, redis_unavailable, …)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    shadowOutcomes: new Counter({ name: 'shadowdiff_tap_shadow_outcomes_total', help: 'Shadow calls by side and outcome', labelNames: ['side', 'outcome'], registers }),
     shadowLatency: new Histogram({
       name: 'shadowdiff_tap_shadow_latency_seconds',
       help: 'Shadow call latency by side',
       labelNames: ['side'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
+      registers,
     }),
-    batchFlushes: new Counter({ name: 'shadowdiff_tap_batch_flushes_total', help: 'Capture batches sent to the queue', registers: [registry] }),
-    capturesQueued: new Counter({ name: 'shadowdiff_tap_captures_queued_total', help: 'Captures accepted by the queue', registers: [registry] }),
-    inFlightShadows: new Gauge({ name: 'shadowdiff_tap_in_flight_shadows', help: 'Shadow calls in flight', registers: [registry] }),
+    batchFlushes: new Counter({ name: 'shadowdiff_tap_batch_flushes_total', help: 'Capture batches sent to the queue', registers }),
+    capturesQueued: new Counter({ name: 'shadowdiff_tap_captures_queued_total', help: 'Captures accepted by the queue', registers }),
+    inFlightShadows: new Gauge({ name: 'shadowdiff_tap_in_flight_shadows', help: 'Shadow calls in flight', registers }),
+    halves: new Counter({ name: 'shadowdiff_tap_halves_recorded_total', help: 'Recorder: halves stored to await their partner, by side', labelNames: ['side'], registers }),
+    pairs: new Counter({ name: 'shadowdiff_tap_halves_paired_total', help: 'Recorder: exchanges completed by joining two halves', registers }),
+    unmatchedHalves: new Counter({
+      name: 'shadowdiff_tap_unmatched_halves_total',
+      help: 'Recorder: halves whose partner did not arrive within the join window, by side (each counted by one recorder)',
+      labelNames: ['side'],
+      registers,
+    }),
   };
 }
 
+/** The tap's metrics. */
 export type TapMetrics = ReturnType<typeof createTapMetrics>;

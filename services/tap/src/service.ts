@@ -1,30 +1,95 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { ConfigError, type Logger } from '@shadowdiff/core';
+import { ConfigError, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { CAPTURE_QUEUE, createCaptureBatcher, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import { createTap } from './app';
+import { CAPTURE_QUEUE, createCaptureBatcher, createHalfPairer, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { startAdminServer, type AdminServer } from './admin-server';
+import { createTap, type Tap } from './app';
 import { createTapMetrics, type TapMetrics } from './metrics';
+import { createRecorder } from './recorder';
+import { createRedactor, type Redactor } from './redaction';
+import { loadRedactionKey } from './redaction-key';
 
+/** A running tap (inline or recorder). */
 export interface TapService {
+  mode: 'inline' | 'recorder';
   url: string;
+  /** Where `/metrics` is served; undefined when the admin port could not be bound. */
+  adminUrl: string | undefined;
   metrics: TapMetrics;
   close(): Promise<void>;
 }
 
+/** The redactor a configuration asks for, its key loaded (or created) as configured. */
+export function redactorFromConfig(config: ShadowdiffConfig): Redactor {
+  const { redaction, maxBodyBytes } = config.tap;
+  return createRedactor({
+    key: loadRedactionKey({ key: redaction.key, keyFile: redaction.keyFile, stateDir: config.stateDir }),
+    headers: redaction.headers,
+    bodyPaths: redaction.bodyPaths,
+    // Compressed bodies inflate: allow a generous multiple of the capture cap, no more.
+    maxDecodedBytes: Math.max(maxBodyBytes * 8, 1024 * 1024),
+  });
+}
+
+function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; redactor: Redactor; metrics: TapMetrics; logger: Logger }, redis: ReturnType<typeof createProducerConnection>): Tap & { sweep?: () => Promise<void> } {
+  const { tap } = config;
+  if (tap.mode === 'recorder') {
+    if (!tap.recorder.upstream) throw new ConfigError('a recorder needs tap.recorder.upstream (flag --upstream)');
+    const pairer = createHalfPairer(redis, { run: config.run, joinWindowMs: tap.recorder.joinWindowMs });
+    const recorder = createRecorder(
+      {
+        run: config.run,
+        upstreamUrl: tap.recorder.upstream,
+        side: tap.recorder.side,
+        maxBodyBytes: tap.maxBodyBytes,
+        routes: { include: tap.routes.include, exclude: tap.routes.exclude },
+        maxPendingHalves: tap.maxBufferedCaptures,
+      },
+      { ...deps, pairer },
+    );
+    const sweep = async (): Promise<void> => {
+      const unmatched = await pairer.sweep();
+      for (const side of ['primary', 'candidate'] as const) {
+        if (unmatched[side] > 0) deps.metrics.unmatchedHalves.inc({ side }, unmatched[side]);
+      }
+    };
+    return { ...recorder, sweep };
+  }
+  const { primary, candidate, secondary } = config.upstreams;
+  if (!primary || !candidate) {
+    throw new ConfigError('the tap needs upstreams.primary and upstreams.candidate (flags --primary and --candidate)');
+  }
+  return createTap(
+    {
+      run: config.run,
+      primaryUrl: primary,
+      candidateUrl: candidate,
+      ...(secondary ? { secondaryUrl: secondary } : {}),
+      mirrorPercentage: tap.mirrorPercentage,
+      mirrorUnsafeMethods: tap.mirrorUnsafeMethods,
+      ...(tap.sampleKey ? { sampleKey: tap.sampleKey } : {}),
+      routes: tap.routes,
+      shadowTimeoutMs: tap.shadowTimeoutMs,
+      maxBodyBytes: tap.maxBodyBytes,
+      shadowHostSuffix: tap.shadowHostSuffix,
+      maxInFlightShadows: tap.maxInFlightShadows,
+    },
+    deps,
+  );
+}
+
 /**
- * Starts the tap in inline mode: listening, mirroring, and batching captures to the queue on
- * `redisUrl`. Shutdown stops accepting first, lets requests finish, then flushes what is buffered.
+ * Starts the tap: inline (mirroring to the candidate) or as a mesh recorder, per `tap.mode`,
+ * batching redacted captures to the queue on `redisUrl`, with `/metrics` on the admin port.
+ * Shutdown stops accepting first, lets requests finish, then flushes what is buffered.
  */
 export async function startTapService(
   config: ShadowdiffConfig,
   deps: { redisUrl: string; logger: Logger; queuePrefix?: string },
 ): Promise<TapService> {
-  const { primary, candidate, secondary } = config.upstreams;
-  if (!primary || !candidate) {
-    throw new ConfigError('the tap needs upstreams.primary and upstreams.candidate (flags --primary and --candidate)');
-  }
-  const logger = deps.logger.child({ service: 'tap', run: config.run });
+  const logger = deps.logger.child({ service: 'tap', mode: config.tap.mode, run: config.run });
+  const redactor = redactorFromConfig(config);
   const metrics = createTapMetrics();
   const connection = createProducerConnection(deps.redisUrl);
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
@@ -41,37 +106,61 @@ export async function startTapService(
       metrics.capturesQueued.inc(count);
     },
   });
-  const tap = createTap(
-    {
-      run: config.run,
-      primaryUrl: primary,
-      candidateUrl: candidate,
-      ...(secondary ? { secondaryUrl: secondary } : {}),
-      mirrorPercentage: config.tap.mirrorPercentage,
-      mirrorUnsafeMethods: config.tap.mirrorUnsafeMethods,
-      shadowTimeoutMs: config.tap.shadowTimeoutMs,
-      maxBodyBytes: config.tap.maxBodyBytes,
-      shadowHostSuffix: config.tap.shadowHostSuffix,
-      maxInFlightShadows: config.tap.maxInFlightShadows,
-    },
-    { emit: (capture) => batcher.push(capture), metrics, logger },
-  );
-  await new Promise<void>((resolve, reject) => {
-    tap.server.once('error', reject);
-    tap.server.listen(config.tap.port, config.tap.host, () => resolve());
-  });
+  const closeQueue = async (): Promise<void> => {
+    await batcher.close();
+    await queue.close();
+    connection.disconnect();
+  };
+
+  let tap: ReturnType<typeof buildTap>;
+  try {
+    tap = buildTap(config, { emit: (capture) => batcher.push(capture), redactor, metrics, logger }, connection);
+    await new Promise<void>((resolve, reject) => {
+      tap.server.once('error', reject);
+      tap.server.listen(config.tap.port, config.tap.host, () => resolve());
+    });
+  } catch (error) {
+    await closeQueue();
+    throw error;
+  }
   const address = tap.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, primary, candidate, secondary }, 'tap listening');
+
+  // Metrics must never cost the proxied service its traffic: a busy admin port is logged, not fatal.
+  let admin: AdminServer | undefined;
+  try {
+    admin = await startAdminServer(metrics.registry, config.tap.adminHost, config.tap.adminPort);
+  } catch (error) {
+    logger.error({ err: (error as Error).message, port: config.tap.adminPort }, 'admin port unavailable: /metrics is not served');
+  }
+
+  let sweeper: NodeJS.Timeout | undefined;
+  if (tap.sweep) {
+    const sweep = tap.sweep;
+    let sweeping = false;
+    sweeper = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      sweep()
+        .catch((error: Error) => logger.debug({ err: error.message }, 'sweep of unmatched halves failed'))
+        .finally(() => (sweeping = false));
+    }, Math.min(1000, Math.max(50, Math.floor(config.tap.recorder.joinWindowMs / 4))));
+    sweeper.unref();
+  }
+
+  const upstreams = config.tap.mode === 'recorder' ? { upstream: config.tap.recorder.upstream, side: config.tap.recorder.side } : config.upstreams;
+  logger.info({ url, admin: admin?.url, ...upstreams }, config.tap.mode === 'recorder' ? 'recorder listening' : 'tap listening');
   return {
+    mode: config.tap.mode,
     url,
+    adminUrl: admin?.url,
     metrics,
     async close() {
       await tap.close();
-      await batcher.close();
-      await queue.close();
-      connection.disconnect();
+      if (sweeper) clearInterval(sweeper);
+      await closeQueue();
+      await admin?.close();
     },
   };
 }

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { CapturedResponse } from '@shadowdiff/core';
+import type { BodyRecorder } from './body-recorder';
+import { endToEndRawHeaders, headersRecord, rawHeaderStrings } from './headers';
+import { outcomeOf } from './shadow-call';
+
+/** An upstream the tap talks to: its origin and the connection pool to it. */
+export interface Upstream {
+  origin: string;
+  dispatcher: Dispatcher;
+}
+
+/** One client request to pass through to an upstream. */
+export interface ForwardRequest {
+  upstream: Upstream;
+  method: string;
+  url: string;
+  /** Raw `[name, value…]` list to send. */
+  headers: string[];
+  /** Whether the client sends a body; it is streamed through as it arrives. */
+  withBody: boolean;
+  /** Keeps a copy of the request body's first bytes, when recording. */
+  requestBody?: BodyRecorder;
+  /** Keeps a copy of the response body's first bytes, when recording. */
+  responseBody?: BodyRecorder;
+}
+
+/** How the upstream answered: the response as a capture records it, or the failure. */
+export interface ForwardResult {
+  response: CapturedResponse;
+  /** The failure, when the upstream gave no complete response. */
+  error?: Error;
+}
+
+/** The request body as an iterable for undici, copying each chunk into the recorder on the way. */
+async function* teeBody(req: IncomingMessage, recorder: BodyRecorder): AsyncGenerator<Buffer> {
+  for await (const chunk of req) {
+    recorder.add(chunk as Buffer);
+    yield chunk as Buffer;
+  }
+}
+
+function badGateway(res: ServerResponse, error: Error): void {
+  if (res.headersSent) {
+    res.destroy(error);
+    return;
+  }
+  const body = JSON.stringify({ error: { code: 'upstream_unavailable', message: 'the upstream did not answer' } });
+  res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+/**
+ * Streams a client request to an upstream and the upstream's response back to the client as it
+ * arrives: status, every header with its name case (hop-by-hop ones excepted) and the body
+ * bytes, with backpressure both ways. A failed upstream becomes a 502 (or a cut connection once
+ * the response has begun). `done` is called once, after the client's response has ended.
+ */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, request: ForwardRequest, done: (result: ForwardResult) => void): void {
+  const started = performance.now();
+  const recorder = request.responseBody;
+  let abort: ((reason?: Error) => void) | undefined;
+  let status = 0;
+  let rawHeaders: string[] = [];
+  // The client sees exactly the primary's headers: no Date of the tap's own.
+  res.sendDate = false;
+  res.once('close', () => {
+    if (!res.writableFinished) abort?.(new Error('client went away'));
+  });
+  let body: Readable | IncomingMessage | null = null;
+  if (request.withBody) {
+    // undici accepts any async iterable as a body; its types only name Readable.
+    body = request.requestBody ? (teeBody(req, request.requestBody) as unknown as Readable) : req;
+  }
+
+  request.upstream.dispatcher.dispatch(
+    { origin: request.upstream.origin, method: request.method, path: request.url, headers: request.headers, body },
+    {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+      },
+      onHeaders(statusCode, headers, resume, statusText) {
+        status = statusCode;
+        rawHeaders = rawHeaderStrings(headers as unknown as Buffer[]);
+        res.writeHead(statusCode, statusText, endToEndRawHeaders(rawHeaders));
+        res.on('drain', resume);
+        return true;
+      },
+      onData(chunk) {
+        recorder?.add(chunk);
+        return res.write(chunk);
+      },
+      onComplete() {
+        res.end();
+        done({
+          response: {
+            outcome: 'ok',
+            status,
+            headers: recorder ? headersRecord(rawHeaders) : {},
+            body: recorder ? recorder.toCaptured() : { base64: '', size: 0, truncated: false },
+            latencyMs: elapsed(started),
+          },
+        });
+      },
+      onError(error) {
+        badGateway(res, error);
+        done({
+          response: {
+            outcome: outcomeOf(error),
+            status: null,
+            headers: {},
+            body: recorder ? recorder.toCaptured() : { base64: '', size: 0, truncated: false },
+            latencyMs: elapsed(started),
+            error: error.message,
+          },
+          error,
+        });
+      },
+    },
+  );
+}
