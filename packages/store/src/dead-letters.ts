@@ -19,14 +19,49 @@ export async function insertDeadLetters(pool: Pool, letters: readonly DeadLetter
   );
 }
 
-export async function listDeadLetters(pool: Pool, limit = 100): Promise<(DeadLetter & { id: number; createdAt: string })[]> {
-  const { rows } = await pool.query('SELECT * FROM dead_letters ORDER BY id DESC LIMIT $1', [limit]);
-  return rows.map((row) => ({
-    id: row.id,
-    captureId: row.capture_id,
-    runName: row.run_name,
-    reason: row.reason,
-    payload: row.payload,
-    createdAt: row.created_at.toISOString(),
-  }));
+/** A dead letter as listed: what could not be processed, why, and when. */
+export interface StoredDeadLetter extends DeadLetter {
+  id: number;
+  createdAt: string;
+}
+
+interface DeadLetterRow {
+  id: number;
+  capture_id: string | null;
+  run_name: string | null;
+  reason: string;
+  payload?: unknown;
+  created_at: Date;
+}
+
+export interface DeadLetterQuery {
+  /** Only captures filed under this run name. */
+  runName?: string;
+  /** Id of the last dead letter of the previous page (pages go newest first). */
+  before?: number;
+  limit: number;
+  /** Include the captured payload (it can be large). */
+  withPayload?: boolean;
+}
+
+/** Dead letters newest first, keyset-paged on their id. */
+export async function listDeadLetters(pool: Pool, query: DeadLetterQuery): Promise<{ items: StoredDeadLetter[]; hasMore: boolean }> {
+  const { rows } = await pool.query<DeadLetterRow>(
+    `SELECT id, capture_id, run_name, reason, created_at, CASE WHEN $4 THEN payload END AS payload
+     FROM dead_letters
+     WHERE ($1::text IS NULL OR run_name = $1) AND ($2::bigint IS NULL OR id < $2)
+     ORDER BY id DESC LIMIT $3`,
+    [query.runName ?? null, query.before ?? null, query.limit + 1, query.withPayload ?? false],
+  );
+  return {
+    hasMore: rows.length > query.limit,
+    items: rows.slice(0, query.limit).map((row) => ({
+      id: row.id,
+      captureId: row.capture_id,
+      runName: row.run_name,
+      reason: row.reason,
+      payload: row.payload ?? null,
+      createdAt: row.created_at.toISOString(),
+    })),
+  };
 }

@@ -47,45 +47,98 @@ export function toDifference(row: DifferenceRow): StoredDifference {
   };
 }
 
+/** One field of one route: the unit that rules, triage and noise classification apply to. */
+export interface FieldKey {
+  route: string;
+  field: string;
+}
+
+/** Where a page of differences ended: the inserting transaction and the row id. */
+export interface DifferencePosition {
+  tx: string;
+  id: number;
+}
+
 export interface DifferenceQuery {
   runId: string;
   route?: string;
   field?: string;
   kind?: string;
   side?: string;
-  /** Include differences hidden by rules (default: only reported ones). */
+  /** Captured at or after this instant (ISO 8601). */
+  from?: string;
+  /** Captured before this instant (ISO 8601). */
+  to?: string;
+  /** Include differences hidden by rules when the exchange was diffed (default: only reported ones). */
   includeIgnored?: boolean;
-  /** Id of the last difference of the previous page. */
-  after?: number;
+  /** Only differences on these fields. */
+  onlyFields?: readonly FieldKey[];
+  /** Never differences on these fields (hidden when read). */
+  exceptFields?: readonly FieldKey[];
+  /** Position of the last difference of the previous page. */
+  after?: DifferencePosition;
   limit: number;
 }
 
+export interface DifferencePage {
+  items: StoredDifference[];
+  /** Position after the last item (or the one given when the page is empty); pass it back as `after`. */
+  next: DifferencePosition | null;
+  /** More differences matched beyond this page when it was read. */
+  hasMore: boolean;
+}
+
+const routesOf = (keys: readonly FieldKey[] | undefined): string[] | null => (keys ? keys.map((k) => k.route) : null);
+const fieldsOf = (keys: readonly FieldKey[] | undefined): string[] | null => (keys ? keys.map((k) => k.field) : null);
+
 /**
- * One page of a run's differences in id order. Keyset pagination on the identity column: rows
- * inserted while a client pages get larger ids, so pages never skip or repeat a row.
+ * One page of a run's differences in commit-safe order. Rows are ordered by (inserting
+ * transaction, id) and only rows of transactions older than every transaction still running are
+ * returned, so a row committed later always sorts after any page already read: pages never skip
+ * or repeat a row while workers keep inserting.
  */
-export async function listDifferences(pool: Pool, query: DifferenceQuery): Promise<{ items: StoredDifference[]; nextAfter: number | null }> {
-  const { rows } = await pool.query<DifferenceRow>(
-    `SELECT * FROM differences
-     WHERE run_id = $1 AND id > $2
-       AND ($3::text IS NULL OR route = $3)
-       AND ($4::text IS NULL OR field = $4)
-       AND ($5::text IS NULL OR kind = $5)
-       AND ($6::text IS NULL OR side = $6)
-       AND ($7::boolean OR ignored_by IS NULL)
-     ORDER BY id LIMIT $8`,
+export async function listDifferences(pool: Pool, query: DifferenceQuery): Promise<DifferencePage> {
+  const { rows } = await pool.query<DifferenceRow & { tx: string }>(
+    `SELECT d.*, d.tx::text AS tx FROM differences d
+     WHERE d.run_id = $1
+       AND (d.tx, d.id) > ($2::xid8, $3::bigint)
+       AND d.tx < pg_snapshot_xmin(pg_current_snapshot())
+       AND ($4::text IS NULL OR d.route = $4)
+       AND ($5::text IS NULL OR d.field = $5)
+       AND ($6::text IS NULL OR d.kind = $6)
+       AND ($7::text IS NULL OR d.side = $7)
+       AND ($8::timestamptz IS NULL OR d.captured_at >= $8)
+       AND ($9::timestamptz IS NULL OR d.captured_at < $9)
+       AND ($10::boolean OR d.ignored_by IS NULL)
+       AND ($11::text[] IS NULL OR EXISTS (
+         SELECT 1 FROM unnest($11::text[], $12::text[]) AS f(route, field) WHERE f.route = d.route AND f.field = d.field))
+       AND ($13::text[] IS NULL OR NOT EXISTS (
+         SELECT 1 FROM unnest($13::text[], $14::text[]) AS f(route, field) WHERE f.route = d.route AND f.field = d.field))
+     ORDER BY d.tx, d.id LIMIT $15`,
     [
       query.runId,
-      query.after ?? 0,
+      query.after?.tx ?? '0',
+      query.after?.id ?? 0,
       query.route ?? null,
       query.field ?? null,
       query.kind ?? null,
       query.side ?? null,
+      query.from ?? null,
+      query.to ?? null,
       query.includeIgnored ?? false,
+      routesOf(query.onlyFields),
+      fieldsOf(query.onlyFields),
+      routesOf(query.exceptFields),
+      fieldsOf(query.exceptFields),
       query.limit + 1,
     ],
   );
   const hasMore = rows.length > query.limit;
-  const items = rows.slice(0, query.limit).map(toDifference);
-  return { items, nextAfter: hasMore ? (items.at(-1)?.id ?? null) : null };
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toDifference),
+    next: last ? { tx: last.tx, id: last.id } : (query.after ?? null),
+    hasMore,
+  };
 }

@@ -8,3 +8,7 @@ export * from './exchange-detail';
 export * from './dead-letters';
 export * from './stats';
 export * from './run-rules';
+export * from './run-writes';
+export * from './triage';
+export * from './endpoint-stats';
+export * from './field-details';

@@ -7,6 +7,10 @@ export interface Run {
   primaryLabel: string | null;
   candidateLabel: string | null;
   state: 'active' | 'closed';
+  /** The run's own diff rules (JSON diff rules), applied in addition to the configured ones. */
+  rules: unknown[];
+  /** The run's gate thresholds (JSON object); a gate request may override them. */
+  thresholds: Record<string, unknown>;
   createdAt: string;
   closedAt: string | null;
 }
@@ -16,18 +20,24 @@ export interface RunSummary extends Run {
   withDifferences: number;
 }
 
-interface RunRow {
+/** A `runs` row as Postgres returns it. */
+export interface RunRow {
   id: string;
   name: string;
   service: string | null;
   primary_label: string | null;
   candidate_label: string | null;
   state: 'active' | 'closed';
+  rules: unknown;
+  thresholds: unknown;
   created_at: Date;
   closed_at: Date | null;
 }
 
-function toRun(row: RunRow): Run {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Maps a `runs` row to a run. */
+export function toRun(row: RunRow): Run {
   return {
     id: row.id,
     name: row.name,
@@ -35,6 +45,8 @@ function toRun(row: RunRow): Run {
     primaryLabel: row.primary_label,
     candidateLabel: row.candidate_label,
     state: row.state,
+    rules: Array.isArray(row.rules) ? row.rules : [],
+    thresholds: isObject(row.thresholds) ? row.thresholds : {},
     createdAt: row.created_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
   };

@@ -1,12 +1,21 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
+import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
 import { bearerAuth } from './auth';
+import type { ApiContext } from './context';
+import { deadLetterEndpoints } from './endpoints/dead-letters';
+import { differenceEndpoints } from './endpoints/differences';
+import { endpointEndpoints } from './endpoints/endpoints';
+import { exchangeEndpoints } from './endpoints/exchanges';
+import { gateEndpoints } from './endpoints/gate';
+import { ruleEndpoints } from './endpoints/rules';
+import { runEndpoints } from './endpoints/runs';
+import { defineEndpoint, mountEndpoints, type EndpointSpec } from './http/endpoint';
+import { buildOpenApiDocument } from './http/openapi';
 import { errorMiddleware, notFoundHandler } from './http-errors';
-import { exchangesRouter } from './routes/exchanges';
 import { healthRouter } from './routes/health';
-import { runsRouter } from './routes/runs';
 
 export interface ApiDeps {
   pool: Pool;
@@ -14,10 +23,42 @@ export interface ApiDeps {
   /** Bearer token required on /api/v1; none means open (allowed on loopback only). */
   token?: string;
   registry: Registry;
+  /** Thresholds of the noise classification (default: the diff engine's). */
+  noise?: Partial<NoiseThresholds>;
+  /** Diff rules configured for every run; a run's own rules add to them. */
+  rules?: readonly unknown[];
+}
+
+/** Every /api/v1 endpoint, the OpenAPI document included. */
+export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
+  const endpoints = [
+    ...runEndpoints(ctx),
+    ...endpointEndpoints(ctx),
+    ...differenceEndpoints(ctx),
+    ...exchangeEndpoints(ctx),
+    ...ruleEndpoints(ctx),
+    ...gateEndpoints(ctx),
+    ...deadLetterEndpoints(ctx),
+  ];
+  let document: Record<string, unknown> | undefined;
+  const openapi = defineEndpoint({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    tag: 'meta',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+    handle: async () => {
+      document ??= buildOpenApiDocument([...endpoints, openapi], { title: 'shadowdiff API', version: '1' });
+      return { status: 200, body: document };
+    },
+  });
+  return [...endpoints, openapi];
 }
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
+  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [] };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -33,8 +74,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router();
   v1.use(bearerAuth(deps.token));
   v1.use(express.json({ limit: '1mb' }));
-  v1.use(runsRouter(deps.pool));
-  v1.use(exchangesRouter(deps.pool));
+  mountEndpoints(v1, apiEndpoints(ctx));
   app.use('/api/v1', v1);
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));

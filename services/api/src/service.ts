@@ -24,7 +24,14 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
   const logger = deps.logger.child({ service: 'api' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_api_' });
-  const app = createApp({ pool: deps.pool, logger, registry, ...(token ? { token } : {}) });
+  const app = createApp({
+    pool: deps.pool,
+    logger,
+    registry,
+    noise: config.noise,
+    rules: config.diff.rules,
+    ...(token ? { token } : {}),
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

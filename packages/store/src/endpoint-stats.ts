@@ -1,0 +1,114 @@
+import type { FieldKey } from './differences';
+import type { Pool } from './pool';
+
+/** Latency percentiles in milliseconds; null when no exchange had a measurable response. */
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** How the candidate failed, by cause. */
+export interface CandidateErrorBreakdown {
+  /** Responses with a 5xx status. */
+  status5xx: number;
+  timeout: number;
+  refused: number;
+  /** Connection reset or any other failure to get a response. */
+  other: number;
+}
+
+/** Per-route figures computed from the exchanges themselves. */
+export interface EndpointTraffic {
+  /** Null for the run as a whole. */
+  route: string | null;
+  exchanges: number;
+  errors: CandidateErrorBreakdown;
+  primaryLatency: LatencyPercentiles;
+  candidateLatency: LatencyPercentiles;
+}
+
+interface TrafficRow {
+  route: string | null;
+  exchanges: number;
+  status_5xx: number;
+  timeouts: number;
+  refused: number;
+  other_failures: number;
+  primary_p: number[] | null;
+  candidate_p: number[] | null;
+}
+
+const percentiles = (values: number[] | null): LatencyPercentiles => ({
+  p50: values?.[0] ?? null,
+  p95: values?.[1] ?? null,
+  p99: values?.[2] ?? null,
+});
+
+/**
+ * Exchanges, candidate errors and latency percentiles per route and for the whole run (the row
+ * whose route is null). Candidate latency counts answered requests and timeouts (a timeout is a
+ * slow answer), not refused or reset connections, whose near-zero times would flatter it.
+ */
+export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
+  const { rows } = await pool.query<TrafficRow>(
+    `SELECT route,
+       count(*)::bigint AS exchanges,
+       count(*) FILTER (WHERE candidate_outcome = 'ok' AND candidate_status >= 500)::bigint AS status_5xx,
+       count(*) FILTER (WHERE candidate_outcome = 'timeout')::bigint AS timeouts,
+       count(*) FILTER (WHERE candidate_outcome = 'refused')::bigint AS refused,
+       count(*) FILTER (WHERE candidate_outcome NOT IN ('ok', 'timeout', 'refused'))::bigint AS other_failures,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY primary_latency_ms) AS primary_p,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY candidate_latency_ms)
+         FILTER (WHERE candidate_outcome IN ('ok', 'timeout')) AS candidate_p
+     FROM exchanges WHERE run_id = $1
+     GROUP BY GROUPING SETS ((route), ())
+     ORDER BY route NULLS FIRST`,
+    [runId],
+  );
+  return rows.map((row) => ({
+    route: row.route,
+    exchanges: row.exchanges,
+    errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
+    primaryLatency: percentiles(row.primary_p),
+    candidateLatency: percentiles(row.candidate_p),
+  }));
+}
+
+/** One cell of the status-code matrix: how often the primary answered `primary` and the candidate `candidate`. */
+export interface StatusPair {
+  /** The primary's status, or `none` when it gave no response. */
+  primary: string;
+  /** The candidate's status, or how it failed (`timeout`, `refused`, `reset`, `error`). */
+  candidate: string;
+  count: number;
+}
+
+/** Primary × candidate status codes over a run. */
+export async function statusMatrix(pool: Pool, runId: string): Promise<StatusPair[]> {
+  const { rows } = await pool.query<StatusPair>(
+    `SELECT coalesce(primary_status::text, 'none') AS primary,
+            CASE WHEN candidate_outcome = 'ok' THEN coalesce(candidate_status::text, 'none') ELSE candidate_outcome END AS candidate,
+            count(*)::bigint AS count
+     FROM exchanges WHERE run_id = $1
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [runId],
+  );
+  return rows;
+}
+
+/**
+ * Exchanges per route in which at least one reported candidate difference lies outside
+ * `exceptFields` (the fields a reader does not count: ignored, expected or noise).
+ */
+export async function countDifferingExchanges(pool: Pool, runId: string, exceptFields: readonly FieldKey[]): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ route: string; n: number }>(
+    `SELECT d.route, count(DISTINCT d.exchange_id)::bigint AS n FROM differences d
+     WHERE d.run_id = $1 AND d.side = 'candidate' AND d.ignored_by IS NULL
+       AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(route, field)
+                       WHERE f.route = d.route AND f.field = d.field)
+     GROUP BY d.route`,
+    [runId, exceptFields.map((k) => k.route), exceptFields.map((k) => k.field)],
+  );
+  return new Map(rows.map((row) => [row.route, row.n]));
+}

@@ -1,0 +1,97 @@
+import { classifyField, type NoiseThresholds, type ProportionInterval } from '@shadowdiff/diff';
+import type { FieldTriage } from '@shadowdiff/store';
+
+/**
+ * A field's standing. `real` and `insufficient_data` count as real differences; `noise`,
+ * `expected` and `ignored` do not.
+ */
+export type FieldVerdict = 'real' | 'noise' | 'expected' | 'ignored' | 'insufficient_data';
+
+/** What decided the verdict. */
+export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary';
+
+/** Status and outcome differences are never noise: a different status or a failed call is a real change. */
+export const NEVER_NOISE_FIELDS: ReadonlySet<string> = new Set(['status', 'outcome']);
+
+export interface FieldNumbers {
+  exchanges: number;
+  candidateDifferences: number;
+  candidateRate: number;
+  secondaryExchanges: number;
+  secondaryDifferences: number;
+  secondaryRate: number;
+  /** candidateRate − secondaryRate. */
+  excess: number;
+  /** Wilson intervals of both rates at the noise confidence. */
+  candidateBound: ProportionInterval;
+  secondaryBound: ProportionInterval;
+}
+
+export interface FieldClassification {
+  verdict: FieldVerdict;
+  basis: VerdictBasis;
+  /** True when the field's differences count as real differences of the route. */
+  countsAsReal: boolean;
+  /** The rule that hides the field, when `basis` is `rule`. */
+  rule: string | null;
+  /** The person's reason, when `basis` is `triage`. */
+  reason: string | null;
+  numbers: FieldNumbers;
+}
+
+/** Counters of one (route, field) as stored, and what applies to it when read. */
+export interface FieldInput {
+  field: string;
+  routeExchanges: number;
+  secondaryExchanges: number;
+  /** Exchanges in which the field differed primary vs candidate, and of those hidden by a rule when diffed. */
+  candidate: { differences: number; ignored: number };
+  secondary: { differences: number; ignored: number };
+  /** The read-time rule that hides it, if any. */
+  rule: string | undefined;
+  triage: FieldTriage | undefined;
+}
+
+/**
+ * Classifies one field. Order: a rule hides it; else a person's triage mark decides; else status
+ * and outcome are real; else the secondary's counters decide (noise statistics); with no
+ * secondary at all it stays real (volatile-looking values are flagged by the caller, never hidden).
+ */
+export function classifyFieldAtRead(input: FieldInput, noise: Partial<NoiseThresholds>): FieldClassification {
+  const candidateDiffs = input.candidate.differences - input.candidate.ignored;
+  const secondaryDiffs = input.secondary.differences - input.secondary.ignored;
+  const stats = classifyField(
+    {
+      exchanges: input.routeExchanges,
+      candidateDiffs: Math.min(candidateDiffs, input.routeExchanges),
+      secondaryDiffs: Math.min(secondaryDiffs, input.secondaryExchanges),
+      secondaryExchanges: input.secondaryExchanges,
+    },
+    noise,
+  );
+  const numbers: FieldNumbers = {
+    exchanges: input.routeExchanges,
+    candidateDifferences: candidateDiffs,
+    candidateRate: stats.candidateRate,
+    secondaryExchanges: input.secondaryExchanges,
+    secondaryDifferences: secondaryDiffs,
+    secondaryRate: stats.secondaryRate,
+    excess: stats.excess,
+    candidateBound: stats.candidateBound,
+    secondaryBound: stats.secondaryBound,
+  };
+  const result = (verdict: FieldVerdict, basis: VerdictBasis, extra: { rule?: string; reason?: string } = {}): FieldClassification => ({
+    verdict,
+    basis,
+    countsAsReal: candidateDiffs > 0 && (verdict === 'real' || verdict === 'insufficient_data'),
+    rule: extra.rule ?? null,
+    reason: extra.reason ?? null,
+    numbers,
+  });
+  if (input.rule) return result('ignored', 'rule', { rule: input.rule });
+  if (candidateDiffs === 0 && input.candidate.ignored > 0) return result('ignored', 'rule');
+  if (input.triage) return result(input.triage.state, 'triage', { reason: input.triage.reason });
+  if (NEVER_NOISE_FIELDS.has(input.field)) return result('real', 'never_noise');
+  if (input.secondaryExchanges === 0) return result('real', 'no_secondary');
+  return result(stats.verdict, 'secondary');
+}

@@ -1,0 +1,90 @@
+import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyPercentiles } from '@shadowdiff/store';
+import type { ApiContext } from '../context';
+import type { FieldVerdict } from './classify';
+import type { RunAnalysis } from './run-analysis';
+
+/** Primary and candidate latency percentiles, and candidate ÷ primary for each. */
+export interface LatencyComparison {
+  primary: LatencyPercentiles;
+  candidate: LatencyPercentiles;
+  ratio: LatencyPercentiles;
+}
+
+/** Figures of a set of exchanges (a route, or the whole run). */
+export interface TrafficTotals {
+  exchanges: number;
+  /** Exchanges with at least one real (non-noise, non-ignored, non-expected) difference. */
+  differingExchanges: number;
+  differenceRate: number;
+  statusMismatches: number;
+  statusMismatchRate: number;
+  /** 5xx answers, timeouts, refused and reset connections of the candidate. */
+  candidateErrors: number;
+  candidateErrorRate: number;
+  errors: CandidateErrorBreakdown;
+  secondaryExchanges: number;
+  latency: LatencyComparison;
+}
+
+/** One endpoint (route) of a run. */
+export interface EndpointSummary extends TrafficTotals {
+  route: string;
+  /** How many of its differing fields have each verdict. */
+  fields: Record<FieldVerdict, number>;
+}
+
+const rate = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
+const ratio = (candidate: number | null, primary: number | null): number | null =>
+  candidate === null || primary === null || primary <= 0 ? null : candidate / primary;
+
+function totals(traffic: EndpointTraffic | undefined, counts: { differing: number; mismatches: number; secondary: number }): TrafficTotals {
+  const exchanges = traffic?.exchanges ?? 0;
+  const errors = traffic?.errors ?? { status5xx: 0, timeout: 0, refused: 0, other: 0 };
+  const candidateErrors = errors.status5xx + errors.timeout + errors.refused + errors.other;
+  const none = { p50: null, p95: null, p99: null };
+  const primary = traffic?.primaryLatency ?? none;
+  const candidate = traffic?.candidateLatency ?? none;
+  return {
+    exchanges,
+    differingExchanges: counts.differing,
+    differenceRate: rate(counts.differing, exchanges),
+    statusMismatches: counts.mismatches,
+    statusMismatchRate: rate(counts.mismatches, exchanges),
+    candidateErrors,
+    candidateErrorRate: rate(candidateErrors, exchanges),
+    errors,
+    secondaryExchanges: counts.secondary,
+    latency: {
+      primary,
+      candidate,
+      ratio: { p50: ratio(candidate.p50, primary.p50), p95: ratio(candidate.p95, primary.p95), p99: ratio(candidate.p99, primary.p99) },
+    },
+  };
+}
+
+/** Per-endpoint and whole-run figures of an analysed run, busiest endpoint first. */
+export async function summariseEndpoints(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; endpoints: EndpointSummary[] }> {
+  const traffic = await listEndpointTraffic(ctx.pool, analysis.run.id);
+  const byRoute = new Map(traffic.filter((t) => t.route !== null).map((t) => [t.route!, t]));
+  const endpoints = analysis.routes.map((stats) => {
+    const fields: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };
+    for (const f of analysis.fields) {
+      if (f.route === stats.route && f.candidate.differences > 0) fields[f.classification.verdict] += 1;
+    }
+    return {
+      route: stats.route,
+      ...totals(byRoute.get(stats.route), {
+        differing: analysis.differingExchanges.get(stats.route) ?? 0,
+        mismatches: stats.statusMismatches,
+        secondary: stats.secondaryExchanges,
+      }),
+      fields,
+    };
+  });
+  const sum = (pick: (e: EndpointSummary) => number): number => endpoints.reduce((n, e) => n + pick(e), 0);
+  const overall = totals(
+    traffic.find((t) => t.route === null),
+    { differing: sum((e) => e.differingExchanges), mismatches: sum((e) => e.statusMismatches), secondary: sum((e) => e.secondaryExchanges) },
+  );
+  return { overall, endpoints };
+}

@@ -1,0 +1,92 @@
+import {
+  countDifferingExchanges,
+  listFieldStats,
+  listRouteStats,
+  listTriage,
+  type FieldKey,
+  type FieldTriage,
+  type Run,
+  type RouteStats,
+} from '@shadowdiff/store';
+import type { ApiContext } from '../context';
+import { classifyFieldAtRead, type FieldClassification } from './classify';
+import { createFieldIgnorer } from './read-rules';
+
+/** One field of one route with its counters and its classification as of now. */
+export interface AnalysedField {
+  route: string;
+  field: string;
+  candidate: { differences: number; ignored: number };
+  secondary: { differences: number; ignored: number };
+  classification: FieldClassification;
+}
+
+/** Everything known about a run's routes and fields, with rules and triage applied. */
+export interface RunAnalysis {
+  run: Run;
+  routes: RouteStats[];
+  fields: AnalysedField[];
+  /** Fields with reported candidate differences that do not count as real. */
+  notCounted: FieldKey[];
+  /** Exchanges per route with at least one real difference. */
+  differingExchanges: Map<string, number>;
+  triage: FieldTriage[];
+  /** Fields by `fieldKey(route, field)`. */
+  byField: Map<string, AnalysedField>;
+}
+
+/** The key of `RunAnalysis.byField`. */
+export const fieldKey = (route: string, field: string): string => `${route}\u0000${field}`;
+const key = fieldKey;
+
+/**
+ * Classifies every field of a run from its counters, the rules (configured and the run's own)
+ * and the triage marks as they are now, then counts exchanges with real differences per route.
+ */
+export async function analyseRun(ctx: ApiContext, run: Run): Promise<RunAnalysis> {
+  const [routes, fieldStats, triage] = await Promise.all([
+    listRouteStats(ctx.pool, run.id),
+    listFieldStats(ctx.pool, run.id),
+    listTriage(ctx.pool, run.id),
+  ]);
+  const ignorer = createFieldIgnorer([...ctx.configuredRules, ...run.rules]);
+  const routeByName = new Map(routes.map((r) => [r.route, r]));
+  const triageByField = new Map(triage.map((t) => [key(t.route, t.field), t]));
+  const pairs = new Map<string, AnalysedField>();
+  for (const stat of fieldStats) {
+    const k = key(stat.route, stat.field);
+    let entry = pairs.get(k);
+    if (!entry) {
+      entry = { route: stat.route, field: stat.field, candidate: { differences: 0, ignored: 0 }, secondary: { differences: 0, ignored: 0 } } as AnalysedField;
+      pairs.set(k, entry);
+    }
+    entry[stat.side] = { differences: stat.differences, ignored: stat.ignored };
+  }
+  const fields = [...pairs.values()].map((entry) => {
+    const route = routeByName.get(entry.route);
+    entry.classification = classifyFieldAtRead(
+      {
+        field: entry.field,
+        routeExchanges: route?.exchanges ?? 0,
+        secondaryExchanges: route?.secondaryExchanges ?? 0,
+        candidate: entry.candidate,
+        secondary: entry.secondary,
+        rule: ignorer.ruleFor(entry.route, entry.field),
+        triage: triageByField.get(key(entry.route, entry.field)),
+      },
+      ctx.noise,
+    );
+    return entry;
+  });
+  fields.sort((a, b) => b.candidate.differences - b.candidate.ignored - (a.candidate.differences - a.candidate.ignored) || a.route.localeCompare(b.route) || a.field.localeCompare(b.field));
+  const notCounted = fields
+    .filter((f) => f.candidate.differences > f.candidate.ignored && !f.classification.countsAsReal)
+    .map((f) => ({ route: f.route, field: f.field }));
+  const differingExchanges = await countDifferingExchanges(ctx.pool, run.id, notCounted);
+  return { run, routes, fields, notCounted, differingExchanges, triage, byField: pairs };
+}
+
+/** The classification of one (route, field), or undefined when the field never differed. */
+export function classificationOf(analysis: RunAnalysis, route: string, field: string): FieldClassification | undefined {
+  return analysis.byField.get(fieldKey(route, field))?.classification;
+}

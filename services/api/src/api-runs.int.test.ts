@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
+import { endpointListSchema, fieldListSchema, runListSchema, runSchema } from './schemas/responses';
+import { seedExchanges, startTestApi, type TestApi } from './test-seed';
+
+describe('runs, endpoints and fields', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let runId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('pgAdminUrl'));
+    api = await startTestApi(db.pool);
+    const created = await api.call('POST', '/runs', { name: 'release-42', service: 'users', primaryLabel: 'v41', candidateLabel: 'v42' });
+    expect(created.status).toBe(201);
+    runId = created.body.id;
+    // 40 exchanges on /users with a secondary: body.name always differs on the candidate only,
+    // body.updatedAt differs on both sides as often (noise), and every 10th gets a 500.
+    await seedExchanges(db.pool, runId, 40, (i) => ({
+      withSecondary: true,
+      candidateStatus: i % 10 === 0 ? 500 : 200,
+      primaryLatencyMs: 10 + (i % 5),
+      candidateLatencyMs: 20 + (i % 5),
+      differences: [
+        { field: 'body.name' },
+        ...(i % 2 === 0 ? [{ field: 'body.updatedAt', suspectedNoise: true }, { field: 'body.updatedAt', side: 'secondary' as const }] : []),
+        ...(i % 10 === 0 ? [{ field: 'status', kind: 'status', primaryValue: 200, otherValue: 500 }] : []),
+      ],
+    }));
+    // 5 exchanges on /orders without a secondary, one field differing.
+    await seedExchanges(db.pool, runId, 5, () => ({ route: 'GET /orders/{id}', differences: [{ field: 'body.total', kind: 'type_changed' }] }));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('creates, lists, reads by id or name, describes and closes runs', async () => {
+    const list = await api.call('GET', '/runs');
+    expect(runListSchema.parse(list.body).items.map((r) => [r.name, r.exchanges])).toEqual([['release-42', 45]]);
+    const byName = await api.call('GET', '/runs/release-42');
+    const byId = await api.call('GET', `/runs/${runId}`);
+    expect(runSchema.parse(byName.body)).toEqual(byId.body);
+    expect(byName.body).toMatchObject({ service: 'users', primaryLabel: 'v41', candidateLabel: 'v42', state: 'active' });
+
+    expect((await api.call('POST', '/runs', { name: 'release-42' })).status).toBe(409);
+    const patched = await api.call('PATCH', '/runs/release-42', { thresholds: { maxDifferenceRate: 0.5 } });
+    expect(patched.body.thresholds).toEqual({ maxDifferenceRate: 0.5 });
+
+    const other = await api.call('POST', '/runs', { name: 'to-close' });
+    const closed = await api.call('POST', '/runs/to-close/close');
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ id: other.body.id, state: 'closed' });
+    expect(closed.body.closedAt).toEqual(expect.any(String));
+  });
+
+  it('summarises endpoints with real differences, errors and latency percentiles', async () => {
+    const res = await api.call('GET', '/runs/release-42/endpoints');
+    expect(res.status).toBe(200);
+    const body = endpointListSchema.parse(res.body);
+    const users = body.items.find((e) => e.route === 'GET /users/{id}')!;
+    expect(users).toMatchObject({ exchanges: 40, differingExchanges: 40, statusMismatches: 4, candidateErrors: 4, secondaryExchanges: 40 });
+    expect(users.errors.status5xx).toBe(4);
+    expect(users.latency.primary.p50).toBeCloseTo(12, 5);
+    expect(users.latency.candidate.p50).toBeCloseTo(22, 5);
+    expect(users.latency.primary.p99).toBeCloseTo(14, 1);
+    expect(users.latency.ratio.p50).toBeCloseTo(22 / 12, 5);
+    expect(users.fields).toMatchObject({ real: 2, noise: 1 });
+    expect(body.overall.exchanges).toBe(45);
+    expect(body.overall.differingExchanges).toBe(45);
+    expect(users.links.fields).toBe(`/api/v1/runs/${runId}/endpoints/GET%20%2Fusers%2F%7Bid%7D/fields`);
+  });
+
+  it('lists the fields of an endpoint with the numbers behind the classification', async () => {
+    const res = await api.call('GET', `/runs/release-42/endpoints/${encodeURIComponent('GET /users/{id}')}/fields`);
+    expect(res.status).toBe(200);
+    const body = fieldListSchema.parse(res.body);
+    const byField = new Map(body.items.map((f) => [f.field, f]));
+    expect(byField.get('body.name')).toMatchObject({ differences: 40, rate: 1, kinds: ['changed'], classification: { verdict: 'real', basis: 'secondary' } });
+    expect(byField.get('body.name')!.exampleExchangeIds).toHaveLength(3);
+    const updated = byField.get('body.updatedAt')!;
+    expect(updated.classification).toMatchObject({ verdict: 'noise', basis: 'secondary', countsAsReal: false });
+    expect(updated.classification.numbers).toMatchObject({ candidateRate: 0.5, secondaryRate: 0.5, exchanges: 40, secondaryExchanges: 40 });
+    expect(updated.suspectedNoise).toBe(true);
+    expect(byField.get('status')!.classification).toMatchObject({ verdict: 'real', basis: 'never_noise' });
+
+    const orders = await api.call('GET', `/runs/${runId}/endpoints/${encodeURIComponent('GET /orders/{id}')}/fields?verdict=real`);
+    expect(orders.body.items).toEqual([expect.objectContaining({ field: 'body.total', kinds: ['type_changed'], classification: expect.objectContaining({ basis: 'no_secondary' }) })]);
+  });
+
+  it('applies a new ignore rule and triage marks to counts and classification at once', async () => {
+    const added = await api.call('POST', '/runs/release-42/rules', { name: 'names-renamed', kind: 'ignoreField', fields: ['body.name'], route: 'GET /users/*' });
+    expect(added.status).toBe(201);
+    expect(added.body.rules).toHaveLength(1);
+    expect((await api.call('POST', '/runs/release-42/rules', { name: 'names-renamed', kind: 'ignoreField', fields: ['x'] })).status).toBe(409);
+
+    let users = (await api.call('GET', '/runs/release-42/endpoints')).body.items.find((e: { route: string }) => e.route === 'GET /users/{id}');
+    expect(users.differingExchanges).toBe(4); // only the status mismatches remain
+    let fields = (await api.call('GET', `/runs/release-42/endpoints/${encodeURIComponent('GET /users/{id}')}/fields`)).body.items;
+    expect(fields.find((f: { field: string }) => f.field === 'body.name').classification).toMatchObject({ verdict: 'ignored', basis: 'rule', rule: 'names-renamed' });
+
+    const marked = await api.call('PUT', '/runs/release-42/triage', { route: 'GET /users/{id}', field: 'status', state: 'expected', reason: 'v42 reports overload as 500 on purpose' });
+    expect(marked.status).toBe(200);
+    expect(marked.body.classification).toMatchObject({ verdict: 'expected', basis: 'triage', reason: 'v42 reports overload as 500 on purpose' });
+    users = (await api.call('GET', '/runs/release-42/endpoints')).body.items.find((e: { route: string }) => e.route === 'GET /users/{id}');
+    expect(users.differingExchanges).toBe(0);
+
+    const noiseOnStatus = await api.call('PUT', '/runs/release-42/triage', { route: 'GET /users/{id}', field: 'status', state: 'noise', reason: 'x' });
+    expect(noiseOnStatus.status).toBe(400);
+
+    expect((await api.call('DELETE', '/runs/release-42/rules/names-renamed')).status).toBe(204);
+    expect((await api.call('DELETE', '/runs/release-42/rules/names-renamed')).status).toBe(404);
+    expect((await api.call('DELETE', `/runs/release-42/triage?route=${encodeURIComponent('GET /users/{id}')}&field=status`)).status).toBe(204);
+    users = (await api.call('GET', '/runs/release-42/endpoints')).body.items.find((e: { route: string }) => e.route === 'GET /users/{id}');
+    expect(users.differingExchanges).toBe(40);
+    fields = (await api.call('GET', '/runs/release-42/rules')).body;
+    expect(fields).toMatchObject({ rules: [], triage: [] });
+  });
+
+  it('refuses invalid rules with a 400 naming the problem', async () => {
+    const res = await api.call('POST', '/runs/release-42/rules', { name: 'bad', kind: 'equivalentFormat', field: 'body.x', format: 'regex', pattern: '(' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/pattern/);
+    const unknownKind = await api.call('POST', '/runs/release-42/rules', { name: 'bad', kind: 'explode' });
+    expect(unknownKind.status).toBe(400);
+    expect(unknownKind.body.error.message).toMatch(/kind/);
+  });
+});

@@ -1,0 +1,13 @@
+import type { Logger } from '@shadowdiff/core';
+import type { NoiseThresholds } from '@shadowdiff/diff';
+import type { Pool } from '@shadowdiff/store';
+
+/** What every handler may use. */
+export interface ApiContext {
+  pool: Pool;
+  logger: Logger;
+  /** Thresholds of the noise classification. */
+  noise: Partial<NoiseThresholds>;
+  /** Rules configured for every run; the run's own rules are added to them. */
+  configuredRules: readonly unknown[];
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { renderGateJunit } from '../gate/junit';
+import { renderGateMarkdown } from '../gate/markdown';
+import { runGate } from '../gate/run-gate';
+import { gateThresholdsSchema } from '../gate/thresholds';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
+import { runParam } from '../params';
+import { buildReport } from '../report/build-report';
+import { renderReportHtml } from '../report/render-html';
+import { renderReportMarkdown } from '../report/render-markdown';
+import { gateResultSchema } from '../schemas/responses';
+import { requireRun } from './run-lookup';
+
+const runPath = z.strictObject({ run: runParam });
+const baseline = z.string().min(1).max(200).describe('id or name of an earlier run: fields that differ now but not there are called out');
+
+/** The gate and the release validation report. */
+export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
+  return [
+    defineEndpoint({
+      method: 'post',
+      path: '/runs/:run/gate',
+      operationId: 'evaluateGate',
+      summary: 'Judge a run against thresholds: pass or fail, every reason, the numbers behind it',
+      description: "Thresholds: the defaults, then the run's stored thresholds, then the ones posted here.",
+      tag: 'gate',
+      params: runPath,
+      query: z.strictObject({ format: z.enum(['json', 'junit', 'markdown']).default('json') }),
+      body: z.strictObject({ thresholds: gateThresholdsSchema.optional(), baseline: baseline.optional() }),
+      responses: { 200: { description: 'the verdict (failing is still a 200)', schema: gateResultSchema, textTypes: ['application/xml', 'text/markdown'] } },
+      handle: async ({ params, query, body }) => {
+        const run = await requireRun(ctx.pool, params.run);
+        const result = await runGate(ctx, run, body);
+        if (query.format === 'junit') return { status: 200, contentType: 'application/xml; charset=utf-8', body: renderGateJunit(result) };
+        if (query.format === 'markdown') return { status: 200, contentType: 'text/markdown; charset=utf-8', body: renderGateMarkdown(result) };
+        return { status: 200, body: result };
+      },
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/runs/:run/report',
+      operationId: 'getReport',
+      summary: 'The release validation report: verdict, endpoints, top fields, status matrix, latency, schema drift, noise',
+      description: 'html is one self-contained file (inline CSS and SVG charts), readable when opened from disk.',
+      tag: 'gate',
+      params: runPath,
+      query: z.strictObject({ format: z.enum(['json', 'markdown', 'html']).default('json'), baseline: baseline.optional() }),
+      responses: { 200: { description: 'the report', schema: z.looseObject({ run: z.looseObject({}), gate: gateResultSchema }), textTypes: ['text/markdown', 'text/html'] } },
+      handle: async ({ params, query }) => {
+        const run = await requireRun(ctx.pool, params.run);
+        const report = await buildReport(ctx, run, query.baseline ? { baseline: query.baseline } : {});
+        if (query.format === 'html') return { status: 200, contentType: 'text/html; charset=utf-8', body: renderReportHtml(report) };
+        if (query.format === 'markdown') return { status: 200, contentType: 'text/markdown; charset=utf-8', body: renderReportMarkdown(report) };
+        return { status: 200, body: report };
+      },
+    }),
+  ];
+}

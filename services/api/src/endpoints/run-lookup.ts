@@ -1,0 +1,33 @@
+import { NotFoundError, BadRequestError, ConfigError, ShadowdiffError } from '@shadowdiff/core';
+import { createDiffOptions, type DiffRule } from '@shadowdiff/diff';
+import { findRun, type Pool, type Run } from '@shadowdiff/store';
+
+/** The run named by a `:run` parameter (id or name), or a 404. */
+export async function requireRun(pool: Pool, idOrName: string): Promise<Run> {
+  const run = await findRun(pool, idOrName);
+  if (!run) throw new NotFoundError(`no run with id or name '${idOrName}'`);
+  return run;
+}
+
+/** A request that conflicts with what exists (a taken name, a rule name in use). */
+export class ConflictError extends ShadowdiffError {
+  constructor(message: string) {
+    super('conflict', message, 409);
+  }
+}
+
+/**
+ * Checks a run's rules together with the configured ones as the worker will compile them
+ * (unique names, valid globs and patterns); a problem is a 400 that lists every one.
+ */
+export function checkRules(configured: readonly unknown[], rules: readonly unknown[]): void {
+  try {
+    createDiffOptions({ rules: [...configured, ...rules] as DiffRule[] });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new BadRequestError(`parameter 'rules' (body): ${error.problems.join('; ') || error.message}`);
+    throw error;
+  }
+}
+
+/** `/api/v1/runs/{id}…` links for drill-down. */
+export const runLink = (run: Run, ...rest: string[]): string => ['/api/v1/runs', run.id, ...rest].join('/');

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { diffRuleSchema } from '@shadowdiff/config';
+import { closeRun, createRun, listRuns, updateRun } from '@shadowdiff/store';
+import type { ApiContext } from '../context';
+import { gateThresholdsSchema } from '../gate/thresholds';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
+import { runParam } from '../params';
+import { runListSchema, runSchema } from '../schemas/responses';
+import { checkRules, ConflictError, requireRun } from './run-lookup';
+
+/** Names as the tap files captures under them (`--run`). */
+const runName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
+const label = z.string().min(1).max(200);
+
+const createBody = z.strictObject({
+  name: runName,
+  service: label.optional(),
+  primaryLabel: label.optional().describe('the production version, e.g. v41'),
+  candidateLabel: label.optional().describe('the version under validation, e.g. v42'),
+  rules: z.array(diffRuleSchema).max(500).optional(),
+  thresholds: gateThresholdsSchema.optional(),
+});
+
+const patchBody = z.strictObject({
+  service: label.nullable().optional(),
+  primaryLabel: label.nullable().optional(),
+  candidateLabel: label.nullable().optional(),
+  thresholds: gateThresholdsSchema.optional(),
+});
+
+const runPath = z.strictObject({ run: runParam });
+
+/** Runs: list, create, read, describe, close. */
+export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
+  return [
+    defineEndpoint({
+      method: 'get',
+      path: '/runs',
+      operationId: 'listRuns',
+      summary: 'Every run, newest first, with its exchange totals',
+      tag: 'runs',
+      responses: { 200: { description: 'the runs', schema: runListSchema } },
+      handle: async () => ({ status: 200, body: { items: await listRuns(ctx.pool) } }),
+    }),
+    defineEndpoint({
+      method: 'post',
+      path: '/runs',
+      operationId: 'createRun',
+      summary: 'Create a run before sending traffic under its name',
+      tag: 'runs',
+      body: createBody,
+      responses: { 201: { description: 'the new run', schema: runSchema }, 409: { description: 'the name is taken' } },
+      handle: async ({ body }) => {
+        if (body.rules) checkRules(ctx.configuredRules, body.rules);
+        const run = await createRun(ctx.pool, body.name, body);
+        if (!run) throw new ConflictError(`a run named '${body.name}' exists`);
+        return { status: 201, body: run };
+      },
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/runs/:run',
+      operationId: 'getRun',
+      summary: 'One run by id or name',
+      tag: 'runs',
+      params: runPath,
+      responses: { 200: { description: 'the run', schema: runSchema } },
+      handle: async ({ params }) => ({ status: 200, body: await requireRun(ctx.pool, params.run) }),
+    }),
+    defineEndpoint({
+      method: 'patch',
+      path: '/runs/:run',
+      operationId: 'updateRun',
+      summary: "Change a run's description or gate thresholds",
+      tag: 'runs',
+      params: runPath,
+      body: patchBody,
+      responses: { 200: { description: 'the run', schema: runSchema } },
+      handle: async ({ params, body }) => {
+        const run = await requireRun(ctx.pool, params.run);
+        return { status: 200, body: await updateRun(ctx.pool, run.id, body) };
+      },
+    }),
+    defineEndpoint({
+      method: 'post',
+      path: '/runs/:run/close',
+      operationId: 'closeRun',
+      summary: 'Close a run (its figures stay readable)',
+      tag: 'runs',
+      params: runPath,
+      responses: { 200: { description: 'the closed run', schema: runSchema } },
+      handle: async ({ params }) => {
+        const run = await requireRun(ctx.pool, params.run);
+        return { status: 200, body: await closeRun(ctx.pool, run.id) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,175 @@
+import { wilsonInterval } from '@shadowdiff/diff';
+import type { FieldKey } from '@shadowdiff/store';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
+import { normalQuantile } from './probit';
+import type { EffectiveThresholds } from './thresholds';
+
+export type GateCheckName =
+  | 'exchanges'
+  | 'difference_rate'
+  | 'status_mismatch_rate'
+  | 'candidate_error_rate'
+  | 'p99_latency_ratio'
+  | 'min_exchanges'
+  | 'present'
+  | 'new_fields';
+
+/** One threshold judged, with the numbers behind it. */
+export interface GateCheck {
+  check: GateCheckName;
+  passed: boolean;
+  /** What was observed: a rate, a ratio or a count (null when there was nothing to measure). */
+  value: number | null;
+  /** For rates: the upper confidence bound that was compared with the limit. */
+  upperBound: number | null;
+  limit: number;
+  /** For rates: how many of how many. */
+  count: number | null;
+  total: number | null;
+  message: string;
+}
+
+export type RouteVerdict = 'pass' | 'fail' | 'insufficient_data' | 'missing';
+
+export interface RouteGate {
+  route: string;
+  verdict: RouteVerdict;
+  exchanges: number;
+  checks: GateCheck[];
+  /** Fields that differ now but did not in the baseline run. */
+  newFields: string[];
+}
+
+/** The gate's answer for a run. */
+export interface GateEvaluation {
+  verdict: 'pass' | 'fail';
+  /** One line per failed check. */
+  reasons: string[];
+  overall: { exchanges: number; checks: GateCheck[] };
+  routes: RouteGate[];
+  newFields: FieldKey[];
+}
+
+export interface GateInput {
+  thresholds: EffectiveThresholds;
+  overall: TrafficTotals;
+  endpoints: readonly EndpointSummary[];
+  /** Null when no baseline run was given. */
+  newFields: readonly FieldKey[] | null;
+}
+
+const pct = (value: number): string => `${(100 * value).toFixed(2)}%`;
+
+function rateCheck(check: GateCheckName, what: string, count: number, total: number, limit: number, z: number): GateCheck {
+  const upperBound = wilsonInterval(count, total, z).high;
+  const passed = upperBound <= limit;
+  return {
+    check,
+    passed,
+    value: total === 0 ? null : count / total,
+    upperBound,
+    limit,
+    count,
+    total,
+    message: `${what} ${count}/${total} (${total === 0 ? '-' : pct(count / total)}, upper bound ${pct(upperBound)}) ${passed ? '≤' : '>'} ${pct(limit)}`,
+  };
+}
+
+function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number): GateCheck {
+  const { primary, candidate, ratio } = totals.latency;
+  const slower = ratio.p99 !== null && ratio.p99 > limit && candidate.p99! - primary.p99! > toleranceMs;
+  return {
+    check: 'p99_latency_ratio',
+    passed: !slower,
+    value: ratio.p99,
+    upperBound: null,
+    limit,
+    count: null,
+    total: null,
+    message:
+      ratio.p99 === null
+        ? 'p99 latency not measurable'
+        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${primary.p99!.toFixed(1)} ms (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
+          (ratio.p99 > limit && !slower ? ` (within the ${toleranceMs} ms tolerance)` : ''),
+  };
+}
+
+function plainCheck(check: GateCheckName, passed: boolean, value: number | null, limit: number, message: string): GateCheck {
+  return { check, passed, value, upperBound: null, limit, count: null, total: null, message };
+}
+
+function judgeRoute(endpoint: EndpointSummary, t: EffectiveThresholds, z: number, newFields: readonly string[] | null): RouteGate {
+  const own = t.routes[endpoint.route] ?? {};
+  const minExchanges = own.minExchanges ?? t.minExchangesPerRoute;
+  const enough = endpoint.exchanges >= minExchanges;
+  const checks: GateCheck[] = [
+    plainCheck('min_exchanges', enough, endpoint.exchanges, minExchanges, `${endpoint.exchanges} exchanges ${enough ? '≥' : '<'} ${minExchanges} needed`),
+  ];
+  if (enough) {
+    const n = endpoint.exchanges;
+    checks.push(
+      rateCheck('difference_rate', 'real differences', endpoint.differingExchanges, n, own.maxDifferenceRate ?? t.maxRouteDifferenceRate, z),
+      rateCheck('status_mismatch_rate', 'status mismatches', endpoint.statusMismatches, n, own.maxStatusMismatchRate ?? t.maxRouteStatusMismatchRate, z),
+      rateCheck('candidate_error_rate', 'candidate errors', endpoint.candidateErrors, n, own.maxCandidateErrorRate ?? t.maxRouteCandidateErrorRate, z),
+      latencyCheck(endpoint, own.maxP99LatencyRatio ?? t.maxP99LatencyRatio, t.latencyToleranceMs),
+    );
+  }
+  if (newFields !== null) {
+    const fail = newFields.length > 0 && t.failOnNewFields;
+    checks.push(
+      plainCheck('new_fields', !fail, newFields.length, 0, newFields.length === 0 ? 'no field differs that did not differ in the baseline' : `new differing fields since the baseline: ${newFields.join(', ')}`),
+    );
+  }
+  const failed = checks.some((c) => !c.passed && c.check !== 'min_exchanges');
+  const verdict: RouteVerdict = failed ? 'fail' : enough ? 'pass' : 'insufficient_data';
+  return { route: endpoint.route, verdict, exchanges: endpoint.exchanges, checks, newFields: [...(newFields ?? [])] };
+}
+
+/**
+ * Judges a run against thresholds. Rates are compared through their one-sided Wilson upper bound
+ * at the configured confidence, so few exchanges never pass as a clean 0%. A route below its
+ * minimum exchanges is insufficient data, which fails unless allowed; a required route without
+ * traffic fails; with a baseline, a field that differs now but did not there fails unless allowed.
+ */
+export function evaluateGate(input: GateInput): GateEvaluation {
+  const t = input.thresholds;
+  const z = normalQuantile(t.confidence);
+  const o = input.overall;
+  const overall: GateCheck[] = [plainCheck('exchanges', o.exchanges > 0, o.exchanges, 1, `${o.exchanges} exchanges in the run`)];
+  if (o.exchanges > 0) {
+    overall.push(
+      rateCheck('difference_rate', 'real differences', o.differingExchanges, o.exchanges, t.maxDifferenceRate, z),
+      rateCheck('status_mismatch_rate', 'status mismatches', o.statusMismatches, o.exchanges, t.maxStatusMismatchRate, z),
+      rateCheck('candidate_error_rate', 'candidate errors', o.candidateErrors, o.exchanges, t.maxCandidateErrorRate, z),
+      latencyCheck(o, t.maxP99LatencyRatio, t.latencyToleranceMs),
+    );
+  }
+  const newByRoute = new Map<string, string[]>();
+  for (const f of input.newFields ?? []) newByRoute.set(f.route, [...(newByRoute.get(f.route) ?? []), f.field]);
+  const routes = input.endpoints.map((e) => judgeRoute(e, t, z, input.newFields === null ? null : (newByRoute.get(e.route) ?? [])));
+  for (const required of t.requiredRoutes) {
+    const present = routes.find((r) => r.route === required);
+    if (present && present.exchanges > 0) continue;
+    routes.push({
+      route: required,
+      verdict: 'missing',
+      exchanges: 0,
+      checks: [plainCheck('present', false, 0, 1, 'required route has no exchanges')],
+      newFields: [],
+    });
+  }
+  const reasons = [
+    ...overall.filter((c) => !c.passed).map((c) => `run: ${c.message}`),
+    ...routes.flatMap((r) => {
+      if (r.verdict === 'insufficient_data' && !t.allowInsufficientData) return [`${r.route}: insufficient data: ${r.checks[0]!.message}`];
+      return r.checks.filter((c) => !c.passed && c.check !== 'min_exchanges').map((c) => `${r.route}: ${c.message}`);
+    }),
+  ];
+  return {
+    verdict: reasons.length === 0 ? 'pass' : 'fail',
+    reasons,
+    overall: { exchanges: o.exchanges, checks: overall },
+    routes,
+    newFields: [...(input.newFields ?? [])],
+  };
+}

@@ -1,0 +1,65 @@
+import { BadRequestError, NotFoundError } from '@shadowdiff/core';
+import { findRun, type Run } from '@shadowdiff/store';
+import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary';
+import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis';
+import type { ApiContext } from '../context';
+import { evaluateGate, type GateEvaluation } from './evaluate';
+import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds';
+
+/** A gate evaluation with what it was evaluated on. */
+export interface GateResult extends GateEvaluation {
+  run: { id: string; name: string };
+  baseline: { id: string; name: string } | null;
+  thresholds: EffectiveThresholds;
+  evaluatedAt: string;
+}
+
+export interface GateRequest {
+  thresholds?: GateThresholds;
+  /** Id or name of an earlier run; fields that differ now but not there are called out. */
+  baseline?: string;
+}
+
+/** A run analysed and summarised, as the gate and the report both need it. */
+export interface RunFigures {
+  analysis: RunAnalysis;
+  overall: TrafficTotals;
+  endpoints: EndpointSummary[];
+}
+
+export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
+  const analysis = await analyseRun(ctx, run);
+  return { analysis, ...(await summariseEndpoints(ctx, analysis)) };
+}
+
+function storedThresholds(run: Run): GateThresholds {
+  const parsed = gateThresholdsSchema.safeParse(run.thresholds);
+  if (parsed.success) return parsed.data;
+  throw new BadRequestError(`run '${run.name}' has stored thresholds that are not valid any more: ${parsed.error.issues[0]?.message ?? ''}; set them again`);
+}
+
+async function newFieldsSince(ctx: ApiContext, current: RunAnalysis, baselineName: string): Promise<{ baseline: Run; fields: { route: string; field: string }[] }> {
+  const baseline = await findRun(ctx.pool, baselineName);
+  if (!baseline) throw new NotFoundError(`no baseline run with id or name '${baselineName}'`);
+  const before = await analyseRun(ctx, baseline);
+  const differedBefore = new Set(before.fields.filter((f) => f.candidate.differences > f.candidate.ignored).map((f) => fieldKey(f.route, f.field)));
+  const fields = current.fields
+    .filter((f) => f.classification.countsAsReal && !differedBefore.has(fieldKey(f.route, f.field)))
+    .map((f) => ({ route: f.route, field: f.field }));
+  return { baseline, fields };
+}
+
+/** Evaluates the gate of a run: defaults, then the run's thresholds, then the request's. */
+export async function runGate(ctx: ApiContext, run: Run, request: GateRequest, figures?: RunFigures): Promise<GateResult> {
+  const thresholds = mergeThresholds(storedThresholds(run), request.thresholds);
+  const { analysis, overall, endpoints } = figures ?? (await runFigures(ctx, run));
+  const since = request.baseline ? await newFieldsSince(ctx, analysis, request.baseline) : undefined;
+  const evaluation = evaluateGate({ thresholds, overall, endpoints, newFields: since?.fields ?? null });
+  return {
+    run: { id: run.id, name: run.name },
+    baseline: since ? { id: since.baseline.id, name: since.baseline.name } : null,
+    thresholds,
+    evaluatedAt: new Date().toISOString(),
+    ...evaluation,
+  };
+}

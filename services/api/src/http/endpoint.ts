@@ -1,0 +1,72 @@
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { parseInput, type InputLocation } from './parse-input';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** What a handler answers: a status and a JSON body, or text with its content type. */
+export interface EndpointResult {
+  status: number;
+  body?: unknown;
+  /** Set for a body that is not JSON (markdown, HTML, XML); the body is then a string. */
+  contentType?: string;
+}
+
+/** One documented response of an endpoint. */
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; documented, and checked by the tests. */
+  schema?: z.ZodType;
+  /** Non-JSON content types this response may have. */
+  textTypes?: readonly string[];
+}
+
+/**
+ * An API endpoint: its path, the schemas that validate its input (and document it in the
+ * OpenAPI document), and a handler that turns valid input into a result. No express in handlers.
+ */
+export interface EndpointSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Express-style path below /api/v1: `/runs/:run`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<EndpointResult>;
+}
+
+/** Keeps the schema types of one endpoint while building a list of them. */
+export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: EndpointSpec<P, Q, B>): EndpointSpec {
+  return spec as unknown as EndpointSpec;
+}
+
+function read(spec: EndpointSpec, req: Request): { params: unknown; query: unknown; body: unknown } {
+  const parse = (schema: z.ZodType | undefined, value: unknown, where: InputLocation): unknown =>
+    schema ? parseInput(schema, value, where) : undefined;
+  return {
+    params: parse(spec.params, req.params, 'path'),
+    query: parse(spec.query, req.query, 'query'),
+    body: parse(spec.body, req.body ?? {}, 'body'),
+  };
+}
+
+function send(res: Response, result: EndpointResult): void {
+  res.status(result.status);
+  if (result.contentType) res.type(result.contentType).send(result.body);
+  else if (result.body === undefined) res.end();
+  else res.json(result.body);
+}
+
+/** Registers endpoints on an express router; a thrown error goes to the error middleware. */
+export function mountEndpoints(router: Router, endpoints: readonly EndpointSpec[]): void {
+  for (const spec of endpoints) {
+    router[spec.method](spec.path, async (req: Request, res: Response) => {
+      send(res, await spec.handle(read(spec, req) as Parameters<EndpointSpec['handle']>[0]));
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { EndpointSpec } from './endpoint';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of one zod schema; request side or response side. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !field.safeParse(undefined).success,
+    ...(field.description ? { description: field.description } : {}),
+    schema: jsonSchema(field, 'input'),
+  }));
+}
+
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+function responses(spec: EndpointSpec): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    const content: JsonSchema = {};
+    if (response.schema) content['application/json'] = { schema: jsonSchema(response.schema, 'output') };
+    for (const type of response.textTypes ?? []) content[type] = { schema: { type: 'string' } };
+    out[status] = { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) };
+  }
+  const error = (description: string): JsonSchema => ({ description, content: { 'application/json': { schema: jsonSchema(errorSchema, 'output') } } });
+  out['400'] ??= error('a parameter is invalid; the message names it');
+  out['401'] = error('the bearer token is missing or wrong');
+  if (spec.path.includes(':')) out['404'] ??= error('no such run, exchange or rule');
+  return out;
+}
+
+/** The OpenAPI 3.1 document of the given endpoints, generated from the schemas that validate them. */
+export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: { title: string; version: string }): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const spec of endpoints) {
+    const path = spec.path.replace(/:(\w+)/g, '{$1}');
+    const operation: JsonSchema = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      tags: [spec.tag],
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+      responses: responses(spec),
+    };
+    if (spec.body) {
+      operation.requestBody = { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
+    }
+    (paths[path] ??= {})[spec.method] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: 'shadowdiff: runs, endpoints, fields, differences, exchanges, rules, triage, gate and reports.' },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'SHADOWDIFF_API_TOKEN; not required on loopback without a configured token' } } },
+    paths,
+  };
+}

@@ -1,0 +1,113 @@
+import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
+import type { FieldVerdict } from '../analysis/classify';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
+import { listFieldItems, type FieldItem } from '../analysis/field-items';
+import type { ApiContext } from '../context';
+import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate';
+
+/** A field in the report, with a few concrete differences. */
+export interface ReportField {
+  route: string;
+  field: string;
+  differences: number;
+  rate: number;
+  kinds: string[];
+  verdict: FieldVerdict;
+  examples: { exchangeId: string; path: string; kind: string; primaryValue: unknown; candidateValue: unknown }[];
+}
+
+/** A field whose shape changed between primary and candidate. */
+export interface DriftItem {
+  route: string;
+  field: string;
+  differences: number;
+  verdict: FieldVerdict;
+}
+
+/** Everything the release validation report shows, in every format. */
+export interface ReleaseReport {
+  run: Run;
+  generatedAt: string;
+  gate: GateResult;
+  overall: TrafficTotals;
+  endpoints: EndpointSummary[];
+  topFields: ReportField[];
+  statusMatrix: { primary: string[]; candidate: string[]; cells: StatusPair[] };
+  schemaDrift: { added: DriftItem[]; removed: DriftItem[]; typeChanged: DriftItem[] };
+  noise: {
+    verdicts: Record<FieldVerdict, number>;
+    /** Fields that do not count as real, and why. */
+    fields: { route: string; field: string; verdict: FieldVerdict; basis: string; reason: string | null; rule: string | null; candidateRate: number; secondaryRate: number }[];
+    /** Fields that count as real although every value looked volatile (no secondary to tell). */
+    suspected: { route: string; field: string; differences: number }[];
+  };
+}
+
+const TOP_FIELDS = 15;
+const EXAMPLES = 3;
+
+async function examplesOf(ctx: ApiContext, run: Run, f: FieldItem): Promise<ReportField['examples']> {
+  const page = await listDifferences(ctx.pool, { runId: run.id, route: f.route, field: f.field, side: 'candidate', limit: EXAMPLES });
+  return page.items.map((d) => ({ exchangeId: d.exchangeId, path: d.path, kind: d.kind, primaryValue: d.primaryValue, candidateValue: d.otherValue }));
+}
+
+const drift = (fields: readonly FieldItem[], kind: string): DriftItem[] =>
+  fields
+    .filter((f) => f.kinds.includes(kind))
+    .map((f) => ({ route: f.route, field: f.field, differences: f.differences, verdict: f.classification.verdict }));
+
+function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
+  const order = (values: Iterable<string>): string[] => [...new Set(values)].sort((a, b) => (/^\d/.test(a) ? a : `~${a}`).localeCompare(/^\d/.test(b) ? b : `~${b}`));
+  return { primary: order(cells.map((c) => c.primary)), candidate: order(cells.map((c) => c.candidate)), cells };
+}
+
+/** Builds the report of a run: the gate's verdict and the figures behind it. */
+export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
+  const figures = await runFigures(ctx, run);
+  const [gate, fields, cells] = await Promise.all([
+    runGate(ctx, run, request, figures),
+    listFieldItems(ctx, figures.analysis),
+    statusMatrix(ctx.pool, run.id),
+  ]);
+  const differing = fields.filter((f) => f.differences > 0);
+  const real = differing.filter((f) => f.classification.countsAsReal).sort((a, b) => b.rate - a.rate || b.differences - a.differences);
+  const topFields = await Promise.all(
+    real.slice(0, TOP_FIELDS).map(async (f) => ({
+      route: f.route,
+      field: f.field,
+      differences: f.differences,
+      rate: f.rate,
+      kinds: f.kinds,
+      verdict: f.classification.verdict,
+      examples: await examplesOf(ctx, run, f),
+    })),
+  );
+  const verdicts: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };
+  for (const f of differing) verdicts[f.classification.verdict] += 1;
+  return {
+    run,
+    generatedAt: new Date().toISOString(),
+    gate,
+    overall: figures.overall,
+    endpoints: figures.endpoints,
+    topFields,
+    statusMatrix: matrix(cells),
+    schemaDrift: { added: drift(differing, 'added'), removed: drift(differing, 'removed'), typeChanged: drift(differing, 'type_changed') },
+    noise: {
+      verdicts,
+      fields: differing
+        .filter((f) => !f.classification.countsAsReal)
+        .map((f) => ({
+          route: f.route,
+          field: f.field,
+          verdict: f.classification.verdict,
+          basis: f.classification.basis,
+          reason: f.classification.reason,
+          rule: f.classification.rule,
+          candidateRate: f.classification.numbers.candidateRate,
+          secondaryRate: f.classification.numbers.secondaryRate,
+        })),
+      suspected: real.filter((f) => f.suspectedNoise).map((f) => ({ route: f.route, field: f.field, differences: f.differences })),
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { mdCell, renderGateMarkdown } from '../gate/markdown';
+import type { ReleaseReport } from './build-report';
+import { millis, percent, shortValue, times } from './format';
+
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+
+function endpointsTable(report: ReleaseReport): string[] {
+  const out = [
+    '| route | exchanges | real differences | rate | status ≠ | candidate errors | p99 primary | p99 candidate | ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const e of report.endpoints) {
+    out.push(
+      `| ${mdCell(e.route)} | ${e.exchanges} | ${e.differingExchanges} | ${percent(e.differenceRate)} | ${e.statusMismatches} | ${e.candidateErrors} | ` +
+        `${millis(e.latency.primary.p99)} | ${millis(e.latency.candidate.p99)} | ${times(e.latency.ratio.p99)} |`,
+    );
+  }
+  return out;
+}
+
+function statusTable(report: ReleaseReport): string[] {
+  const { primary, candidate, cells } = report.statusMatrix;
+  if (cells.length === 0) return ['No exchanges.'];
+  const count = (p: string, c: string): number => cells.find((x) => x.primary === p && x.candidate === c)?.count ?? 0;
+  return [
+    `| primary ↓ / candidate → | ${candidate.map(mdCell).join(' | ')} |`,
+    `| --- | ${candidate.map(() => '---:').join(' | ')} |`,
+    ...primary.map((p) => `| ${mdCell(p)} | ${candidate.map((c) => (p === c ? `${count(p, c)}` : `**${count(p, c)}**`)).join(' | ')} |`),
+  ];
+}
+
+function latencyTable(report: ReleaseReport): string[] {
+  const row = (name: string, l: ReleaseReport['overall']['latency']): string =>
+    `| ${mdCell(name)} | ${millis(l.primary.p50)} / ${millis(l.candidate.p50)} | ${millis(l.primary.p95)} / ${millis(l.candidate.p95)} | ${millis(l.primary.p99)} / ${millis(l.candidate.p99)} | ${times(l.ratio.p99)} |`;
+  return [
+    '| scope | p50 primary / candidate | p95 primary / candidate | p99 primary / candidate | p99 ratio |',
+    '| --- | --- | --- | --- | ---: |',
+    row('whole run', report.overall.latency),
+    ...report.endpoints.map((e) => row(e.route, e.latency)),
+  ];
+}
+
+/** The release validation report as markdown. */
+export function renderReportMarkdown(report: ReleaseReport): string {
+  const { run } = report;
+  const out: string[] = [
+    `# Release validation report: ${mdCell(run.name)}`,
+    '',
+    `${run.service ? `Service ${mdCell(run.service)}, ` : ''}primary ${mdCell(run.primaryLabel ?? 'primary')} vs candidate ${mdCell(run.candidateLabel ?? 'candidate')}; ` +
+      `${report.overall.exchanges} exchanges; generated ${report.generatedAt}.`,
+    '',
+    '## Verdict',
+    '',
+    renderGateMarkdown(report.gate, '###'),
+    '## Endpoints',
+    '',
+    ...endpointsTable(report),
+    '',
+    '## Top differing fields',
+    '',
+  ];
+  if (report.topFields.length === 0) out.push('No field differs for real.');
+  for (const f of report.topFields) {
+    out.push(`- ${code(f.route)} ${code(f.field)}: ${f.differences} exchanges (${percent(f.rate)}), ${f.kinds.join(', ')} — ${f.verdict}`);
+    for (const x of f.examples) out.push(`  - ${code(x.path)} ${code(shortValue(x.primaryValue))} → ${code(shortValue(x.candidateValue))} (exchange ${x.exchangeId})`);
+  }
+  out.push('', '## Status codes (primary × candidate)', '', ...statusTable(report), '', '## Latency', '', ...latencyTable(report), '', '## Schema drift', '');
+  const drift: [string, ReleaseReport['schemaDrift']['added']][] = [
+    ['Fields added by the candidate', report.schemaDrift.added],
+    ['Fields removed by the candidate', report.schemaDrift.removed],
+    ['Fields whose type changed', report.schemaDrift.typeChanged],
+  ];
+  for (const [title, items] of drift) {
+    out.push(`### ${title}`, '', ...(items.length === 0 ? ['None.'] : items.map((d) => `- ${code(d.route)} ${code(d.field)}: ${d.differences} exchanges (${d.verdict})`)), '');
+  }
+  const v = report.noise.verdicts;
+  out.push(
+    '## Noise summary',
+    '',
+    `Differing fields: ${v.real} real, ${v.insufficient_data} with insufficient data, ${v.noise} noise, ${v.expected} expected, ${v.ignored} ignored.`,
+    '',
+  );
+  for (const f of report.noise.fields) {
+    const why = f.basis === 'triage' ? `marked ${f.verdict}: ${f.reason}` : f.basis === 'rule' ? `rule ${f.rule ?? '(when diffed)'}` : `candidate ${percent(f.candidateRate)} vs secondary ${percent(f.secondaryRate)}`;
+    out.push(`- ${code(f.route)} ${code(f.field)}: ${f.verdict} (${mdCell(why)})`);
+  }
+  if (report.noise.suspected.length > 0) {
+    out.push('', 'Counted as real but volatile-looking (no secondary to tell): ' + report.noise.suspected.map((s) => `${code(s.route)} ${code(s.field)}`).join(', '));
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,109 @@
+/** Test helpers: exchanges stored the way the worker stores them, and an API on an ephemeral port. */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { createLogger } from '@shadowdiff/core';
+import { storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
+import { createApp, type ApiDeps } from './app';
+
+export interface SeedExchange {
+  route?: string;
+  primaryStatus?: number;
+  candidateStatus?: number | null;
+  candidateOutcome?: string;
+  primaryLatencyMs?: number;
+  candidateLatencyMs?: number;
+  withSecondary?: boolean;
+  capturedAt?: string;
+  differences?: (Partial<DifferenceRecord> & { field: string })[];
+}
+
+/** One exchange record as the worker would build it. */
+export function exchangeRecord(runId: string, seed: SeedExchange = {}): ExchangeRecord {
+  const route = seed.route ?? 'GET /users/{id}';
+  const [method, path] = route.split(' ');
+  const candidateOutcome = seed.candidateOutcome ?? 'ok';
+  const primaryStatus = seed.primaryStatus ?? 200;
+  const candidateStatus = candidateOutcome === 'ok' ? (seed.candidateStatus === undefined ? primaryStatus : seed.candidateStatus) : null;
+  const id = randomUUID();
+  const body = { base64: Buffer.from('{"id":1}').toString('base64'), size: 8, truncated: false };
+  return {
+    id,
+    runId,
+    capturedAt: seed.capturedAt ?? new Date().toISOString(),
+    method: method!,
+    url: path!.replace('{id}', '1'),
+    route,
+    primaryStatus,
+    candidateStatus,
+    secondaryStatus: seed.withSecondary ? primaryStatus : null,
+    candidateOutcome,
+    secondaryOutcome: seed.withSecondary ? 'ok' : null,
+    primaryLatencyMs: seed.primaryLatencyMs ?? 10,
+    candidateLatencyMs: seed.candidateLatencyMs ?? 10,
+    secondaryLatencyMs: seed.withSecondary ? 10 : null,
+    request: { method, url: path, headers: {}, body },
+    primaryResponse: { outcome: 'ok', status: primaryStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },
+    candidateResponse: { outcome: candidateOutcome, status: candidateStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },
+    secondaryResponse: null,
+    differences: (seed.differences ?? []).map((d) => ({
+      side: 'candidate',
+      path: d.field,
+      kind: 'changed',
+      primaryValue: 1,
+      otherValue: 2,
+      suspectedNoise: false,
+      ignoredBy: null,
+      ...d,
+    })),
+    statusMismatch: candidateOutcome === 'ok' && candidateStatus !== primaryStatus,
+    candidateError: candidateOutcome !== 'ok' || (candidateStatus ?? 0) >= 500,
+  };
+}
+
+/** Stores `count` exchanges made by `seed(i)`; returns their ids. */
+export async function seedExchanges(pool: Pool, runId: string, count: number, seed: (i: number) => SeedExchange): Promise<string[]> {
+  const records = Array.from({ length: count }, (_, i) => exchangeRecord(runId, seed(i)));
+  await storeExchanges(pool, records);
+  return records.map((r) => r.id);
+}
+
+export interface TestApi {
+  url: string;
+  /** fetch relative to /api/v1, JSON in and out. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON comes back
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; type: string | null }>;
+  close(): Promise<void>;
+}
+
+/** The API app on a loopback ephemeral port. */
+export async function startTestApi(pool: Pool, extra: Partial<ApiDeps> = {}): Promise<TestApi> {
+  const app = createApp({ pool, logger: createLogger({ level: 'silent' }), registry: new Registry(), ...extra });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async call(method, path, body, headers = {}) {
+      const res = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, body: parsed, text, type: res.headers.get('content-type') };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
