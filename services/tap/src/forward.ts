@@ -24,6 +24,8 @@ export interface ForwardRequest {
   withBody: boolean;
   /** Keeps a copy of the request body's first bytes, when recording. */
   requestBody?: BodyRecorder;
+  /** Called once the recorder has seen the whole request body (not when the client gives up midway). */
+  onRequestBodyEnd?: () => void;
   /** Keeps a copy of the response body's first bytes, when recording. */
   responseBody?: BodyRecorder;
 }
@@ -35,12 +37,17 @@ export interface ForwardResult {
   error?: Error;
 }
 
-/** The request body as an iterable for undici, copying each chunk into the recorder on the way. */
-async function* teeBody(req: IncomingMessage, recorder: BodyRecorder): AsyncGenerator<Buffer> {
+/**
+ * The request body as an iterable for undici, copying each chunk into the recorder on the way.
+ * `ended` runs when the last chunk has been recorded: the stream's own 'end' event can come
+ * before this generator has been drained.
+ */
+async function* teeBody(req: IncomingMessage, recorder: BodyRecorder, ended?: () => void): AsyncGenerator<Buffer> {
   for await (const chunk of req) {
     recorder.add(chunk as Buffer);
     yield chunk as Buffer;
   }
+  ended?.();
 }
 
 function badGateway(res: ServerResponse, error: Error): void {
@@ -77,7 +84,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, reques
   let body: Readable | IncomingMessage | null = null;
   if (request.withBody) {
     // undici accepts any async iterable as a body; its types only name Readable.
-    body = request.requestBody ? (teeBody(req, request.requestBody) as unknown as Readable) : req;
+    body = request.requestBody ? (teeBody(req, request.requestBody, request.onRequestBodyEnd) as unknown as Readable) : req;
   }
 
   request.upstream.dispatcher.dispatch(

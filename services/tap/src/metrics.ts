@@ -5,7 +5,20 @@ export function createTapMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_tap_' });
   const registers = [registry];
+  let held = (): number => 0;
   return {
+    /** Tells the buffered-captures gauge where to read its value (the batcher). */
+    readBufferedFrom(source: () => number): void {
+      held = source;
+    },
+    buffered: new Gauge({
+      name: 'shadowdiff_tap_buffered_captures',
+      help: 'Captures held on their way to Redis (bounded by tap.maxBufferedCaptures)',
+      registers,
+      collect() {
+        this.set(held());
+      },
+    }),
     registry,
     requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests, by outcome (ok, primary_error, rejected)', labelNames: ['outcome'], registers }),
     mirrored: new Counter({ name: 'shadowdiff_tap_mirrored_total', help: 'Requests copied to the shadow side', registers }),

@@ -106,6 +106,7 @@ export async function startTapService(
       metrics.capturesQueued.inc(count);
     },
   });
+  metrics.readBufferedFrom(() => batcher.held);
   const closeQueue = async (): Promise<void> => {
     await batcher.close();
     await queue.close();

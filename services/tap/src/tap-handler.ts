@@ -161,11 +161,19 @@ export function createTapHandler(options: TapHandlerOptions) {
       complete();
     };
 
-    if (heads.hasBody) req.once('end', startShadows);
     forwardRequest(
       req,
       res,
-      { upstream: options.primary, method, url, headers: heads.forward, withBody: heads.hasBody, requestBody, responseBody: new BodyRecorder(options.maxBodyBytes) },
+      {
+        upstream: options.primary,
+        method,
+        url,
+        headers: heads.forward,
+        withBody: heads.hasBody,
+        requestBody,
+        responseBody: new BodyRecorder(options.maxBodyBytes),
+        onRequestBodyEnd: startShadows,
+      },
       (result) => {
         primaryDone(result, method, url, requestId);
         primary = result;

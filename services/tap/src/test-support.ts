@@ -1,0 +1,78 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Capture } from '@shadowdiff/core';
+import { createTap, type TapOptions } from './app';
+import { createTapMetrics, type TapMetrics } from './metrics';
+import { createRedactor } from './redaction';
+
+/** A response as the client saw it: raw header list, status line and the body bytes, undecoded. */
+export interface RawResponse {
+  status: number;
+  statusMessage: string;
+  rawHeaders: string[];
+  body: Buffer;
+}
+
+/** One request with no pooling and no decoding, so what the server sent is what the test sees. */
+export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, statusMessage: res.statusMessage!, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** The end-to-end part of a raw header list: what a proxy must pass on unchanged. */
+export function endToEnd(raw: readonly string[]): string[] {
+  const hop = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!hop.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  return out;
+}
+
+/** An inline tap on a free loopback port, captures collected in an array. */
+export interface TestTap {
+  url: string;
+  captures: Capture[];
+  metrics: TapMetrics;
+  close(): Promise<void>;
+}
+
+export const TEST_REDACTION_KEY = Buffer.from('test-redaction-key-0123456789');
+
+export async function startTestTap(options: Partial<TapOptions> & Pick<TapOptions, 'primaryUrl' | 'candidateUrl'>): Promise<TestTap> {
+  const captures: Capture[] = [];
+  const metrics = createTapMetrics();
+  const tap = createTap(
+    {
+      run: 'test',
+      mirrorPercentage: 100,
+      mirrorUnsafeMethods: false,
+      shadowTimeoutMs: 2000,
+      maxBodyBytes: 1024 * 1024,
+      shadowHostSuffix: true,
+      maxInFlightShadows: 100,
+      ...options,
+    },
+    {
+      emit: (capture) => captures.push(capture),
+      redactor: createRedactor({ key: TEST_REDACTION_KEY, headers: [], bodyPaths: [], maxDecodedBytes: 1 << 20 }),
+      metrics,
+      logger: silentLogger(),
+    },
+  );
+  await new Promise<void>((resolve) => tap.server.listen(0, '127.0.0.1', resolve));
+  const { port } = tap.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, captures, metrics, close: () => tap.close() };
+}
+
+/** Sum of a counter's values whose labels include `labels`. */
+export async function counterValue(metric: { get(): Promise<{ values: { value: number; labels: Record<string, string | number> }[] }> }, labels: Record<string, string> = {}): Promise<number> {
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+}
