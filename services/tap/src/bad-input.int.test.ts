@@ -45,9 +45,9 @@ describe('inline tap: bad input', () => {
   let tap: TestTap;
 
   beforeAll(async () => {
-    reference = await startUpstream((_req, res) => res.end('ok'));
-    primary = await startUpstream((_req, res) => res.end('ok'));
-    candidate = await startUpstream((_req, res) => res.end('ok'));
+    reference = await startUpstream((_req, res) => void res.end('ok'));
+    primary = await startUpstream((_req, res) => void res.end('ok'));
+    candidate = await startUpstream((_req, res) => void res.end('ok'));
     tap = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, mirrorUnsafeMethods: true });
   });
   afterAll(async () => {

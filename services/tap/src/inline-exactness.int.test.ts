@@ -85,7 +85,7 @@ describe('inline tap: the client gets the primary exactly', () => {
 
   beforeAll(async () => {
     primary = await startUpstream(primaryHandler);
-    candidate = await startUpstream((_req, res) => res.end('candidate'));
+    candidate = await startUpstream((_req, res) => void res.end('candidate'));
     tap = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, run: 'exact', maxBodyBytes: 1024 * 1024 });
     bare = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, run: 'bare', shadowHostSuffix: false });
   });

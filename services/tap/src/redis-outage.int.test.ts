@@ -42,8 +42,8 @@ describe('tap service: Redis goes away and comes back', () => {
 
   beforeAll(async () => {
     redis = await startLocalRedis({ dir: join(dir, 'redis') });
-    primary = await startUpstream((_req, res) => res.end('{"ok":true}'));
-    candidate = await startUpstream((_req, res) => res.end('{"ok":true}'));
+    primary = await startUpstream((_req, res) => void res.end('{"ok":true}'));
+    candidate = await startUpstream((_req, res) => void res.end('{"ok":true}'));
     const config = configSchema.parse({
       run: 'outage',
       upstreams: { primary: primary.url, candidate: candidate.url },

@@ -29,8 +29,8 @@ describe('inline tap: sampling and bounds', () => {
   };
 
   beforeAll(async () => {
-    primary = await startUpstream((_req, res, body) => res.end(body.length > 0 ? body : 'primary'));
-    candidate = await startUpstream((_req, res) => res.end('candidate'));
+    primary = await startUpstream((_req, res, body) => void res.end(body.length > 0 ? body : 'primary'));
+    candidate = await startUpstream((_req, res) => void res.end('candidate'));
     hanging = await startUpstream((_req, res) => void setTimeout(() => res.end('late'), 800));
   });
   afterAll(async () => {

@@ -47,7 +47,7 @@ describe('inline tap: a failing candidate never reaches the client', () => {
   };
 
   beforeAll(async () => {
-    primary = await startUpstream((_req, res) => res.end('{"from":"primary"}'));
+    primary = await startUpstream((_req, res) => void res.end('{"from":"primary"}'));
     slow = await startUpstream((_req, res) => void setTimeout(() => res.end('late'), 2500));
     failing = await startUpstream((_req, res) => {
       res.statusCode = 503;
