@@ -5,3 +5,4 @@ export { renderGateJunit } from './gate/junit';
 export { renderGateMarkdown } from './gate/markdown';
 export type { GateResult } from './gate/run-gate';
 export type { GateCheck, RouteGate } from './gate/evaluate';
+export { parseThresholdsFile } from './gate/thresholds-file';

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { ShadowdiffError } from '@shadowdiff/core';
 import { registerApi } from './commands/api';
+import { registerGate } from './commands/gate';
 import { registerMigrate } from './commands/migrate';
+import { registerReport } from './commands/report';
+import { registerRuns } from './commands/runs';
 import { registerTap } from './commands/tap';
 import { registerUp } from './commands/up';
 import { registerWorker } from './commands/worker';
@@ -15,6 +18,9 @@ registerMigrate(program);
 registerTap(program);
 registerWorker(program);
 registerApi(program);
+registerRuns(program);
+registerGate(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

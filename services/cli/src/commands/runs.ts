@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseThresholdsFile } from '@shadowdiff/api';
+import { addApiOptions, createApiClient, runPath } from '../api-client';
+
+interface RunItem {
+  id: string;
+  name: string;
+  state: string;
+  service: string | null;
+  primaryLabel: string | null;
+  candidateLabel: string | null;
+  exchanges: number;
+  withDifferences: number;
+  createdAt: string;
+}
+
+interface EndpointItem {
+  route: string;
+  exchanges: number;
+  differenceRate: number;
+  statusMismatches: number;
+  candidateErrors: number;
+  latency: { ratio: { p99: number | null } };
+}
+
+type Flags = { api?: string; config?: string; json?: boolean };
+
+const pct = (value: number): string => `${(100 * value).toFixed(1)}%`;
+const out = (text: string): boolean => process.stdout.write(text);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+async function listRuns(flags: Flags): Promise<void> {
+  const { items } = await createApiClient(flags).json<{ items: RunItem[] }>('GET', '/runs');
+  if (flags.json) return void out(`${JSON.stringify(items, null, 2)}\n`);
+  if (items.length === 0) return void out('No runs yet.\n');
+  out(
+    table(
+      ['run', 'state', 'exchanges', 'differing', 'primary → candidate', 'created'],
+      items.map((r) => [
+        r.name,
+        r.state,
+        String(r.exchanges),
+        r.exchanges === 0 ? '-' : pct(r.withDifferences / r.exchanges),
+        `${r.primaryLabel ?? '?'} → ${r.candidateLabel ?? '?'}`,
+        r.createdAt.slice(0, 19).replace('T', ' '),
+      ]),
+    ),
+  );
+}
+
+async function showRun(run: string, flags: Flags): Promise<void> {
+  const client = createApiClient(flags);
+  const body = await client.json<{ run: { name: string }; items: EndpointItem[] }>('GET', runPath(run, '/endpoints'));
+  if (flags.json) return void out(`${JSON.stringify(body, null, 2)}\n`);
+  out(`run ${body.run.name}\n\n`);
+  out(
+    table(
+      ['route', 'exchanges', 'real diff.', 'status≠', 'cand.errors', 'p99 ratio'],
+      body.items.map((e) => [
+        e.route,
+        String(e.exchanges),
+        pct(e.differenceRate),
+        String(e.statusMismatches),
+        String(e.candidateErrors),
+        e.latency.ratio.p99 === null ? '-' : `×${e.latency.ratio.p99.toFixed(2)}`,
+      ]),
+    ),
+  );
+}
+
+/** `shadowdiff runs`: list, create, show and close runs through the API. */
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('list, create, show and close comparison runs (through the API)');
+  addApiOptions(runs.command('list', { isDefault: true }).description('list runs, newest first').option('--json', 'print JSON')).action(listRuns);
+  addApiOptions(
+    runs
+      .command('create <name>')
+      .description('create a run before sending traffic under its name')
+      .option('--service <name>', 'the service under validation')
+      .option('--primary-label <label>', 'the production version, e.g. v41')
+      .option('--candidate-label <label>', 'the candidate version, e.g. v42')
+      .option('--thresholds <file>', 'gate thresholds (YAML) stored with the run'),
+  ).action(async (name: string, flags: Flags & { service?: string; primaryLabel?: string; candidateLabel?: string; thresholds?: string }) => {
+    const thresholds = flags.thresholds ? parseThresholdsFile(readFileSync(flags.thresholds, 'utf8'), flags.thresholds) : undefined;
+    const run = await createApiClient(flags).json<RunItem>('POST', '/runs', {
+      name,
+      ...(flags.service ? { service: flags.service } : {}),
+      ...(flags.primaryLabel ? { primaryLabel: flags.primaryLabel } : {}),
+      ...(flags.candidateLabel ? { candidateLabel: flags.candidateLabel } : {}),
+      ...(thresholds ? { thresholds } : {}),
+    });
+    out(`created run ${run.name} (${run.id})\n`);
+  });
+  addApiOptions(runs.command('show <run>').description("a run's endpoints: exchanges, real differences, errors, latency").option('--json', 'print JSON')).action(showRun);
+  addApiOptions(runs.command('close <run>').description('close a run')).action(async (run: string, flags: Flags) => {
+    const closed = await createApiClient(flags).json<RunItem>('POST', runPath(run, '/close'));
+    out(`closed run ${closed.name}\n`);
+  });
+}
