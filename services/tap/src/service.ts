@@ -113,6 +113,19 @@ export async function startTapService(
     connection.disconnect();
   };
 
+  // A moment for Redis at start-up, so the first captures are not dropped for nothing; a Redis
+  // that is down does not keep the tap from serving.
+  await new Promise<void>((resolve) => {
+    if (connection.status === 'ready') return resolve();
+    const timer = setTimeout(done, 2000);
+    function done(): void {
+      clearTimeout(timer);
+      connection.off('ready', done);
+      resolve();
+    }
+    connection.once('ready', done);
+  });
+
   let tap: ReturnType<typeof buildTap>;
   try {
     tap = buildTap(config, { emit: (capture) => batcher.push(capture), redactor, metrics, logger }, connection);
