@@ -38,7 +38,7 @@ export interface ReleaseReport {
     verdicts: Record<FieldVerdict, number>;
     /** Fields that do not count as real, and why. */
     fields: { route: string; field: string; verdict: FieldVerdict; basis: string; reason: string | null; rule: string | null; candidateRate: number; secondaryRate: number }[];
-    /** Fields that count as real although every value looked volatile (no secondary to tell). */
+    /** Fields that count as real although every differing value looked volatile (UUID, timestamp, token). */
     suspected: { route: string; field: string; differences: number }[];
   };
 }
@@ -48,7 +48,14 @@ const EXAMPLES = 3;
 
 async function examplesOf(ctx: ApiContext, run: Run, f: FieldItem): Promise<ReportField['examples']> {
   const page = await listDifferences(ctx.pool, { runId: run.id, route: f.route, field: f.field, side: 'candidate', limit: EXAMPLES });
-  return page.items.map((d) => ({ exchangeId: d.exchangeId, path: d.path, kind: d.kind, primaryValue: d.primaryValue, candidateValue: d.otherValue }));
+  // Absent values are stored as null; the kind says which side lacked the field.
+  return page.items.map((d) => ({
+    exchangeId: d.exchangeId,
+    path: d.path,
+    kind: d.kind,
+    primaryValue: d.kind === 'added' ? undefined : d.primaryValue,
+    candidateValue: d.kind === 'removed' ? undefined : d.otherValue,
+  }));
 }
 
 const drift = (fields: readonly FieldItem[], kind: string): DriftItem[] =>

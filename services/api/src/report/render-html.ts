@@ -119,7 +119,7 @@ function noiseSection(r: ReleaseReport): string {
   const suspected =
     r.noise.suspected.length === 0
       ? ''
-      : `<p>Counted as real but volatile-looking (no secondary to tell): ${r.noise.suspected.map((s) => `<code>${esc(s.route)} ${esc(s.field)}</code>`).join(', ')}</p>`;
+      : `<p>Counted as real although every differing value looked volatile (UUIDs, timestamps, tokens); add a rule or mark them if they are noise: ${r.noise.suspected.map((s) => `<code>${esc(s.route)} ${esc(s.field)}</code>`).join(', ')}</p>`;
   return `<section id="noise"><h2>Noise summary</h2>${chart}${rows ? `<table><tr><th>route</th><th>field</th><th>verdict</th><th>why</th></tr>${rows}</table>` : ''}${suspected}</section>`;
 }
 
@@ -127,7 +127,7 @@ function noiseSection(r: ReleaseReport): string {
 export function renderReportHtml(report: ReleaseReport): string {
   const { run } = report;
   const subtitle =
-    `${run.service ? `${esc(run.service)} · ` : ''}primary ${esc(run.primaryLabel ?? 'primary')} vs candidate ${esc(run.candidateLabel ?? 'candidate')} · ` +
+    `${run.service ? `${esc(run.service)} · ` : ''}primary${run.primaryLabel ? ` ${esc(run.primaryLabel)}` : ''} vs candidate${run.candidateLabel ? ` ${esc(run.candidateLabel)}` : ''} · ` +
     `${report.overall.exchanges} exchanges · generated ${esc(report.generatedAt)}`;
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +

@@ -46,7 +46,7 @@ export function renderReportMarkdown(report: ReleaseReport): string {
   const out: string[] = [
     `# Release validation report: ${mdCell(run.name)}`,
     '',
-    `${run.service ? `Service ${mdCell(run.service)}, ` : ''}primary ${mdCell(run.primaryLabel ?? 'primary')} vs candidate ${mdCell(run.candidateLabel ?? 'candidate')}; ` +
+    `${run.service ? `Service ${mdCell(run.service)}, ` : ''}primary${run.primaryLabel ? ` ${mdCell(run.primaryLabel)}` : ''} vs candidate${run.candidateLabel ? ` ${mdCell(run.candidateLabel)}` : ''}; ` +
       `${report.overall.exchanges} exchanges; generated ${report.generatedAt}.`,
     '',
     '## Verdict',
@@ -85,7 +85,7 @@ export function renderReportMarkdown(report: ReleaseReport): string {
     out.push(`- ${code(f.route)} ${code(f.field)}: ${f.verdict} (${mdCell(why)})`);
   }
   if (report.noise.suspected.length > 0) {
-    out.push('', 'Counted as real but volatile-looking (no secondary to tell): ' + report.noise.suspected.map((s) => `${code(s.route)} ${code(s.field)}`).join(', '));
+    out.push('', 'Counted as real although every differing value looked volatile (UUIDs, timestamps, tokens); add a rule or mark them if they are noise: ' + report.noise.suspected.map((s) => `${code(s.route)} ${code(s.field)}`).join(', '));
   }
   out.push('');
   return out.join('\n');

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
+import { evaluateGate } from './evaluate';
+import { renderGateJunit } from './junit';
+import { mergeThresholds } from './thresholds';
+
+function totals(exchanges: number, differing = 0, p99 = [10, 10]): TrafficTotals {
+  return {
+    exchanges,
+    differingExchanges: differing,
+    differenceRate: exchanges ? differing / exchanges : 0,
+    statusMismatches: 0,
+    statusMismatchRate: 0,
+    candidateErrors: 0,
+    candidateErrorRate: 0,
+    errors: { status5xx: 0, timeout: 0, refused: 0, other: 0 },
+    secondaryExchanges: 0,
+    latency: {
+      primary: { p50: p99[0]!, p95: p99[0]!, p99: p99[0]! },
+      candidate: { p50: p99[1]!, p95: p99[1]!, p99: p99[1]! },
+      ratio: { p50: p99[1]! / p99[0]!, p95: p99[1]! / p99[0]!, p99: p99[1]! / p99[0]! },
+    },
+  };
+}
+const endpoint = (route: string, exchanges: number, differing = 0, p99?: number[]): EndpointSummary => ({
+  route,
+  ...totals(exchanges, differing, p99),
+  fields: { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 },
+});
+
+describe('evaluateGate', () => {
+  it('passes clean routes with enough exchanges', () => {
+    const result = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400), endpoints: [endpoint('GET /a', 200), endpoint('GET /b', 200)], newFields: null });
+    expect(result.verdict).toBe('pass');
+    expect(result.reasons).toEqual([]);
+  });
+
+  it('never lets a small sample pass as 0%: the upper bound is what is compared', () => {
+    const thresholds = mergeThresholds({ minExchangesPerRoute: 0, maxRouteDifferenceRate: 0.1 });
+    const result = evaluateGate({ thresholds, overall: totals(400), endpoints: [endpoint('GET /a', 3)], newFields: null });
+    const check = result.routes[0]!.checks.find((c) => c.check === 'difference_rate')!;
+    expect(check.value).toBe(0);
+    expect(check.passed).toBe(false);
+    expect(check.upperBound).toBeGreaterThan(0.4);
+  });
+
+  it('ignores a slower candidate within the latency tolerance, fails beyond it', () => {
+    const fast = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [1, 4]), endpoints: [], newFields: null });
+    expect(fast.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.passed).toBe(true);
+    const slow = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60]), endpoints: [], newFields: null });
+    expect(slow.verdict).toBe('fail');
+    expect(slow.reasons[0]).toMatch(/p99 latency 60\.0 ms vs 20\.0 ms \(×3\.00\) > ×1\.5/);
+  });
+
+  it('applies per-route limits over the run-wide ones', () => {
+    const thresholds = mergeThresholds({ routes: { 'GET /legacy': { maxDifferenceRate: 1 } } });
+    const result = evaluateGate({ thresholds, overall: totals(1000, 100), endpoints: [endpoint('GET /legacy', 200, 100), endpoint('GET /a', 800)], newFields: null });
+    expect(result.routes.find((r) => r.route === 'GET /legacy')!.verdict).toBe('pass');
+  });
+
+  it('renders JUnit with escaped names and one case per route plus the run', () => {
+    const result = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400), endpoints: [endpoint('GET /q?a=<b>&c', 10)], newFields: null });
+    const xml = renderGateJunit({ ...result, run: { id: 'x', name: 'r"1' }, baseline: null, thresholds: mergeThresholds(), evaluatedAt: '2026-01-01T00:00:00Z' });
+    expect(xml).toContain('<testcase name="GET /q?a=&lt;b&gt;&amp;c"');
+    expect(xml).toContain('classname="shadowdiff.gate.r&quot;1"');
+    expect(xml).toMatch(/tests="2" failures="1"/);
+  });
+});
