@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.shadowdiff/**', 'test-output/**', 'bench/results/**', 'services/*/dist/**'] },
+  { ignores: ['**/node_modules/**', '.shadowdiff/**', 'test-output/**', 'bench/results/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,6 +10,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    files: ['packages/dashboard/web/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', fetch: 'readonly',
+        sessionStorage: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly',
+        dispatchEvent: 'readonly', PopStateEvent: 'readonly', HTMLInputElement: 'readonly',
+        HTMLTextAreaElement: 'readonly', HTMLDialogElement: 'readonly', URLSearchParams: 'readonly',
+      },
     },
   },
   {

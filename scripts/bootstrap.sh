@@ -9,6 +9,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
+# The dashboard is built once into packages/dashboard/dist, and again when its sources change.
+dashboard=packages/dashboard
+if [ ! -f "$dashboard/dist/index.html" ] || [ -n "$(find "$dashboard/web" "$dashboard/vite.config.ts" -newer "$dashboard/dist/index.html" -print -quit)" ]; then
+  echo "shadowdiff: building the dashboard…" >&2
+  npm run -s build -w @shadowdiff/dashboard >&2
+fi
+
 if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "shadowdiff: installing redis-server (Debian package)…" >&2

@@ -1,0 +1,11 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folder of the built dashboard (index.html and assets), served by the API at `/`. */
+export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'dist');
+
+/** Whether the dashboard has been built (`npm run build -w @shadowdiff/dashboard`). */
+export function dashboardBuilt(): boolean {
+  return existsSync(join(DASHBOARD_DIR, 'index.html'));
+}

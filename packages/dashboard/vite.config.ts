@@ -1,0 +1,10 @@
+import { defineConfig } from 'vite';
+
+// The dashboard is a static single-page app: built once, served by the API, no network at runtime.
+export default defineConfig({
+  root: 'web',
+  base: '/',
+  build: { outDir: '../dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+});

@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, seg } from '../api';
+
+export type TriageAction = 'noise' | 'expected' | 'ignore';
+
+const TITLES: Record<TriageAction, string> = {
+  noise: 'Mark as noise',
+  expected: 'Mark as expected',
+  ignore: 'Add an ignore rule',
+};
+
+/** Sends one triage action for a field (mark noise/expected with a reason, or an ignoreField rule). */
+export async function applyTriage(run: string, route: string, field: string, action: TriageAction, reason: string): Promise<void> {
+  if (action === 'ignore') {
+    const name = `ignore-${field}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').slice(0, 100);
+    await api(`/runs/${seg(run)}/rules`, { method: 'POST', body: { name, kind: 'ignoreField', route, fields: [field] } });
+    return;
+  }
+  await api(`/runs/${seg(run)}/triage`, { method: 'PUT', body: { route, field, state: action, reason } });
+}
+
+/** A modal form asking for the reason of a triage action; Escape closes it. */
+export function TriageDialog(props: { run: string; route: string; field: string; action: TriageAction; onClose: (changed: boolean) => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const needsReason = props.action !== 'ignore';
+  return (
+    <dialog ref={ref} aria-labelledby="triage-title" onClose={() => props.onClose(false)}>
+      <form
+        method="dialog"
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (needsReason && !reason.trim()) {
+            setError('Give a reason: it is shown to everyone reading this run.');
+            return;
+          }
+          setBusy(true);
+          try {
+            await applyTriage(props.run, props.route, props.field, props.action, reason.trim());
+            props.onClose(true);
+          } catch (e) {
+            setError((e as Error).message);
+            setBusy(false);
+          }
+        }}
+      >
+        <h2 id="triage-title">{TITLES[props.action]}</h2>
+        <p>
+          <code>{props.route}</code> · <code>{props.field}</code>
+        </p>
+        {needsReason ? (
+          <>
+            <label for="reason">Reason</label>
+            <br />
+            <textarea id="reason" rows={3} cols={40} autoFocus value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          </>
+        ) : (
+          <p>Differences on this field will be hidden for this route (counted as ignored, with the rule's name).</p>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <p class="form-actions">
+          <button type="submit" class="primary" disabled={busy}>
+            {TITLES[props.action]}
+          </button>{' '}
+          <button type="button" onClick={() => props.onClose(false)}>
+            Cancel
+          </button>
+        </p>
+      </form>
+    </dialog>
+  );
+}

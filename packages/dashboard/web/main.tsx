@@ -1,0 +1,39 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { onUnauthorized } from './api';
+import { TokenPrompt } from './components/token-prompt';
+import { RouteContext, useLocationRoute } from './router';
+import { EndpointPage } from './pages/endpoint';
+import { ExchangePage } from './pages/exchange';
+import { FieldPage } from './pages/field';
+import { NotFoundPage } from './pages/not-found';
+import { RunPage } from './pages/run';
+import { RunsPage } from './pages/runs';
+import './styles.css';
+
+const PAGES = { runs: RunsPage, run: RunPage, endpoint: EndpointPage, field: FieldPage, exchange: ExchangePage } as const;
+
+function App() {
+  const route = useLocationRoute();
+  const [needsToken, setNeedsToken] = useState(false);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => onUnauthorized(() => setNeedsToken(true)), []);
+  if (needsToken) {
+    return (
+      <TokenPrompt
+        onDone={() => {
+          setNeedsToken(false);
+          setGeneration((g) => g + 1);
+        }}
+      />
+    );
+  }
+  const Page = PAGES[route.name as keyof typeof PAGES] ?? NotFoundPage;
+  return (
+    <RouteContext.Provider value={route}>
+      <Page key={`${generation}:${route.name}:${JSON.stringify(route.params)}`} />
+    </RouteContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

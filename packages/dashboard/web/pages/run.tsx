@@ -1,0 +1,150 @@
+import { seg } from '../api';
+import { LatencyChart } from '../components/charts';
+import { ErrorNote, Layout, Loading } from '../components/layout';
+import { SortableTable, type Column } from '../components/sortable-table';
+import { count, ms, percent, ratio } from '../format';
+import { Link, useRoute } from '../router';
+import type { EndpointSummary, ReleaseReport } from '../types';
+import { useApi } from '../use-api';
+
+function endpointColumns(run: string): Column<EndpointSummary>[] {
+  return [
+    {
+      key: 'route',
+      label: 'Endpoint',
+      sortValue: (e) => e.route,
+      render: (e) => (
+        <Link href={`/runs/${seg(run)}/endpoints/${seg(e.route)}`}>
+          <code>{e.route}</code>
+        </Link>
+      ),
+    },
+    { key: 'traffic', label: 'Exchanges', numeric: true, sortValue: (e) => e.exchanges, render: (e) => count(e.exchanges) },
+    {
+      key: 'rate',
+      label: 'Real-difference rate',
+      numeric: true,
+      sortValue: (e) => e.differenceRate,
+      render: (e) => percent(e.differenceRate),
+      title: 'exchanges with at least one real (not noise, not ignored, not expected) difference',
+    },
+    { key: 'status', label: 'Status ≠', numeric: true, sortValue: (e) => e.statusMismatches, render: (e) => count(e.statusMismatches) },
+    {
+      key: 'errors',
+      label: 'Candidate errors',
+      numeric: true,
+      sortValue: (e) => e.candidateErrors,
+      render: (e) => count(e.candidateErrors),
+      title: '5xx, timeouts, refused and reset connections',
+    },
+    { key: 'p99', label: 'p99 primary / candidate', numeric: true, render: (e) => `${ms(e.latency.primary.p99)} / ${ms(e.latency.candidate.p99)}` },
+    { key: 'latency', label: 'p99 ratio', numeric: true, sortValue: (e) => e.latency.ratio.p99, render: (e) => ratio(e.latency.ratio.p99) },
+    {
+      key: 'fields',
+      label: 'Fields real / noise',
+      numeric: true,
+      sortValue: (e) => e.fields.real,
+      render: (e) => `${e.fields.real + e.fields.insufficient_data} / ${e.fields.noise + e.fields.expected + e.fields.ignored}`,
+    },
+  ];
+}
+
+function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
+  const { primary, candidate, cells } = props.matrix;
+  if (cells.length === 0) return <p class="muted">No exchanges yet.</p>;
+  const at = (p: string, c: string) => cells.find((cell) => cell.primary === p && cell.candidate === c)?.count ?? 0;
+  return (
+    <table class="matrix">
+      <caption>Rows: primary status · columns: candidate status or failure</caption>
+      <thead>
+        <tr>
+          <th scope="col">primary ＼ candidate</th>
+          {candidate.map((c) => (
+            <th key={c} scope="col" class="num">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {primary.map((p) => (
+          <tr key={p}>
+            <th scope="row">{p}</th>
+            {candidate.map((c) => {
+              const n = at(p, c);
+              return (
+                <td key={c} class={`num ${n > 0 && p !== c ? 'error' : ''}`}>
+                  {n > 0 ? count(n) : ''}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One run: its gate verdict, endpoints, status-code matrix and latency, refreshed while active. */
+export function RunPage() {
+  const { params } = useRoute();
+  const run = params.run!;
+  const { data, error } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, 5000);
+  const crumbs = [{ label: 'Runs', href: '/' }, { label: run }];
+  if (!data) return <Layout crumbs={crumbs}>{error ? <ErrorNote error={error} /> : <Loading />}</Layout>;
+  const { overall, gate } = data;
+  return (
+    <Layout
+      crumbs={crumbs}
+      actions={
+        <a href={`/api/v1/runs/${seg(run)}/report?format=html`} download={`${run}-report.html`}>
+          Download report
+        </a>
+      }
+    >
+      <h1>
+        {data.run.name} <span class={`badge ${gate.verdict}`}>gate: {gate.verdict}</span>{' '}
+        <span class="badge">{data.run.state}</span>
+      </h1>
+      {(data.run.primaryLabel || data.run.candidateLabel) && (
+        <p class="muted">
+          {data.run.service ? `${data.run.service}: ` : ''}
+          {data.run.primaryLabel ?? 'primary'} → {data.run.candidateLabel ?? 'candidate'}
+        </p>
+      )}
+      <div class="cards" aria-label="Run totals">
+        <div class="card">
+          <div class="value">{count(overall.exchanges)}</div>
+          <div class="label">exchanges</div>
+        </div>
+        <div class="card">
+          <div class="value">{percent(overall.differenceRate)}</div>
+          <div class="label">real-difference rate</div>
+        </div>
+        <div class="card">
+          <div class="value">{percent(overall.statusMismatchRate)}</div>
+          <div class="label">status mismatches</div>
+        </div>
+        <div class="card">
+          <div class="value">{percent(overall.candidateErrorRate)}</div>
+          <div class="label">candidate errors</div>
+        </div>
+        <div class="card">
+          <div class="value">{ratio(overall.latency.ratio.p99)}</div>
+          <div class="label">p99 latency, candidate ÷ primary</div>
+        </div>
+      </div>
+      <h2>Gate</h2>
+      <ul class="reasons">
+        {gate.reasons.length === 0 ? <li class="pass">Every threshold is met.</li> : gate.reasons.map((reason, i) => <li key={i} class="fail">{reason}</li>)}
+      </ul>
+      <h2>Endpoints</h2>
+      <SortableTable rows={data.endpoints} columns={endpointColumns(run)} rowKey={(e) => e.route} initialSort={{ key: 'traffic', descending: true }} empty="No exchanges yet." />
+      <h2>Status codes</h2>
+      <StatusMatrix matrix={data.statusMatrix} />
+      <h2>Latency</h2>
+      <LatencyChart endpoints={data.endpoints} />
+      <p class="muted">{data.run.state === 'active' ? 'Live: refreshed every 5 seconds.' : `Closed. Report generated ${new Date(data.generatedAt).toLocaleString()}.`}</p>
+    </Layout>
+  );
+}

@@ -1,0 +1,67 @@
+import { seg } from '../api';
+import { ErrorNote, Layout, Loading } from '../components/layout';
+import { SortableTable, type Column } from '../components/sortable-table';
+import { count, percent, when } from '../format';
+import { Link } from '../router';
+import { useApi } from '../use-api';
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  service: string | null;
+  primaryLabel: string | null;
+  candidateLabel: string | null;
+  state: 'active' | 'closed';
+  createdAt: string;
+  exchanges: number;
+  withDifferences: number;
+  realDifferenceRate?: number | null;
+  verdict?: 'pass' | 'fail' | null;
+}
+
+const columns: Column<RunSummary>[] = [
+  { key: 'name', label: 'Run', sortValue: (r) => r.name, render: (r) => <Link href={`/runs/${seg(r.name)}`}>{r.name}</Link> },
+  { key: 'service', label: 'Service', sortValue: (r) => r.service ?? '', render: (r) => r.service ?? '–' },
+  {
+    key: 'labels',
+    label: 'Primary → candidate',
+    render: (r) => (r.primaryLabel || r.candidateLabel ? `${r.primaryLabel ?? '?'} → ${r.candidateLabel ?? '?'}` : '–'),
+  },
+  { key: 'state', label: 'State', sortValue: (r) => r.state, render: (r) => <span class="badge">{r.state}</span> },
+  { key: 'exchanges', label: 'Exchanges', numeric: true, sortValue: (r) => r.exchanges, render: (r) => count(r.exchanges) },
+  {
+    key: 'rate',
+    label: 'Real-difference rate',
+    numeric: true,
+    sortValue: (r) => r.realDifferenceRate ?? null,
+    render: (r) => percent(r.realDifferenceRate ?? null),
+  },
+  {
+    key: 'verdict',
+    label: 'Gate',
+    sortValue: (r) => r.verdict ?? '',
+    render: (r) => (r.verdict ? <span class={`badge ${r.verdict}`}>{r.verdict}</span> : <span class="muted">–</span>),
+  },
+  { key: 'created', label: 'Started', sortValue: (r) => r.createdAt, render: (r) => when(r.createdAt) },
+];
+
+/** Every run, newest first. */
+export function RunsPage() {
+  const { data, error } = useApi<{ items: RunSummary[] }>('/runs', 5000);
+  return (
+    <Layout crumbs={[{ label: 'Runs' }]}>
+      <h1>Runs</h1>
+      {error && <ErrorNote error={error} />}
+      {!data && !error && <Loading />}
+      {data && (
+        <SortableTable
+          rows={data.items}
+          columns={columns}
+          rowKey={(r) => r.id}
+          initialSort={{ key: 'created', descending: true }}
+          empty="No runs yet: send traffic through a tap."
+        />
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,107 @@
+/** Shapes of the API responses the dashboard reads (see /api/v1/openapi.json). */
+export type Verdict = 'real' | 'noise' | 'expected' | 'ignored' | 'insufficient_data';
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface Totals {
+  exchanges: number;
+  differingExchanges: number;
+  differenceRate: number;
+  statusMismatches: number;
+  statusMismatchRate: number;
+  candidateErrors: number;
+  candidateErrorRate: number;
+  errors: { status5xx: number; timeout: number; refused: number; other: number };
+  secondaryExchanges: number;
+  latency: { primary: Percentiles; candidate: Percentiles; ratio: Percentiles };
+}
+
+export interface EndpointSummary extends Totals {
+  route: string;
+  fields: Record<Verdict, number>;
+}
+
+export interface GateCheck {
+  check: string;
+  passed: boolean;
+  value: number | null;
+  upperBound: number | null;
+  limit: number;
+  message: string;
+}
+
+export interface GateResult {
+  verdict: 'pass' | 'fail';
+  reasons: string[];
+  routes: { route: string; verdict: 'pass' | 'fail' | 'insufficient_data' | 'missing'; exchanges: number; checks: GateCheck[] }[];
+}
+
+export interface Run {
+  id: string;
+  name: string;
+  service: string | null;
+  primaryLabel: string | null;
+  candidateLabel: string | null;
+  state: 'active' | 'closed';
+  createdAt: string;
+}
+
+export interface ReleaseReport {
+  run: Run;
+  generatedAt: string;
+  gate: GateResult;
+  overall: Totals;
+  endpoints: EndpointSummary[];
+  statusMatrix: { primary: string[]; candidate: string[]; cells: { primary: string; candidate: string; count: number }[] };
+}
+
+export interface Classification {
+  verdict: Verdict;
+  basis: 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary';
+  countsAsReal: boolean;
+  rule: string | null;
+  reason: string | null;
+  numbers: {
+    exchanges: number;
+    candidateDifferences: number;
+    candidateRate: number;
+    secondaryExchanges: number;
+    secondaryDifferences: number;
+    secondaryRate: number;
+    excess: number;
+    candidateBound: { low: number; high: number };
+    secondaryBound: { low: number; high: number };
+  };
+}
+
+export interface FieldItem {
+  field: string;
+  differences: number;
+  rate: number;
+  secondaryDifferences: number;
+  ignoredWhenDiffed: number;
+  kinds: string[];
+  suspectedNoise: boolean;
+  classification: Classification;
+  exampleExchangeIds: string[];
+}
+
+export interface DifferenceItem {
+  id: number;
+  exchangeId: string;
+  route: string;
+  side: string;
+  field: string;
+  path: string;
+  kind: string;
+  primaryValue: unknown;
+  otherValue: unknown;
+  suspectedNoise: boolean;
+  ignoredBy: string | null;
+  verdict: Verdict | null;
+  capturedAt: string;
+}
