@@ -166,6 +166,9 @@ describe('differences', () => {
       expect((await api.call('GET', `/runs/${encodeURIComponent(value)}/endpoints`)).status).toBe(404);
     }
     expect((await page('limit=1')).items).toHaveLength(1);
+    const undecodable = await api.call('GET', '/runs/%E0%A4%A/endpoints');
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body.error.code).toBe('bad_request');
   });
 
   it('shows one exchange side by side with its differences marked, 404 for an unknown one', async () => {

@@ -28,7 +28,7 @@ export interface RunAnalysis {
   fields: AnalysedField[];
   /** Fields with reported candidate differences that do not count as real. */
   notCounted: FieldKey[];
-  /** Exchanges per route with at least one real difference. */
+  /** Exchanges per route with at least one real difference (empty when not asked for). */
   differingExchanges: Map<string, number>;
   triage: FieldTriage[];
   /** Fields by `fieldKey(route, field)`. */
@@ -43,7 +43,7 @@ const key = fieldKey;
  * Classifies every field of a run from its counters, the rules (configured and the run's own)
  * and the triage marks as they are now, then counts exchanges with real differences per route.
  */
-export async function analyseRun(ctx: ApiContext, run: Run): Promise<RunAnalysis> {
+export async function analyseRun(ctx: ApiContext, run: Run, options: { countExchanges?: boolean } = {}): Promise<RunAnalysis> {
   const [routes, fieldStats, triage] = await Promise.all([
     listRouteStats(ctx.pool, run.id),
     listFieldStats(ctx.pool, run.id),
@@ -82,7 +82,9 @@ export async function analyseRun(ctx: ApiContext, run: Run): Promise<RunAnalysis
   const notCounted = fields
     .filter((f) => f.candidate.differences > f.candidate.ignored && !f.classification.countsAsReal)
     .map((f) => ({ route: f.route, field: f.field }));
-  const differingExchanges = await countDifferingExchanges(ctx.pool, run.id, notCounted);
+  // Counting differing exchanges reads every candidate difference of the run; listings that only
+  // need classifications skip it.
+  const differingExchanges = options.countExchanges === false ? new Map<string, number>() : await countDifferingExchanges(ctx.pool, run.id, notCounted);
   return { run, routes, fields, notCounted, differingExchanges, triage, byField: pairs };
 }
 

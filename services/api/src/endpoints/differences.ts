@@ -73,7 +73,7 @@ export function differenceEndpoints(ctx: ApiContext): EndpointSpec[] {
       handle: async ({ params, query }) => {
         const run = await requireRun(ctx.pool, params.run);
         const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined;
-        const analysis = await analyseRun(ctx, run);
+        const analysis = await analyseRun(ctx, run, { countExchanges: false });
         const filters = fieldFilters(analysis, query);
         const page = await listDifferences(ctx.pool, {
           runId: run.id,

@@ -53,7 +53,7 @@ export function endpointEndpoints(ctx: ApiContext): EndpointSpec[] {
       responses: { 200: { description: 'the fields, most differing first', schema: fieldListSchema } },
       handle: async ({ params, query }) => {
         const run = await requireRun(ctx.pool, params.run);
-        const analysis = await analyseRun(ctx, run);
+        const analysis = await analyseRun(ctx, run, { countExchanges: false });
         const stats = analysis.routes.find((r) => r.route === params.route);
         if (!stats) throw new NotFoundError(`run '${run.name}' has no exchanges on route '${params.route}'`);
         const items = (await listFieldItems(ctx, analysis, params.route, query.examples))

@@ -25,7 +25,7 @@ export function exchangeEndpoints(ctx: ApiContext): EndpointSpec[] {
         const exchange = await getExchange(ctx.pool, params.id);
         if (!exchange) throw new NotFoundError(`no exchange with id '${params.id}'`);
         const run = await requireRun(ctx.pool, exchange.runId);
-        const analysis = await analyseRun(ctx, run);
+        const analysis = await analyseRun(ctx, run, { countExchanges: false });
         const ignorer = createFieldIgnorer([...ctx.configuredRules, ...run.rules]);
         const { primary, candidate, secondary } = exchange.responses;
         return {

@@ -114,7 +114,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         }
         const run = await requireRun(ctx.pool, params.run);
         const triage = await setTriage(ctx.pool, run.id, body);
-        const classification = classificationOf(await analyseRun(ctx, run), body.route, body.field) ?? null;
+        const classification = classificationOf(await analyseRun(ctx, run, { countExchanges: false }), body.route, body.field) ?? null;
         return { status: 200, body: { triage, classification } };
       },
     }),
