@@ -1,0 +1,84 @@
+/** Turns the benchmark's measurements into the markdown table of bench/README.md. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RateResult, WrkResult } from './processes';
+
+/** One target's measurements. */
+export interface TargetResult {
+  name: string;
+  rate: RateResult;
+  full?: WrkResult;
+  /** For the taps: what became of the captures during the full-load run. */
+  captures?: { mirrored: number; queued: number; dropped: Record<string, number> };
+}
+
+export interface BenchReport {
+  command: string;
+  machine: string;
+  settings: { rate: number; seconds: number; fullSeconds: number; wrkConnections: number; rateConnections: number };
+  targets: TargetResult[];
+  slow: { name: string; fast: RateResult; slow: RateResult }[];
+  targetsMet: string[];
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const ratio = (v: number, base: number): string => (Number.isFinite(v) && base > 0 ? `${(v / base).toFixed(2)}×` : 'n/a');
+const delta = (v: number, base: number): string => (Number.isFinite(v) ? `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(2)}` : 'n/a');
+
+/** The `## Tap` section. */
+export function renderTapSection(report: BenchReport): string {
+  const direct = report.targets.find((t) => t.name === 'direct')!;
+  const s = report.settings;
+  const lines = [
+    '## Tap',
+    '',
+    `\`${report.command}\` — ${report.machine}. One run, same upstreams (a Node server answering a 160-byte JSON document) and the same load generators for every target.`,
+    '',
+    `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
+      `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\`. Latencies in ms; Δ is the difference from direct, ratios are to direct.`,
+    '',
+    '| target | fixed p50 | fixed p99 | Δp50 | Δp99 | full-load req/s | req/s ratio | full-load p50 | full-load p99 | p99 ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of report.targets) {
+    const f = t.full;
+    lines.push(
+      `| ${t.name} | ${ms(t.rate.p50)} | ${ms(t.rate.p99)} | ${delta(t.rate.p50, direct.rate.p50)} | ${delta(t.rate.p99, direct.rate.p99)} | ` +
+        `${f ? Math.round(f.rps) : 'n/a'} | ${f ? ratio(f.rps, direct.full!.rps) : 'n/a'} | ${f ? ms(f.p50) : 'n/a'} | ${f ? ms(f.p99) : 'n/a'} | ${f ? ratio(f.p99, direct.full!.p99) : 'n/a'} |`,
+    );
+  }
+  const withCaptures = report.targets.filter((t) => t.captures);
+  if (withCaptures.length > 0) {
+    lines.push('', 'Captures during the full-load run (the tap queues to a local redis-server on the same 2 cores; no worker drains it):', '');
+    for (const t of withCaptures) {
+      const c = t.captures!;
+      const dropped = Object.entries(c.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+      lines.push(`- ${t.name}: ${c.mirrored} mirrored, ${c.queued} queued, dropped: ${dropped}`);
+    }
+  }
+  lines.push(
+    '',
+    `Slow candidate (answers after 500 ms), primary latency at ${s.rate} requests/s with 100% mirroring:`,
+    '',
+    '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate | p99 slow candidate | p99 change |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const x of report.slow) {
+    const change = ((x.slow.p99 - x.fast.p99) / x.fast.p99) * 100;
+    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% |`);
+  }
+  lines.push('', 'Targets:', '', ...report.targetsMet.map((t) => `- ${t}`), '');
+  return lines.join('\n');
+}
+
+/** Replaces (or appends) the `## Tap` section of the README, leaving any other section as it is. */
+export function writeTapSection(readme: string, section: string): void {
+  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n\nRun on this machine; numbers are from the latest run of each script.\n';
+  const start = text.indexOf('\n## Tap\n');
+  let next: string;
+  if (start === -1) next = `${text.trimEnd()}\n\n${section}`;
+  else {
+    const after = text.indexOf('\n## ', start + 1);
+    next = text.slice(0, start + 1) + section + (after === -1 ? '' : `\n${text.slice(after + 1)}`);
+  }
+  writeFileSync(readme, `${next.trimEnd()}\n`);
+}

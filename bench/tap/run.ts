@@ -1,0 +1,187 @@
+/**
+ * The tap against its peers, in one run on the same upstreams and load generators: direct to the
+ * primary, a plain Node proxy, nginx's mirror module (../shared/peers/nginx-mirror.conf.template),
+ * and the shadowdiff tap at 0% and 100% mirroring (the real `shadowdiff tap` binary with a local
+ * redis-server). Then a slow candidate (500 ms) behind the tap and behind nginx.
+ *
+ *   npm run bench:tap [-- --rate 1000 --seconds 10 --full-seconds 8 --connections 64]
+ *
+ * Writes bench/results/tap.json and the `## Tap` section of bench/README.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
+import { fixedRate, requireTools, run, start, wrk, writeNginxConfig, type RateResult, type Started } from './processes';
+import { renderTapSection, writeTapSection, type BenchReport, type TargetResult } from './report';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    warm: { type: 'string', default: '2' },
+    'full-seconds': { type: 'string', default: '8' },
+    connections: { type: 'string', default: '64' },
+    'rate-connections': { type: 'string', default: '32' },
+    template: { type: 'string', default: resolve(root, '../shared/peers/nginx-mirror.conf.template') },
+  },
+});
+const settings = {
+  rate: Number(values.rate),
+  seconds: Number(values.seconds),
+  warm: Number(values.warm),
+  fullSeconds: Number(values['full-seconds']),
+  wrkConnections: Number(values.connections),
+  rateConnections: Number(values['rate-connections']),
+};
+
+const tools = requireTools();
+const work = mkdtempSync(join(tmpdir(), 'sd-bench-tap-'));
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const tsx = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
+  start(process.execPath, ['--import', 'tsx', join(root, 'bench/tap', script), ...args], pattern);
+
+const redis = await startLocalRedis({ dir: join(work, 'redis') });
+const upstreams = await tsx('upstreams.ts', [], /^(\{.*\})$/m);
+const ports = JSON.parse(upstreams.match[1]!) as { primary: number; candidate: number; slow: number };
+const origin = (port: number): string => `http://127.0.0.1:${port}`;
+
+async function startTap(percentage: number, candidatePort: number): Promise<{ url: string; admin: string; stop: () => Promise<void> }> {
+  const port = await findFreePort();
+  const cli = await start(
+    process.execPath,
+    [join(root, 'services/cli/bin/shadowdiff.js'), 'tap', '--primary', origin(ports.primary), '--candidate', origin(candidatePort),
+      '--mirror-percentage', String(percentage), '--tap-port', String(port), '--admin-port', '0', '--run', 'bench',
+      '--state-dir', join(work, 'state'), '--log-level', 'warn'],
+    /metrics on (http:\/\/\S+)\/metrics/,
+    { REDIS_URL: redis.url },
+  );
+  return { url: origin(port), admin: cli.match[1]!, stop: cli.stop };
+}
+
+async function startNginx(candidatePort: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await findFreePort();
+  const prefix = join(work, `nginx-${candidatePort}`);
+  const config = writeNginxConfig(values.template!, prefix, { listen: port, primary: ports.primary, candidate: candidatePort });
+  const child = start(tools.nginx, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', config], /never printed/, {}, 600_000);
+  child.catch(() => undefined);
+  await waitForHttp(port);
+  return {
+    url: origin(port),
+    stop: async () => {
+      await run(tools.nginx, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', config, '-s', 'quit']).catch(() => undefined);
+      await child.then((c) => c.stop(), () => undefined);
+    },
+  };
+}
+
+/** nginx prints nothing when ready: wait until its port answers HTTP. */
+async function waitForHttp(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await fetch(`${origin(port)}/`).then((r) => r.arrayBuffer().then(() => true), () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not answer on ${port}; see its error.log`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function captureCounts(admin: string): Promise<TargetResult['captures']> {
+  const text = await (await fetch(`${admin}/metrics`)).text();
+  const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+  const dropped: Record<string, number> = {};
+  for (const m of text.matchAll(/^shadowdiff_tap_dropped_total\{reason="([^"]+)"\} (\d+)/gm)) dropped[m[1]!] = Number(m[2]);
+  return { mirrored: value(/^shadowdiff_tap_mirrored_total (\d+)/m), queued: value(/^shadowdiff_tap_captures_queued_total (\d+)/m), dropped };
+}
+
+const rateOptions = { rate: settings.rate, seconds: settings.seconds, warmSeconds: settings.warm, connections: settings.rateConnections };
+const fullOptions = { connections: settings.wrkConnections, seconds: settings.fullSeconds, warmSeconds: 2 };
+
+type Target = { name: string; open: () => Promise<{ url: string; admin?: string; stop: () => Promise<void> }> };
+const targets: Target[] = [
+  { name: 'direct', open: async () => ({ url: origin(ports.primary), stop: async () => undefined }) },
+  {
+    name: 'plain Node proxy (undici, no mirroring)',
+    open: async () => {
+      const proxy = await tsx('plain-proxy.ts', [origin(ports.primary)], /listening (\d+)/);
+      return { url: origin(Number(proxy.match[1])), stop: proxy.stop };
+    },
+  },
+  { name: 'nginx mirror (100%)', open: () => startNginx(ports.candidate) },
+  { name: 'shadowdiff tap, 0% mirrored', open: () => startTap(0, ports.candidate) },
+  { name: 'shadowdiff tap, 100% mirrored', open: () => startTap(100, ports.candidate) },
+];
+
+const results: TargetResult[] = [];
+try {
+  log(`shadowdiff tap benchmark: ${settings.rate} req/s fixed rate, then full load with wrk -c${settings.wrkConnections}`);
+  for (const target of targets) {
+    const opened = await target.open();
+    try {
+      const rate = await fixedRate(`${opened.url}/api/users/42`, rateOptions);
+      const full = await wrk(tools.wrk, `${opened.url}/api/users/42`, fullOptions);
+      const result: TargetResult = { name: target.name, rate, full };
+      if (opened.admin) result.captures = await captureCounts(opened.admin);
+      results.push(result);
+      log(`  ${target.name}: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.errors} errors); full ${Math.round(full.rps)} req/s p99 ${full.p99.toFixed(2)} ms`);
+    } finally {
+      await opened.stop();
+    }
+  }
+
+  const slow: BenchReport['slow'] = [];
+  for (const [name, open] of [
+    ['shadowdiff tap, 100% mirrored', () => startTap(100, ports.slow)],
+    ['nginx mirror (100%)', () => startNginx(ports.slow)],
+  ] as const) {
+    const opened = await open();
+    try {
+      const slowRate: RateResult = await fixedRate(`${opened.url}/api/users/42`, rateOptions);
+      slow.push({ name, fast: results.find((r) => r.name === name)!.rate, slow: slowRate });
+      log(`  ${name}, slow candidate: fixed p50 ${slowRate.p50.toFixed(2)} p99 ${slowRate.p99.toFixed(2)} ms (${slowRate.errors} errors)`);
+    } finally {
+      await opened.stop();
+    }
+  }
+
+  const byName = (n: string): TargetResult => results.find((r) => r.name === n)!;
+  const direct = byName('direct');
+  const tap = byName('shadowdiff tap, 100% mirrored');
+  const tap0 = byName('shadowdiff tap, 0% mirrored');
+  const nginx = byName('nginx mirror (100%)');
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
+  const tapSlow = slow[0]!;
+  const slowChange = (tapSlow.slow.p99 - tapSlow.fast.p99) / tapSlow.fast.p99;
+  const targetsMet = [
+    `fixed rate, tap adds ≤ 0.5 ms at p50 over direct: 0% ${delta(tap0.rate.p50, direct.rate.p50)} ms, 100% ${delta(tap.rate.p50, direct.rate.p50)} ms — ${verdict(tap.rate.p50 - direct.rate.p50 <= 0.5 && tap0.rate.p50 - direct.rate.p50 <= 0.5)}`,
+    `fixed rate, tap adds ≤ 2 ms at p99 over direct: 0% ${delta(tap0.rate.p99, direct.rate.p99)} ms, 100% ${delta(tap.rate.p99, direct.rate.p99)} ms — ${verdict(tap.rate.p99 - direct.rate.p99 <= 2 && tap0.rate.p99 - direct.rate.p99 <= 2)}`,
+    `full load, 100% mirroring, tap throughput ≥ nginx mirror's: ${Math.round(tap.full!.rps)} vs ${Math.round(nginx.full!.rps)} req/s — ${verdict(tap.full!.rps >= nginx.full!.rps)}`,
+    `slow candidate moves the tap's primary p99 by ≤ 10%: ${(slowChange * 100).toFixed(1)}% — ${verdict(slowChange <= 0.1)}`,
+  ];
+  const nginxVersion = spawnSync(tools.nginx, ['-v'], { encoding: 'utf8' }).stderr.trim().replace(/^nginx version: /, '');
+  const report: BenchReport = {
+    command: 'npm run bench:tap',
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${nginxVersion}`,
+    settings: { rate: settings.rate, seconds: settings.seconds, fullSeconds: settings.fullSeconds, wrkConnections: settings.wrkConnections, rateConnections: settings.rateConnections },
+    targets: results,
+    slow,
+    targetsMet,
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/tap.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const section = renderTapSection(report);
+  writeTapSection(join(root, 'bench/README.md'), section);
+  log(`\n${section}`);
+} finally {
+  await upstreams.stop();
+  await redis.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+function delta(v: number, base: number): string {
+  return `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(2)}`;
+}
