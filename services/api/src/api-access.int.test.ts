@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { loadConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
-import { insertDeadLetters } from '@shadowdiff/store';
+import { createPool, insertDeadLetters } from '@shadowdiff/store';
 import { startApiService } from './service';
 import { deadLetterPageSchema } from './schemas/responses';
 import { startTestApi, type TestApi } from './test-seed';
@@ -37,6 +37,20 @@ describe('auth, OpenAPI and dead letters', () => {
   it('refuses to listen beyond loopback without a token, and says why', async () => {
     const config = loadConfig({ env: {}, overrides: { 'api.host': '0.0.0.0', 'api.port': 0 } });
     await expect(startApiService(config, { pool: db.pool, logger: createLogger({ level: 'silent' }) })).rejects.toThrow(/SHADOWDIFF_API_TOKEN/);
+  });
+
+  it('answers 503 when the database cannot be reached', async () => {
+    const pool = createPool('postgres://nobody@127.0.0.1:9/none', { max: 1 });
+    const down = await startTestApi(pool);
+    try {
+      const res = await down.call('GET', '/runs/any/endpoints');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('dependency_unavailable');
+      expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
+    } finally {
+      await down.close();
+      await pool.end();
+    }
   });
 
   it('serves an OpenAPI 3.1 document generated from the request schemas', async () => {

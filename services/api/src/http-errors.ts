@@ -1,6 +1,16 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShadowdiffError, type Logger } from '@shadowdiff/core';
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03']);
+
+/** Postgres could not be reached (down, restarting, out of connections): a 503, so clients retry rather than report a bug. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08'))) return true;
+  const message = (error as Error).message ?? '';
+  return /timeout exceeded when trying to connect|Connection terminated/.test(message);
+}
+
 /** The one place errors become HTTP responses: `{ error: { code, message } }`, no internals. */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
@@ -13,6 +23,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       // body-parser's errors: malformed or oversized JSON bodies.
       const type = (error as { type?: string }).type ?? 'bad_request';
       res.status(status).json({ error: { code: type.replace(/\./g, '_'), message: (error as Error).message } });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: (error as Error).message }, 'database unavailable');
+      res.status(503).json({ error: { code: 'dependency_unavailable', message: 'the database is unavailable; try again shortly' } });
       return;
     }
     logger.error({ err: error }, 'unhandled error');
