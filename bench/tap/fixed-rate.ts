@@ -4,12 +4,15 @@
  * keep-alive connections; a request that finds every connection busy waits, and that wait
  * counts. Each latency runs from the moment the request is issued to its last body byte, in
  * microseconds, so the generator's own timer jitter is not charged to the server. Usage: fixed-rate.ts <url> <rate/s> <seconds> <warm-up seconds>
- * <connections>; prints one JSON line {sent, errors, p50, p90, p99, max, mean} in milliseconds.
+ * <connections> [max wait seconds]; prints one JSON line {sent, errors, timeouts, p50, p90, p99,
+ * max, mean} in milliseconds. Requests still unanswered `max wait` seconds after the last one
+ * was sent count as timeouts, with an infinite latency (so a p99 can read "Infinity").
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
-const [url, rateArg, secondsArg, warmArg, connectionsArg] = process.argv.slice(2);
+const [url, rateArg, secondsArg, warmArg, connectionsArg, maxWaitArg] = process.argv.slice(2);
+const maxWaitMs = Number(maxWaitArg ?? 15) * 1000;
 const target = new URL(url!);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
@@ -20,6 +23,7 @@ const path = target.pathname + target.search;
 const latencies: number[] = [];
 let errors = 0;
 let inFlight = 0;
+let timeouts = 0;
 
 function fire(record: boolean): void {
   const issued = performance.now();
@@ -53,13 +57,20 @@ async function phase(durationS: number, record: boolean): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  while (inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  const deadline = performance.now() + maxWaitMs;
+  while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  if (record) timeouts = inFlight;
 }
 
 await phase(warm, false);
 await phase(seconds, true);
+for (let i = 0; i < timeouts; i++) latencies.push(Infinity);
 latencies.sort((a, b) => a - b);
 const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
 const mean = latencies.reduce((s, v) => s + v, 0) / latencies.length;
-process.stdout.write(`${JSON.stringify({ sent: latencies.length + errors, errors, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: latencies.at(-1), mean })}\n`);
-await pool.close();
+const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+process.stdout.write(
+  `${JSON.stringify({ sent: latencies.length + errors, errors, timeouts, p50: finite(at(0.5)), p90: finite(at(0.9)), p99: finite(at(0.99)), max: finite(latencies.at(-1)), mean: finite(mean) })}\n`,
+);
+// Requests still hanging are abandoned: the process ends here.
+process.exit(0);

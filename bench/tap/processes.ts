@@ -114,10 +114,11 @@ export async function wrk(binary: string, url: string, options: { connections: n
   return { rps, p50: pct('50'), p99: pct('99'), errors };
 }
 
-/** Fixed-rate result: latencies in milliseconds. */
+/** Fixed-rate result: latencies in milliseconds (Infinity when beyond the generator's wait). */
 export interface RateResult {
   sent: number;
   errors: number;
+  timeouts: number;
   p50: number;
   p90: number;
   p99: number;
@@ -126,8 +127,23 @@ export interface RateResult {
 }
 
 /** Runs the open-loop generator (fixed-rate.ts) in its own process. */
-export async function fixedRate(url: string, options: { rate: number; seconds: number; warmSeconds: number; connections: number }): Promise<RateResult> {
+export async function fixedRate(url: string, options: { rate: number; seconds: number; warmSeconds: number; connections: number; maxWaitSeconds?: number }): Promise<RateResult> {
   const script = new URL('./fixed-rate.ts', import.meta.url).pathname;
-  const out = await run(process.execPath, ['--import', 'tsx', script, url, String(options.rate), String(options.seconds), String(options.warmSeconds), String(options.connections)]);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as RateResult;
+  const args = [url, options.rate, options.seconds, options.warmSeconds, options.connections, options.maxWaitSeconds ?? 15].map(String);
+  const out = await run(process.execPath, ['--import', 'tsx', script, ...args]);
+  const parsed = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number | null>;
+  const result: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parsed)) result[k] = v === null ? Infinity : v;
+  return result as unknown as RateResult;
+}
+
+/** The median of each field over several results of the same shape. */
+export function median<T extends object>(results: T[]): T {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(results[0]!)) {
+    const values = results.map((r) => (r as Record<string, number>)[key]!).sort((a, b) => a - b);
+    const mid = Math.floor(values.length / 2);
+    out[key] = values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  }
+  return out as T;
 }

@@ -14,13 +14,13 @@ export interface TargetResult {
 export interface BenchReport {
   command: string;
   machine: string;
-  settings: { rate: number; seconds: number; fullSeconds: number; wrkConnections: number; rateConnections: number };
+  settings: { rate: number; seconds: number; fullSeconds: number; wrkConnections: number; rateConnections: number; rounds: number };
   targets: TargetResult[];
   slow: { name: string; fast: RateResult; slow: RateResult }[];
   targetsMet: string[];
 }
 
-const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : v === Infinity ? '> 10 s' : 'n/a');
 const ratio = (v: number, base: number): string => (Number.isFinite(v) && base > 0 ? `${(v / base).toFixed(2)}×` : 'n/a');
 const delta = (v: number, base: number): string => (Number.isFinite(v) ? `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(2)}` : 'n/a');
 
@@ -34,7 +34,8 @@ export function renderTapSection(report: BenchReport): string {
     `\`${report.command}\` — ${report.machine}. One run, same upstreams (a Node server answering a 160-byte JSON document) and the same load generators for every target.`,
     '',
     `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
-      `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\`. Latencies in ms; Δ is the difference from direct, ratios are to direct.`,
+      `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\` after a warm-up. Each figure is the median of ${s.rounds} rounds that rotate through the targets. ` +
+      'Latencies in ms; Δ is the difference from direct, ratios are to direct.',
     '',
     '| target | fixed p50 | fixed p99 | Δp50 | Δp99 | full-load req/s | req/s ratio | full-load p50 | full-load p99 | p99 ratio |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -64,7 +65,8 @@ export function renderTapSection(report: BenchReport): string {
   );
   for (const x of report.slow) {
     const change = ((x.slow.p99 - x.fast.p99) / x.fast.p99) * 100;
-    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${change >= 0 ? '+' : ''}${change.toFixed(1)}% |`);
+    const shown = Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${change.toFixed(1)}%` : 'unbounded';
+    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${shown} |`);
   }
   lines.push('', 'Targets:', '', ...report.targetsMet.map((t) => `- ${t}`), '');
   return lines.join('\n');

@@ -4,27 +4,28 @@
  * and the shadowdiff tap at 0% and 100% mirroring (the real `shadowdiff tap` binary with a local
  * redis-server). Then a slow candidate (500 ms) behind the tap and behind nginx.
  *
- *   npm run bench:tap [-- --rate 1000 --seconds 10 --full-seconds 8 --connections 64]
+ *   npm run bench:tap [-- --rate 1000 --seconds 5 --full-seconds 5 --connections 64 --rounds 3]
  *
  * Writes bench/results/tap.json and the `## Tap` section of bench/README.md.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
-import { fixedRate, requireTools, run, start, wrk, writeNginxConfig, type RateResult, type Started } from './processes';
+import { fixedRate, median, requireTools, run, start, wrk, writeNginxConfig, type RateResult, type Started, type WrkResult } from './processes';
 import { renderTapSection, writeTapSection, type BenchReport, type TargetResult } from './report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '10' },
-    warm: { type: 'string', default: '2' },
-    'full-seconds': { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '5' },
+    warm: { type: 'string', default: '1' },
+    'full-seconds': { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     'rate-connections': { type: 'string', default: '32' },
     template: { type: 'string', default: resolve(root, '../shared/peers/nginx-mirror.conf.template') },
@@ -37,6 +38,7 @@ const settings = {
   fullSeconds: Number(values['full-seconds']),
   wrkConnections: Number(values.connections),
   rateConnections: Number(values['rate-connections']),
+  rounds: Number(values.rounds),
 };
 
 const tools = requireTools();
@@ -116,37 +118,48 @@ const targets: Target[] = [
   { name: 'shadowdiff tap, 100% mirrored', open: () => startTap(100, ports.candidate) },
 ];
 
+const rounds = settings.rounds;
+const opened: { name: string; url: string; admin?: string; stop: () => Promise<void> }[] = [];
 const results: TargetResult[] = [];
+const slow: BenchReport['slow'] = [];
 try {
-  log(`shadowdiff tap benchmark: ${settings.rate} req/s fixed rate, then full load with wrk -c${settings.wrkConnections}`);
-  for (const target of targets) {
-    const opened = await target.open();
-    try {
-      const rate = await fixedRate(`${opened.url}/api/users/42`, rateOptions);
-      const full = await wrk(tools.wrk, `${opened.url}/api/users/42`, fullOptions);
-      const result: TargetResult = { name: target.name, rate, full };
-      if (opened.admin) result.captures = await captureCounts(opened.admin);
-      results.push(result);
-      log(`  ${target.name}: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.errors} errors); full ${Math.round(full.rps)} req/s p99 ${full.p99.toFixed(2)} ms`);
-    } finally {
-      await opened.stop();
+  log(`shadowdiff tap benchmark (${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  for (const target of targets) opened.push({ name: target.name, ...(await target.open()) });
+  // Rounds rotate through the targets, and each figure is the median of its rounds, so a burst
+  // of unrelated load on the machine cannot favour or sink one target.
+  const rates = new Map<string, RateResult[]>();
+  const fulls = new Map<string, WrkResult[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < opened.length; k++) {
+      const t = opened[(k + round) % opened.length]!;
+      const rate = await fixedRate(`${t.url}/api/users/42`, rateOptions);
+      const full = await wrk(tools.wrk, `${t.url}/api/users/42`, fullOptions);
+      rates.set(t.name, [...(rates.get(t.name) ?? []), rate]);
+      fulls.set(t.name, [...(fulls.get(t.name) ?? []), full]);
+      log(`  round ${round + 1} ${t.name}: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms; full ${Math.round(full.rps)} req/s p99 ${full.p99.toFixed(2)} ms`);
     }
   }
+  for (const t of opened) {
+    const result: TargetResult = { name: t.name, rate: median(rates.get(t.name)!), full: median(fulls.get(t.name)!) };
+    if (t.admin) result.captures = await captureCounts(t.admin);
+    results.push(result);
+  }
+  for (const t of opened.splice(0)) await t.stop();
 
-  const slow: BenchReport['slow'] = [];
-  for (const [name, open] of [
-    ['shadowdiff tap, 100% mirrored', () => startTap(100, ports.slow)],
-    ['nginx mirror (100%)', () => startNginx(ports.slow)],
-  ] as const) {
-    const opened = await open();
-    try {
-      const slowRate: RateResult = await fixedRate(`${opened.url}/api/users/42`, rateOptions);
-      slow.push({ name, fast: results.find((r) => r.name === name)!.rate, slow: slowRate });
-      log(`  ${name}, slow candidate: fixed p50 ${slowRate.p50.toFixed(2)} p99 ${slowRate.p99.toFixed(2)} ms (${slowRate.errors} errors)`);
-    } finally {
-      await opened.stop();
+  const slowTargets = [
+    { name: 'shadowdiff tap, 100% mirrored', ...(await startTap(100, ports.slow)) },
+    { name: 'nginx mirror (100%)', ...(await startNginx(ports.slow)) },
+  ];
+  opened.push(...slowTargets);
+  const slowRates = new Map<string, RateResult[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const t of round % 2 === 0 ? slowTargets : [...slowTargets].reverse()) {
+      const rate = await fixedRate(`${t.url}/api/users/42`, { ...rateOptions, maxWaitSeconds: 10 });
+      slowRates.set(t.name, [...(slowRates.get(t.name) ?? []), rate]);
+      log(`  round ${round + 1} ${t.name}, slow candidate: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.timeouts} unanswered after 10 s)`);
     }
   }
+  for (const t of slowTargets) slow.push({ name: t.name, fast: results.find((r) => r.name === t.name)!.rate, slow: median(slowRates.get(t.name)!) });
 
   const byName = (n: string): TargetResult => results.find((r) => r.name === n)!;
   const direct = byName('direct');
@@ -166,7 +179,7 @@ try {
   const report: BenchReport = {
     command: 'npm run bench:tap',
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${nginxVersion}`,
-    settings: { rate: settings.rate, seconds: settings.seconds, fullSeconds: settings.fullSeconds, wrkConnections: settings.wrkConnections, rateConnections: settings.rateConnections },
+    settings: { rate: settings.rate, seconds: settings.seconds, fullSeconds: settings.fullSeconds, wrkConnections: settings.wrkConnections, rateConnections: settings.rateConnections, rounds: settings.rounds },
     targets: results,
     slow,
     targetsMet,
@@ -177,6 +190,7 @@ try {
   writeTapSection(join(root, 'bench/README.md'), section);
   log(`\n${section}`);
 } finally {
+  for (const t of opened) await t.stop().catch(() => undefined);
   await upstreams.stop();
   await redis.stop();
   rmSync(work, { recursive: true, force: true });

@@ -35,6 +35,8 @@ export interface ForwardResult {
   response: CapturedResponse;
   /** The failure, when the upstream gave no complete response. */
   error?: Error;
+  /** True when the failure is the client's: it went away before the response was complete. */
+  clientAborted?: boolean;
 }
 
 /**
@@ -78,8 +80,11 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, reques
   let rawHeaders: string[] = [];
   // The client sees exactly the primary's headers: no Date of the tap's own.
   res.sendDate = false;
+  let clientGone = false;
   res.once('close', () => {
-    if (!res.writableFinished) abort?.(new Error('client went away'));
+    if (res.writableFinished) return;
+    clientGone = true;
+    abort?.(new Error('client went away'));
   });
   let body: Readable | IncomingMessage | null = null;
   if (request.withBody) {
@@ -128,6 +133,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, reques
             error: error.message,
           },
           error,
+          ...(clientGone ? { clientAborted: true } : {}),
         });
       },
     },

@@ -20,7 +20,7 @@ export function createTapMetrics() {
       },
     }),
     registry,
-    requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests, by outcome (ok, primary_error, rejected)', labelNames: ['outcome'], registers }),
+    requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests, by outcome (ok, primary_error, upstream_error, client_aborted, rejected)', labelNames: ['outcome'], registers }),
     mirrored: new Counter({ name: 'shadowdiff_tap_mirrored_total', help: 'Requests copied to the shadow side', registers }),
     skipped: new Counter({
       name: 'shadowdiff_tap_not_mirrored_total',

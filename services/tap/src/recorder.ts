@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newCaptureId, type Capture, type Logger } from '@shadowdiff/core';
+import type { Capture, Logger } from '@shadowdiff/core';
 import type { Half, HalfPairer, HalfSide } from '@shadowdiff/queue';
 import type { Tap } from './app';
 import { BodyRecorder } from './body-recorder';
+import { fastCaptureId } from './capture-id';
 import { forwardRequest } from './forward';
 import { headersRecord, scanRequestHeaders } from './headers';
 import type { TapMetrics } from './metrics';
@@ -41,7 +42,7 @@ export function isShadowHost(host: string | undefined): boolean {
 /** Joins two halves into the capture the workers diff: the primary's request and both responses. */
 export function captureFromHalves(run: string, primary: Half, candidate: Half): Capture {
   return {
-    id: newCaptureId(),
+    id: fastCaptureId(),
     run,
     capturedAt: primary.capturedAt,
     source: 'mesh',
@@ -110,7 +111,7 @@ export function createRecorder(options: RecorderOptions, deps: RecorderDeps): Ta
     const capturedAt = new Date().toISOString();
     const requestBody = side === 'primary' ? new BodyRecorder(options.maxBodyBytes) : undefined;
     forwardRequest(req, res, { ...plain, ...(requestBody ? { requestBody } : {}), responseBody: new BodyRecorder(options.maxBodyBytes) }, (result) => {
-      metrics.requests.inc({ outcome: result.error ? 'upstream_error' : 'ok' });
+      metrics.requests.inc({ outcome: result.clientAborted ? 'client_aborted' : result.error ? 'upstream_error' : 'ok' });
       const half: Half = { side, requestId, capturedAt, response: result.response };
       if (requestBody) half.request = { method, url, headers: headersRecord(heads.forward), body: requestBody.toCaptured() };
       try {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newCaptureId, type Capture, type CapturedResponse, type Logger } from '@shadowdiff/core';
+import type { Capture, CapturedResponse, Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
+import { fastCaptureId } from './capture-id';
 import { forwardRequest, type ForwardResult, type Upstream } from './forward';
 import { firstHeader, headersRecord, scanRequestHeaders } from './headers';
 import type { TapMetrics } from './metrics';
@@ -52,16 +53,25 @@ export function createTapHandler(options: TapHandlerOptions) {
   const sides = options.secondary ? 2 : 1;
   const okRequests = metrics.requests.labels({ outcome: 'ok' });
   const failedRequests = metrics.requests.labels({ outcome: 'primary_error' });
+  const abortedRequests = metrics.requests.labels({ outcome: 'client_aborted' });
   const skipped = {
     route_excluded: metrics.skipped.labels({ reason: 'route_excluded' }),
     unsafe_method: metrics.skipped.labels({ reason: 'unsafe_method' }),
     sampled_out: metrics.skipped.labels({ reason: 'sampled_out' }),
   };
   let inFlightShadows = 0;
+  const sideMetrics = {
+    candidate: { latency: metrics.shadowLatency.labels({ side: 'candidate' }) },
+    secondary: { latency: metrics.shadowLatency.labels({ side: 'secondary' }) },
+  };
 
   const primaryDone = (result: ForwardResult, method: string, url: string, requestId: string): void => {
     if (!result.error) {
       okRequests.inc();
+      return;
+    }
+    if (result.clientAborted) {
+      abortedRequests.inc();
       return;
     }
     failedRequests.inc();
@@ -84,7 +94,7 @@ export function createTapHandler(options: TapHandlerOptions) {
       inFlightShadows -= 1;
       metrics.inFlightShadows.dec();
       metrics.shadowOutcomes.inc({ side, outcome: response.outcome });
-      metrics.shadowLatency.observe({ side }, response.latencyMs / 1000);
+      sideMetrics[side].latency.observe(response.latencyMs / 1000);
       return response;
     });
   };
@@ -109,7 +119,7 @@ export function createTapHandler(options: TapHandlerOptions) {
       return;
     }
 
-    const exchangeId = newCaptureId();
+    const exchangeId = fastCaptureId();
     const capturedAt = new Date().toISOString();
     const requestBody = new BodyRecorder(options.maxBodyBytes);
     let primary: ForwardResult | undefined;
@@ -118,7 +128,7 @@ export function createTapHandler(options: TapHandlerOptions) {
     const complete = (): void => {
       if (!primary || !shadows) return;
       if (primary.error) {
-        metrics.dropped.inc({ reason: 'primary_error' });
+        metrics.dropped.inc({ reason: primary.clientAborted ? 'client_aborted' : 'primary_error' });
         return;
       }
       const primaryResponse = primary.response;
