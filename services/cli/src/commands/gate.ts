@@ -61,6 +61,23 @@ export function registerGate(program: Command): void {
       .addOption(new Option('--markdown <file>', 'write the result as markdown (for a pull-request comment)'))
       .addOption(new Option('--json', 'print the whole result as JSON')),
   )
+    .addHelpText(
+      'after',
+      `
+Thresholds file (every field optional; rates are judged by their one-sided Wilson upper bound):
+  maxDifferenceRate: 0.05          # real-difference rate, whole run
+  maxRouteDifferenceRate: 0.1      # real-difference rate, any one route
+  maxStatusMismatchRate: 0.05      # and maxRouteStatusMismatchRate: 0.1
+  maxCandidateErrorRate: 0.05      # 5xx, timeouts, refused; and maxRouteCandidateErrorRate: 0.1
+  maxP99LatencyRatio: 1.5          # candidate p99 / primary p99, run and each route
+  latencyToleranceMs: 10           # p99 differences this small never fail
+  minExchangesPerRoute: 30         # fewer is insufficient data, which fails unless
+  allowInsufficientData: false
+  requiredRoutes: ["GET /users/{id}"]
+  confidence: 0.95
+  failOnNewFields: true            # with --baseline
+  routes: { "GET /legacy": { maxDifferenceRate: 0.5 } }`,
+    )
     .exitOverride((error) => {
       // A missing or unknown option is bad input: "could not evaluate".
       process.exit(error.exitCode === 0 ? 0 : GATE_EXIT.couldNotEvaluate);
