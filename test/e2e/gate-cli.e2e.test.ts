@@ -35,7 +35,7 @@ describe('shadowdiff gate', () => {
       'maxCandidateErrorRate: 0.1',
       'maxRouteCandidateErrorRate: 0.15',
       'maxP99LatencyRatio: 2',
-      'latencyToleranceMs: 60',
+      'latencyToleranceMs: 120',
       'minExchangesPerRoute: 20',
     ].join('\n'),
   );
@@ -93,7 +93,7 @@ describe('shadowdiff gate', () => {
     candidate = await startUpstream(async (req, res) => {
       res.setHeader('content-type', 'application/json');
       if (!rehearsal) return void res.end(answer(req.url, {}));
-      if (req.url?.startsWith('/slow/')) await new Promise((r) => setTimeout(r, 150));
+      if (req.url?.startsWith('/slow/')) await new Promise((r) => setTimeout(r, 300));
       res.end(answer(req.url, req.url?.startsWith('/items/') ? { badge: 'new' } : {}));
     });
     await capture('baseline', [
@@ -139,7 +139,7 @@ describe('shadowdiff gate', () => {
   });
 
   it('fails on latency alone when the differences are within limits', async () => {
-    const result = await gate(['--run', 'rehearsal', '--thresholds', file('latency.yaml', loose(['maxP99LatencyRatio: 2', 'latencyToleranceMs: 60', 'allowInsufficientData: true']))]);
+    const result = await gate(['--run', 'rehearsal', '--thresholds', file('latency.yaml', loose(['maxP99LatencyRatio: 2', 'latencyToleranceMs: 120', 'allowInsufficientData: true']))]);
     expect(result.code).toBe(1);
     const reasons = result.out.split('\n').filter((line) => line.startsWith('  ✗'));
     expect(reasons.length).toBeGreaterThan(0);

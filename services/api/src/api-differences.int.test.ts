@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { storeExchanges } from '@shadowdiff/store';
 import { differencePageSchema, exchangeSchema } from './schemas/responses';
-import { exchangeRecord, seedExchanges, startTestApi, type TestApi } from './test-seed';
+import { awaitSettled, exchangeRecord, seedExchanges, startTestApi, type TestApi } from './test-seed';
 
 interface Page {
   items: { id: number; field: string; route: string; kind: string; side: string; verdict: string | null; ignoredBy: string | null }[];
@@ -48,6 +48,7 @@ describe('differences', () => {
         { field: 'header.x-trace', ignoredBy: 'traces' },
       ],
     }));
+    await awaitSettled(db.pool);
   });
 
   afterAll(async () => {
@@ -95,6 +96,7 @@ describe('differences', () => {
     expect(during.ids).toEqual([]);
     await slow.query('COMMIT');
     slow.release();
+    await awaitSettled(db.pool);
     const after = await drain('limit=3', during.cursor);
 
     const seen = [...first.ids, ...during.ids, ...after.ids];
@@ -122,6 +124,7 @@ describe('differences', () => {
       }
     })();
     await Promise.all([writers, reader]);
+    await awaitSettled(db.pool);
     seen.push(...(await drain('limit=4', cursor)).ids);
     const before = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM differences WHERE run_id = $1 AND ignored_by IS NULL AND field IN ('body.c0', 'body.c1', 'body.c2', 'body.d')`,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseHtml } from 'parse5';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { gateResultSchema } from './schemas/responses';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed';
+import { awaitSettled, seedExchanges, startTestApi, type TestApi } from './test-seed';
 
 describe('gate and report', () => {
   let db: TestDatabase;
@@ -29,6 +29,7 @@ describe('gate and report', () => {
     }));
     const few = await create('few');
     await seedExchanges(db.pool, few, 3, () => ({}));
+    await awaitSettled(db.pool);
   });
 
   afterAll(async () => {

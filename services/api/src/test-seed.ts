@@ -68,6 +68,23 @@ export async function seedExchanges(pool: Pool, runId: string, count: number, se
   return records.map((r) => r.id);
 }
 
+/**
+ * Waits until every stored difference is old enough to be listed: listings hold back rows of
+ * transactions younger than the oldest one still running anywhere in the cluster (other test
+ * databases included), so a test that lists right after writing waits for that first.
+ */
+export async function awaitSettled(pool: Pool, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ waiting: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM differences WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())) AS waiting',
+    );
+    if (!rows[0]!.waiting) return;
+    if (Date.now() > deadline) throw new Error('differences did not settle');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface TestApi {
   url: string;
   /** fetch relative to /api/v1, JSON in and out. */
