@@ -34,6 +34,7 @@ interface DeadLetterRow {
   created_at: Date;
 }
 
+/** Which dead letters to list, and where the page starts. */
 export interface DeadLetterQuery {
   /** Only captures filed under this run name. */
   runName?: string;

@@ -1,5 +1,6 @@
 import type { Pool } from './pool';
 
+/** One difference as stored, with the exchange it belongs to. */
 export interface StoredDifference {
   id: number;
   exchangeId: string;
@@ -30,6 +31,7 @@ interface DifferenceRow {
   captured_at: Date;
 }
 
+/** Maps a `differences` row to a stored difference. */
 export function toDifference(row: DifferenceRow): StoredDifference {
   return {
     id: row.id,
@@ -59,6 +61,7 @@ export interface DifferencePosition {
   id: number;
 }
 
+/** Filters and position of one page of differences. */
 export interface DifferenceQuery {
   runId: string;
   route?: string;
@@ -80,6 +83,7 @@ export interface DifferenceQuery {
   limit: number;
 }
 
+/** One page of differences and where the next one starts. */
 export interface DifferencePage {
   items: StoredDifference[];
   /** Position after the last item (or the one given when the page is empty); pass it back as `after`. */

@@ -3,6 +3,7 @@ import type { Pool } from './pool';
 /** A person's verdict on a field: noise (nondeterminism) or expected (an intended change). */
 export type TriageState = 'noise' | 'expected';
 
+/** A triage mark as stored. */
 export interface FieldTriage {
   route: string;
   field: string;

@@ -17,6 +17,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { errorMiddleware, notFoundHandler } from './http-errors';
 import { healthRouter } from './routes/health';
 
+/** What the API app is built from. */
 export interface ApiDeps {
   pool: Pool;
   logger: Logger;

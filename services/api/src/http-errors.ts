@@ -35,6 +35,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** A JSON 404 for paths no endpoint serves. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `no such endpoint: ${req.method} ${req.path}` } });
 };

@@ -13,6 +13,7 @@ export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no
 /** Status and outcome differences are never noise: a different status or a failed call is a real change. */
 export const NEVER_NOISE_FIELDS: ReadonlySet<string> = new Set(['status', 'outcome']);
 
+/** The counters and rates behind a classification. */
 export interface FieldNumbers {
   exchanges: number;
   candidateDifferences: number;
@@ -27,6 +28,7 @@ export interface FieldNumbers {
   secondaryBound: ProportionInterval;
 }
 
+/** A field's verdict, what decided it, and the numbers behind it. */
 export interface FieldClassification {
   verdict: FieldVerdict;
   basis: VerdictBasis;

@@ -4,6 +4,7 @@ import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summar
 import { normalQuantile } from './probit';
 import type { EffectiveThresholds } from './thresholds';
 
+/** The thresholds a gate judges. */
 export type GateCheckName =
   | 'exchanges'
   | 'difference_rate'
@@ -29,8 +30,10 @@ export interface GateCheck {
   message: string;
 }
 
+/** A route's outcome: `missing` is a required route without traffic. */
 export type RouteVerdict = 'pass' | 'fail' | 'insufficient_data' | 'missing';
 
+/** The checks of one route. */
 export interface RouteGate {
   route: string;
   verdict: RouteVerdict;
@@ -50,6 +53,7 @@ export interface GateEvaluation {
   newFields: FieldKey[];
 }
 
+/** What the gate judges: thresholds and a run's figures. */
 export interface GateInput {
   thresholds: EffectiveThresholds;
   overall: TrafficTotals;

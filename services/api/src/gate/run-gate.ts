@@ -14,6 +14,7 @@ export interface GateResult extends GateEvaluation {
   evaluatedAt: string;
 }
 
+/** What a gate request may add to the run's stored thresholds. */
 export interface GateRequest {
   thresholds?: GateThresholds;
   /** Id or name of an earlier run; fields that differ now but not there are called out. */
@@ -27,6 +28,7 @@ export interface RunFigures {
   endpoints: EndpointSummary[];
 }
 
+/** Analyses a run and summarises its endpoints. */
 export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
   const analysis = await analyseRun(ctx, run);
   return { analysis, ...(await summariseEndpoints(ctx, analysis)) };

@@ -32,7 +32,9 @@ export const gateThresholdsSchema = z.strictObject({
   routes: z.record(z.string().min(1).max(1000), routeLimits).optional().describe('limits of particular routes, overriding the ones above'),
 });
 
+/** Thresholds as given: every field optional. */
 export type GateThresholds = z.infer<typeof gateThresholdsSchema>;
+/** Limits of one route. */
 export type RouteLimits = z.infer<typeof routeLimits>;
 
 /** The thresholds in force when neither the run nor the request sets them. */
@@ -53,6 +55,7 @@ export const DEFAULT_GATE_THRESHOLDS = Object.freeze({
   routes: {} as Record<string, RouteLimits>,
 });
 
+/** Thresholds with every field set. */
 export type EffectiveThresholds = typeof DEFAULT_GATE_THRESHOLDS;
 
 /** Defaults, then the run's stored thresholds, then the request's (later ones win field by field). */

@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { parseInput, type InputLocation } from './parse-input';
 
+/** Methods endpoints are declared with. */
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** What a handler answers: a status and a JSON body, or text with its content type. */
