@@ -147,18 +147,18 @@ describe('shadowdiff gate', () => {
   });
 
   it('fails on insufficient data unless allowed, then reports it as skipped', async () => {
-    const strict = await gate(['--run', 'rehearsal', '--thresholds', file('few.yaml', loose(['maxP99LatencyRatio: 100']))]);
+    const strict = await gate(['--run', 'rehearsal', '--thresholds', file('few.yaml', loose(['maxP99LatencyRatio: 100000']))]);
     expect(strict.code).toBe(1);
     expect(strict.out).toMatch(/GET \/rare\/\{id\}: insufficient data: 5 exchanges < 20 needed/);
     const junit = join(dir, 'allowed.xml');
-    const allowed = await gate(['--run', 'rehearsal', '--thresholds', file('allowed.yaml', loose(['maxP99LatencyRatio: 100', 'allowInsufficientData: true'])), '--junit', junit]);
+    const allowed = await gate(['--run', 'rehearsal', '--thresholds', file('allowed.yaml', loose(['maxP99LatencyRatio: 100000', 'allowInsufficientData: true'])), '--junit', junit]);
     expect(allowed.code, allowed.out).toBe(0);
     expect(testcases(readFileSync(junit, 'utf8')).get('GET /rare/{id}')).toMatch(/<skipped message="insufficient data/);
   });
 
   it('calls out a field that differs now but did not in the baseline', async () => {
     const markdown = join(dir, 'gate.md');
-    const thresholds = file('baseline.yaml', loose(['maxP99LatencyRatio: 100', 'allowInsufficientData: true']));
+    const thresholds = file('baseline.yaml', loose(['maxP99LatencyRatio: 100000', 'allowInsufficientData: true']));
     const result = await gate(['--run', 'rehearsal', '--thresholds', thresholds, '--baseline', 'baseline', '--markdown', markdown]);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/new differing fields since the baseline: body\.badge/);
