@@ -19,7 +19,7 @@ export default tseslint.config(
         window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', fetch: 'readonly',
         sessionStorage: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly',
         dispatchEvent: 'readonly', PopStateEvent: 'readonly', HTMLInputElement: 'readonly',
-        HTMLTextAreaElement: 'readonly', HTMLDialogElement: 'readonly', URLSearchParams: 'readonly',
+        HTMLTextAreaElement: 'readonly', HTMLDialogElement: 'readonly', URLSearchParams: 'readonly', URL: 'readonly', setTimeout: 'readonly',
       },
     },
   },

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Installs what shadowdiff needs on a fresh machine, and nothing when it is already there:
-# npm dependencies (npm ci) and Debian's redis-server when no REDIS_URL is given.
+# npm dependencies (npm ci), the dashboard build, Debian's redis-server when no REDIS_URL is
+# given, and with --for-tests Debian's chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=false
+[ "${1:-}" = "--for-tests" ] && for_tests=true
+
+apt_install() {
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "shadowdiff: installing $* (Debian packages)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "$@" >&2
+    return 0
+  fi
+  return 1
+}
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "shadowdiff: installing npm dependencies (npm ci)…" >&2
@@ -17,13 +31,15 @@ if [ ! -f "$dashboard/dist/index.html" ] || [ -n "$(find "$dashboard/web" "$dash
 fi
 
 if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "shadowdiff: installing redis-server (Debian package)…" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq redis-server >&2
-  else
+  if ! apt_install redis-server; then
     echo "shadowdiff: redis-server is missing. Install it (sudo apt-get install redis-server) or set REDIS_URL=redis://HOST:PORT." >&2
+    exit 1
+  fi
+fi
+
+if $for_tests && ! command -v chromium >/dev/null 2>&1; then
+  if ! apt_install chromium; then
+    echo "shadowdiff: the browser tests need Chromium (sudo apt-get install chromium)." >&2
     exit 1
   fi
 fi

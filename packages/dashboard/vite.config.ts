@@ -5,6 +5,5 @@ export default defineConfig({
   root: 'web',
   base: '/',
   build: { outDir: '../dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
 });

@@ -50,3 +50,19 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 
 /** A path segment for a URL: routes and fields contain slashes, spaces and brackets. */
 export const seg = (value: string): string => encodeURIComponent(value);
+
+/** Fetches a file from the API with the session's token and hands it to the browser as a download. */
+export async function download(path: string, filename: string): Promise<void> {
+  const token = getToken();
+  const response = await fetch(`/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    if (response.status === 401) unauthorizedListeners.forEach((listener) => listener());
+    throw new ApiError(response.status, 'download_failed', `download failed: ${response.status} ${response.statusText}`);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

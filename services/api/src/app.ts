@@ -4,6 +4,7 @@ import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
 import { bearerAuth } from './auth';
+import { dashboardRouter } from './dashboard';
 import type { ApiContext } from './context';
 import { deadLetterEndpoints } from './endpoints/dead-letters';
 import { differenceEndpoints } from './endpoints/differences';
@@ -77,6 +78,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(express.json({ limit: '1mb' }));
   mountEndpoints(v1, apiEndpoints(ctx));
   app.use('/api/v1', v1);
+  app.use(dashboardRouter());
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));
   return app;

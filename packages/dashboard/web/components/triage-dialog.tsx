@@ -19,6 +19,14 @@ export async function applyTriage(run: string, route: string, field: string, act
   await api(`/runs/${seg(run)}/triage`, { method: 'PUT', body: { route, field, state: action, reason } });
 }
 
+export async function clearTriage(run: string, route: string, field: string): Promise<void> {
+  await api(`/runs/${seg(run)}/triage?route=${seg(route)}&field=${seg(field)}`, { method: 'DELETE' });
+}
+
+export async function removeRule(run: string, name: string): Promise<void> {
+  await api(`/runs/${seg(run)}/rules/${seg(name)}`, { method: 'DELETE' });
+}
+
 /** A modal form asking for the reason of a triage action; Escape closes it. */
 export function TriageDialog(props: { run: string; route: string; field: string; action: TriageAction; onClose: (changed: boolean) => void }) {
   const ref = useRef<HTMLDialogElement>(null);

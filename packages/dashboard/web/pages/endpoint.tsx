@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { seg } from '../api';
 import { ErrorNote, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
-import { TriageDialog, type TriageAction } from '../components/triage-dialog';
+import { clearTriage, removeRule, TriageDialog, type TriageAction } from '../components/triage-dialog';
 import { VerdictBadge } from '../components/verdict-badge';
 import { count, percent } from '../format';
 import { Link, useRoute } from '../router';
@@ -39,6 +39,16 @@ export function EndpointPage() {
   const route = params.route!;
   const { data, error, reload } = useApi<FieldList>(`/runs/${seg(run)}/endpoints/${seg(route)}/fields?examples=3`);
   const [dialog, setDialog] = useState<{ field: string; action: TriageAction } | null>(null);
+  const [actionError, setActionError] = useState<Error | null>(null);
+  const undo = async (action: () => Promise<void>) => {
+    try {
+      setActionError(null);
+      await action();
+      reload();
+    } catch (e) {
+      setActionError(e as Error);
+    }
+  };
   const base = `/runs/${seg(run)}/endpoints/${seg(route)}`;
   const columns: Column<FieldItem>[] = [
     {
@@ -72,6 +82,20 @@ export function EndpointPage() {
       label: 'Triage',
       render: (f) => (
         <span class="row-actions">
+          {f.classification.basis === 'triage' && (
+            <>
+              <button type="button" onClick={() => void undo(() => clearTriage(run, route, f.field))} aria-label={`Clear the mark on ${f.field}`}>
+                Clear mark
+              </button>{' '}
+            </>
+          )}
+          {f.classification.basis === 'rule' && f.classification.rule && (
+            <>
+              <button type="button" onClick={() => void undo(() => removeRule(run, f.classification.rule!))} aria-label={`Remove rule ${f.classification.rule}`}>
+                Remove rule
+              </button>{' '}
+            </>
+          )}
           {f.field !== 'status' && f.field !== 'outcome' && (
             <button type="button" onClick={() => setDialog({ field: f.field, action: 'noise' })} aria-label={`Mark ${f.field} as noise`}>
               Noise
@@ -94,6 +118,7 @@ export function EndpointPage() {
         <code>{route}</code>
       </h1>
       {error && <ErrorNote error={error} />}
+      {actionError && <ErrorNote error={actionError} />}
       {!data && !error && <Loading />}
       {data && (
         <>

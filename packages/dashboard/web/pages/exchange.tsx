@@ -1,6 +1,8 @@
 import { useMemo } from 'preact/hooks';
 import { seg } from '../api';
 import { JsonView } from '../components/json-view';
+import { VerdictBadge } from '../components/verdict-badge';
+import type { Verdict } from '../types';
 import { ErrorNote, Layout, Loading } from '../components/layout';
 import { ms } from '../format';
 import { Link, useRoute } from '../router';
@@ -36,6 +38,7 @@ interface Difference {
   otherValue: unknown;
   suspectedNoise: boolean;
   ignoredBy: string | null;
+  verdict: Verdict | null;
 }
 interface Exchange {
   id: string;
@@ -71,6 +74,7 @@ function Headers(props: { headers: Record<string, string | string[]> | undefined
 function Body(props: { body: PresentedBody | undefined; highlight: ReadonlySet<string> }) {
   const { body } = props;
   if (!body) return <p class="muted">Body not kept for this exchange.</p>;
+  if (body.size === 0) return <p class="muted">No body.</p>;
   const note = body.truncated ? ` (first part of ${body.size} bytes kept)` : ` (${body.size} bytes)`;
   let content;
   if (body.json !== undefined) content = <JsonView value={body.json} highlight={props.highlight} />;
@@ -162,6 +166,7 @@ export function ExchangePage() {
                   <code>{JSON.stringify(d.otherValue)}</code>
                 </td>
                 <td>
+                  {d.verdict && !d.ignoredBy && <VerdictBadge verdict={d.verdict} />}{' '}
                   {d.ignoredBy && <span class="badge ignored">ignored by {d.ignoredBy}</span>}
                   {d.suspectedNoise && <span class="badge suspected">volatile value</span>}
                 </td>

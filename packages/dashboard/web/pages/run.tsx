@@ -1,4 +1,4 @@
-import { seg } from '../api';
+import { download, seg } from '../api';
 import { LatencyChart } from '../components/charts';
 import { ErrorNote, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
@@ -58,7 +58,7 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
       <caption>Rows: primary status · columns: candidate status or failure</caption>
       <thead>
         <tr>
-          <th scope="col">primary ＼ candidate</th>
+          <th scope="col">{'primary \\ candidate'}</th>
           {candidate.map((c) => (
             <th key={c} scope="col" class="num">
               {c}
@@ -97,9 +97,9 @@ export function RunPage() {
     <Layout
       crumbs={crumbs}
       actions={
-        <a href={`/api/v1/runs/${seg(run)}/report?format=html`} download={`${run}-report.html`}>
+        <button type="button" onClick={() => void download(`/runs/${seg(run)}/report?format=html`, `${run}-report.html`)}>
           Download report
-        </a>
+        </button>
       }
     >
       <h1>

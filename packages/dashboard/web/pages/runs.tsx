@@ -47,7 +47,7 @@ const columns: Column<RunSummary>[] = [
 
 /** Every run, newest first. */
 export function RunsPage() {
-  const { data, error } = useApi<{ items: RunSummary[] }>('/runs', 5000);
+  const { data, error } = useApi<{ items: RunSummary[] }>('/runs?summary=true', 5000);
   return (
     <Layout crumbs={[{ label: 'Runs' }]}>
       <h1>Runs</h1>

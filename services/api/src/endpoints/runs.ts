@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { diffRuleSchema } from '@shadowdiff/config';
-import { closeRun, createRun, listRuns, updateRun } from '@shadowdiff/store';
+import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context';
+import { runFigures, runGate } from '../gate/run-gate';
 import { gateThresholdsSchema } from '../gate/thresholds';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
@@ -30,6 +31,18 @@ const patchBody = z.strictObject({
 
 const runPath = z.strictObject({ run: runParam });
 
+/** A run's real-difference rate and gate verdict; a run whose gate cannot be evaluated shows none. */
+async function summaryOf(ctx: ApiContext, run: Run): Promise<{ realDifferenceRate: number | null; verdict: 'pass' | 'fail' | null }> {
+  try {
+    const figures = await runFigures(ctx, run);
+    const gate = await runGate(ctx, run, {}, figures);
+    return { realDifferenceRate: figures.overall.exchanges === 0 ? null : figures.overall.differenceRate, verdict: gate.verdict };
+  } catch (error) {
+    ctx.logger.warn({ run: run.name, err: (error as Error).message }, 'run summary not available');
+    return { realDifferenceRate: null, verdict: null };
+  }
+}
+
 /** Runs: list, create, read, describe, close. */
 export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
   return [
@@ -38,9 +51,17 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
       path: '/runs',
       operationId: 'listRuns',
       summary: 'Every run, newest first, with its exchange totals',
+      description: 'With summary=true each run also carries its real-difference rate and gate verdict (evaluated now, with its stored thresholds).',
       tag: 'runs',
+      query: z.strictObject({ summary: z.enum(['true', 'false']).default('false').describe('add real-difference rate and gate verdict') }),
       responses: { 200: { description: 'the runs', schema: runListSchema } },
-      handle: async () => ({ status: 200, body: { items: await listRuns(ctx.pool) } }),
+      handle: async ({ query }) => {
+        const runs = await listRuns(ctx.pool);
+        if (query.summary !== 'true') return { status: 200, body: { items: runs } };
+        const items = [];
+        for (const run of runs) items.push({ ...run, ...(await summaryOf(ctx, run)) });
+        return { status: 200, body: { items } };
+      },
     }),
     defineEndpoint({
       method: 'post',

@@ -24,6 +24,8 @@ export const runListSchema = z.object({
     runSchema.extend({
       exchanges: z.number(),
       withDifferences: z.number().describe('exchanges with differences reported when diffed (before read-time rules, triage and noise)'),
+      realDifferenceRate: z.number().nullable().optional().describe('with summary=true: share of exchanges with a real difference'),
+      verdict: z.enum(['pass', 'fail']).nullable().optional().describe('with summary=true: the gate verdict now'),
     }),
   ),
 });
