@@ -10,6 +10,9 @@ export interface Crumb {
 export function Layout(props: { crumbs: Crumb[]; children: ComponentChildren; actions?: ComponentChildren }) {
   return (
     <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
         <Link href="/" class="brand">
           shadowdiff

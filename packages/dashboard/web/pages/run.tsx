@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { download, seg } from '../api';
 import { LatencyChart } from '../components/charts';
 import { ErrorNote, Layout, Loading } from '../components/layout';
@@ -89,7 +90,11 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
 export function RunPage() {
   const { params } = useRoute();
   const run = params.run!;
-  const { data, error } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, 5000);
+  const [live, setLive] = useState(true);
+  const { data, error } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, live ? 5000 : undefined);
+  useEffect(() => {
+    if (data && data.run.state !== 'active') setLive(false);
+  }, [data]);
   const crumbs = [{ label: 'Runs', href: '/' }, { label: run }];
   if (!data) return <Layout crumbs={crumbs}>{error ? <ErrorNote error={error} /> : <Loading />}</Layout>;
   const { overall, gate } = data;

@@ -44,7 +44,8 @@ export function registerUp(program: Command): void {
     out.write(`\nshadowdiff is up (run "${config.run}")\n`);
     out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
     out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
-    out.write(`  api        ${stack.api.url}/api/v1/runs\n`);
+    out.write(`  dashboard  ${stack.api.url}/\n`);
+    out.write(`  api        ${stack.api.url}/api/v1/runs   (OpenAPI: ${stack.api.url}/api/v1/openapi.json)\n`);
     out.write(`  health     ${stack.api.url}/healthz\n`);
     out.write(`  metrics    ${stack.api.url}/metrics\n`);
     out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
@@ -63,7 +64,7 @@ export function registerUp(program: Command): void {
         const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
         out.write(`${stored} exchanges compared and stored.\n`);
         await printRunSummary(stack.pool, run.id, out, config.noise);
-        out.write(`\nDifferences: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/differences\n`);
+        out.write(`\nSee it: ${stack.api.url}/runs/${encodeURIComponent(config.run)}   (API: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/endpoints)\n`);
       }
     }
     if (flags.exitAfterDemo) {
