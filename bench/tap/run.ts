@@ -4,7 +4,7 @@
  * and the shadowdiff tap at 0% and 100% mirroring (the real `shadowdiff tap` binary with a local
  * redis-server). Then a slow candidate (500 ms) behind the tap and behind nginx.
  *
- *   npm run bench:tap [-- --rate 1000 --seconds 5 --full-seconds 5 --connections 64 --rounds 3]
+ *   npm run bench:tap [-- --rate 1000 --seconds 5 --full-seconds 5 --connections 64 --rounds 5]
  *
  * Writes bench/results/tap.json and the `## Tap` section of bench/README.md.
  */
@@ -25,7 +25,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     warm: { type: 'string', default: '1' },
     'full-seconds': { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '64' },
     'rate-connections': { type: 'string', default: '32' },
     template: { type: 'string', default: resolve(root, '../shared/peers/nginx-mirror.conf.template') },
@@ -124,7 +124,12 @@ const results: TargetResult[] = [];
 const slow: BenchReport['slow'] = [];
 try {
   log(`shadowdiff tap benchmark (${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  for (const target of targets) opened.push({ name: target.name, ...(await target.open()) });
+  for (const target of targets) {
+    const t = { name: target.name, ...(await target.open()) };
+    opened.push(t);
+    // JIT, lazy loading and connection pools warm up before any round is measured.
+    await wrk(tools.wrk, `${t.url}/api/users/42`, { connections: settings.wrkConnections, seconds: 3, warmSeconds: 1 });
+  }
   // Rounds rotate through the targets, and each figure is the median of its rounds, so a burst
   // of unrelated load on the machine cannot favour or sink one target.
   const rates = new Map<string, RateResult[]>();
@@ -150,6 +155,8 @@ try {
     { name: 'shadowdiff tap, 100% mirrored', ...(await startTap(100, ports.slow)) },
     { name: 'nginx mirror (100%)', ...(await startNginx(ports.slow)) },
   ];
+  // The tap warms up as above; warming nginx against a slow candidate would only queue requests.
+  await fixedRate(`${slowTargets[0]!.url}/api/users/42`, { ...rateOptions, seconds: 3 });
   opened.push(...slowTargets);
   const slowRates = new Map<string, RateResult[]>();
   for (let round = 0; round < rounds; round++) {

@@ -96,6 +96,7 @@ export function headersRecord(raw: readonly string[]): Record<string, string | s
   return out;
 }
 
+/** A header's first value from Node's parsed headers. */
 export function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

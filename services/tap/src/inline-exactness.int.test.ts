@@ -147,6 +147,20 @@ describe('inline tap: the client gets the primary exactly', () => {
     await unsafe.close();
   });
 
+  it('sends the copy to the secondary too, and files its response beside the candidate’s', async () => {
+    const secondary = await startUpstream((_req, res) => void res.end('secondary'));
+    const withSecondary = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, secondaryUrl: secondary.url, run: 'noise' });
+    await rawRequest(`${withSecondary.url}/binary?secondary=1`, { headers: { host: 'svc.example' } });
+    await eventually(() => withSecondary.captures.length === 1);
+    const [capture] = withSecondary.captures;
+    expect(capture!.candidate).toMatchObject({ outcome: 'ok', status: 200 });
+    expect(capture!.secondary).toMatchObject({ outcome: 'ok', status: 200 });
+    expect(Buffer.from(capture!.secondary!.body.base64, 'base64').toString()).toBe('secondary');
+    expect(secondary.requests[0]!.headers).toMatchObject({ host: 'svc.example-shadow', 'x-shadowdiff-run': 'noise', 'x-shadowdiff-exchange-id': capture!.id });
+    await withSecondary.close();
+    await secondary.close();
+  });
+
   it('streams the response as it arrives instead of waiting for the end', async () => {
     const early = await new Promise<string>((resolve, reject) => {
       httpRequest(`${tap.url}/hold`, { agent: false }, (res) => {

@@ -19,6 +19,7 @@ export interface JsonPath {
 
 const TOKEN = /(\.\.?)(?:([A-Za-z0-9_$-]+)|(\*))|(\.\.)?\[(?:(\*)|(\d+)|'([^']+)')\]/y;
 
+/** Compiles a path of the dialect above; throws on anything else. */
 export function compileJsonPath(path: string): JsonPath {
   if (!path.startsWith('$') || path.length < 2) throw new Error(`not a JSON path: ${path}`);
   const steps: PathStep[] = [];

@@ -36,6 +36,11 @@ function first(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * A redactor for captures: header values and JSON/form body fields become `redacted:<hash>`.
+ * A body it cannot search safely (it does not decode or parse, and may name a secret field) is
+ * withheld rather than queued as it is.
+ */
 export function createRedactor(options: RedactorOptions): Redactor {
   const names = new Set([...DEFAULT_REDACTED_HEADERS, ...options.headers].map((h) => h.toLowerCase()));
   const paths: JsonPath[] = options.bodyPaths.map(compileJsonPath);

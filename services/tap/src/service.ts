@@ -163,7 +163,13 @@ export async function startTapService(
     sweeper.unref();
   }
 
-  const upstreams = config.tap.mode === 'recorder' ? { upstream: config.tap.recorder.upstream, side: config.tap.recorder.side } : config.upstreams;
+  // Origins only: a URL's user-info or query could hold credentials.
+  const origin = (u: string | undefined): string | undefined => (u ? new URL(u).origin : undefined);
+  const { primary, candidate, secondary } = config.upstreams;
+  const upstreams =
+    config.tap.mode === 'recorder'
+      ? { upstream: origin(config.tap.recorder.upstream), side: config.tap.recorder.side }
+      : { primary: origin(primary), candidate: origin(candidate), secondary: origin(secondary) };
   logger.info({ url, admin: admin?.url, ...upstreams }, config.tap.mode === 'recorder' ? 'recorder listening' : 'tap listening');
   return {
     mode: config.tap.mode,

@@ -43,8 +43,10 @@ export interface TestTap {
   close(): Promise<void>;
 }
 
+/** The key test taps redact with. */
 export const TEST_REDACTION_KEY = Buffer.from('test-redaction-key-0123456789');
 
+/** Starts an inline tap with test defaults (100% mirroring, 2 s shadow timeout) and `options` on top. */
 export async function startTestTap(options: Partial<TapOptions> & Pick<TapOptions, 'primaryUrl' | 'candidateUrl'>): Promise<TestTap> {
   const captures: Capture[] = [];
   const metrics = createTapMetrics();
