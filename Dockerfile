@@ -1,13 +1,17 @@
 # One image for every shadowdiff process; the command picks the part (tap, worker, api, migrate).
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY packages ./packages
 COPY services ./services
 COPY migrations ./migrations
+# Dev dependencies are needed to build the dashboard, then dropped. The embedded Postgres
+# binaries (an optional dependency) are left out: containers use the compose file's Postgres.
 RUN npm ci --no-audit --no-fund --omit=optional \
+    && npm run build -w @shadowdiff/dashboard \
+    && npm prune --omit=dev --omit=optional \
     && npm cache clean --force
+ENV NODE_ENV=production
 USER node
 ENTRYPOINT ["node", "services/cli/bin/shadowdiff.js"]
 CMD ["--help"]
