@@ -19,7 +19,7 @@ export {
   type NoiseVerdict,
   type ProportionInterval,
 } from './noise';
-export { compileFieldGlob } from './field-path';
+export { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path';
 export { truncateForStorage, type TruncateLimits } from './truncate';
 export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile';
 export * from './types';

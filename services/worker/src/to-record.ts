@@ -1,5 +1,5 @@
 import type { Capture } from '@shadowdiff/core';
-import type { ExchangeDiff } from '@shadowdiff/diff';
+import type { Difference, ExchangeDiff } from '@shadowdiff/diff';
 import type { DifferenceRecord, ExchangeRecord } from '@shadowdiff/store';
 
 /** Postgres jsonb cannot hold U+0000; values from traffic may contain it. */
@@ -14,6 +14,19 @@ function jsonSafe(value: unknown): unknown {
   return value;
 }
 
+function toDifferenceRecord(d: Difference, ignoredBy: string | null): DifferenceRecord {
+  return {
+    side: d.side,
+    field: d.field,
+    path: d.path,
+    kind: d.kind,
+    primaryValue: jsonSafe(d.primary),
+    otherValue: jsonSafe(d.other),
+    suspectedNoise: d.suspectedNoise ?? false,
+    ignoredBy,
+  };
+}
+
 function isCandidateError(capture: Capture): boolean {
   return capture.candidate.outcome !== 'ok' || (capture.candidate.status ?? 0) >= 500;
 }
@@ -24,26 +37,8 @@ function isCandidateError(capture: Capture): boolean {
  */
 export function toExchangeRecord(capture: Capture, runId: string, diff: ExchangeDiff, keepBodies: boolean): ExchangeRecord {
   const differences: DifferenceRecord[] = [
-    ...diff.differences.map((d) => ({
-      side: d.side,
-      field: d.field,
-      path: d.path,
-      kind: d.kind,
-      primaryValue: jsonSafe(d.primary),
-      otherValue: jsonSafe(d.other),
-      suspectedNoise: d.suspectedNoise ?? false,
-      ignoredBy: null,
-    })),
-    ...diff.ignored.map((d) => ({
-      side: d.side,
-      field: d.field,
-      path: d.path,
-      kind: d.kind,
-      primaryValue: jsonSafe(d.primary),
-      otherValue: jsonSafe(d.other),
-      suspectedNoise: d.suspectedNoise ?? false,
-      ignoredBy: d.rule,
-    })),
+    ...diff.differences.map((d) => toDifferenceRecord(d, null)),
+    ...diff.ignored.map((d) => toDifferenceRecord(d, d.rule)),
   ];
   const keep = keepBodies || diff.differences.length > 0;
   return {

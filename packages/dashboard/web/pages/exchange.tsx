@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { seg } from '../api';
 import { JsonView } from '../components/json-view';
 import { VerdictBadge } from '../components/verdict-badge';
-import type { Verdict } from '../types';
+import type { DifferenceItem } from '../types';
 import { ErrorNote, Layout, Loading } from '../components/layout';
 import { ms } from '../format';
 import { Link, useRoute } from '../router';
@@ -28,18 +28,6 @@ interface SideView {
   latencyMs: number | null;
   captured: Captured | null;
 }
-interface Difference {
-  id: number;
-  side: string;
-  field: string;
-  path: string;
-  kind: string;
-  primaryValue: unknown;
-  otherValue: unknown;
-  suspectedNoise: boolean;
-  ignoredBy: string | null;
-  verdict: Verdict | null;
-}
 interface Exchange {
   id: string;
   runName: string;
@@ -49,7 +37,7 @@ interface Exchange {
   route: string;
   request: Captured | null;
   responses: { primary: SideView; candidate: SideView; secondary: SideView | null };
-  differences: Difference[];
+  differences: DifferenceItem[];
 }
 
 function Headers(props: { headers: Record<string, string | string[]> | undefined; highlight: ReadonlySet<string> }) {
@@ -88,7 +76,7 @@ function Body(props: { body: PresentedBody | undefined; highlight: ReadonlySet<s
   );
 }
 
-function Side(props: { title: string; view: SideView; differences: Difference[] }) {
+function Side(props: { title: string; view: SideView; differences: DifferenceItem[] }) {
   const highlight = useMemo(() => new Set(props.differences.flatMap((d) => [d.path, d.field])), [props.differences]);
   const captured = props.view.captured;
   return (

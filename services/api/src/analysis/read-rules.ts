@@ -1,20 +1,4 @@
-import { compileFieldGlob } from '@shadowdiff/diff';
-
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// The diff engine reads route and header globs this way; it does not export the compilers, so
-// the two lines are repeated here and must stay in step with it.
-function compileRouteGlob(glob: string): RegExp {
-  const source = glob
-    .trim()
-    .split('**')
-    .map((part) => part.split('*').map(escapeRegex).join('[^/ ]*'))
-    .join('.*');
-  return new RegExp(`^${source}$`);
-}
-function compileNameGlob(glob: string): RegExp {
-  return new RegExp(`^${glob.trim().split('*').map(escapeRegex).join('.*')}$`, 'i');
-}
+import { compileFieldGlob, compileNameGlob, compileRouteGlob } from '@shadowdiff/diff';
 
 interface FieldRule {
   name: string;
