@@ -23,6 +23,13 @@ export class NotFoundError extends ShadowdiffError {
   }
 }
 
+/** The request collides with what exists (a name taken, a rule already there). */
+export class ConflictError extends ShadowdiffError {
+  constructor(message: string) {
+    super('conflict', message, 409);
+  }
+}
+
 export class UnauthorizedError extends ShadowdiffError {
   constructor(message = 'a valid bearer token is required') {
     super('unauthorized', message, 401);

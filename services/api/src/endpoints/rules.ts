@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { diffRuleSchema } from '@shadowdiff/config';
-import { BadRequestError, NotFoundError } from '@shadowdiff/core';
+import { BadRequestError, ConflictError, NotFoundError } from '@shadowdiff/core';
 import { changeRunRules, clearTriage, listTriage, setTriage } from '@shadowdiff/store';
 import { NEVER_NOISE_FIELDS } from '../analysis/classify';
 import { analyseRun, classificationOf } from '../analysis/run-analysis';
@@ -8,7 +8,7 @@ import type { ApiContext } from '../context';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
 import { rulesSchema, triageSchema } from '../schemas/responses';
-import { checkRules, ConflictError, requireRun } from './run-lookup';
+import { checkRules, requireRun } from './run-lookup';
 
 const runPath = z.strictObject({ run: runParam });
 const fieldRef = {

@@ -1,4 +1,4 @@
-import { NotFoundError, BadRequestError, ConfigError, ShadowdiffError } from '@shadowdiff/core';
+import { NotFoundError, BadRequestError, ConfigError } from '@shadowdiff/core';
 import { createDiffOptions, type DiffRule } from '@shadowdiff/diff';
 import { findRun, type Pool, type Run } from '@shadowdiff/store';
 
@@ -7,13 +7,6 @@ export async function requireRun(pool: Pool, idOrName: string): Promise<Run> {
   const run = await findRun(pool, idOrName);
   if (!run) throw new NotFoundError(`no run with id or name '${idOrName}'`);
   return run;
-}
-
-/** A request that conflicts with what exists (a taken name, a rule name in use). */
-export class ConflictError extends ShadowdiffError {
-  constructor(message: string) {
-    super('conflict', message, 409);
-  }
 }
 
 /**

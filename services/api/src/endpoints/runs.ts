@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConflictError } from '@shadowdiff/core';
 import { diffRuleSchema } from '@shadowdiff/config';
 import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context';
@@ -7,7 +8,7 @@ import { gateThresholdsSchema } from '../gate/thresholds';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
 import { runListSchema, runSchema } from '../schemas/responses';
-import { checkRules, ConflictError, requireRun } from './run-lookup';
+import { checkRules, requireRun } from './run-lookup';
 
 /** Names as the tap files captures under them (`--run`). */
 const runName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
