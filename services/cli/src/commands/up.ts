@@ -6,6 +6,7 @@ import { countExchanges, findRun } from '@shadowdiff/store';
 import { addServiceOptions, configFromFlags } from '../options';
 import { onShutdown } from '../shutdown';
 import { startStack } from '../stack';
+import { createApiClient } from '../api-client';
 import { printRunSummary } from '../summary';
 
 async function waitForStored(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<number> {
@@ -63,7 +64,7 @@ export function registerUp(program: Command): void {
       if (run) {
         const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
         out.write(`${stored} exchanges compared and stored.\n`);
-        await printRunSummary(stack.pool, run.id, out, config.noise);
+        await printRunSummary(createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) }), config.run, out);
         out.write(`\nSee it: ${stack.api.url}/runs/${encodeURIComponent(config.run)}   (API: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/endpoints)\n`);
       }
     }
