@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capture, CapturedResponse, Logger } from '@shadowdiff/core';
+import type { Capture, Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
 import { forwardRequest, type ForwardResult, type Upstream } from './forward';
@@ -44,9 +44,9 @@ function shadowHeaders(forward: readonly string[], suffix: boolean, run: string,
 
 /**
  * The inline tap's request handler. The client's request is streamed to the primary and the
- * primary's response streamed back untouched; only when the request has been read in full does a
- * copy go to the shadow side(s), off the client's path. Once every side is done the capture is
- * redacted and emitted.
+ * primary's response streamed back untouched; only when the request has been read in full and
+ * the primary has answered does a copy go to the shadow side(s), off the client's path. Once
+ * every side is done the capture is redacted and emitted.
  */
 export function createTapHandler(options: TapHandlerOptions) {
   const { metrics } = options;
@@ -122,17 +122,34 @@ export function createTapHandler(options: TapHandlerOptions) {
     const exchangeId = fastCaptureId();
     const capturedAt = new Date().toISOString();
     const requestBody = new BodyRecorder(options.maxBodyBytes);
+    let bodyDone = !heads.hasBody;
     let primary: ForwardResult | undefined;
-    let shadows: Promise<(CapturedResponse | undefined)[]> | undefined;
 
-    const complete = (): void => {
-      if (!primary || !shadows) return;
+    // The copy leaves once the client's request has been read in full and the primary has
+    // answered: the client's response is written first, so no shadow work ever sits before it.
+    const mirrorNow = (): void => {
+      if (!bodyDone || !primary) return;
       if (primary.error) {
         metrics.dropped.inc({ reason: primary.clientAborted ? 'client_aborted' : 'primary_error' });
         return;
       }
+      if (requestBody.truncated) {
+        // A copy with a cut body would be a different request: do not mirror it.
+        metrics.dropped.inc({ reason: 'request_too_large' });
+        return;
+      }
+      if (inFlightShadows + sides > options.maxInFlightShadows) {
+        metrics.dropped.inc({ reason: 'shadow_limit' });
+        return;
+      }
+      metrics.mirrored.inc();
       const primaryResponse = primary.response;
-      void shadows.then(([candidate, secondary]) => {
+      const headers = shadowHeaders(heads.forward, options.shadowHostSuffix, options.run, exchangeId);
+      const body = requestBody.size > 0 ? requestBody.bytes() : null;
+      void Promise.all([
+        callSide('candidate', options.candidate, method, url, headers, body),
+        options.secondary ? callSide('secondary', options.secondary, method, url, headers, body) : undefined,
+      ]).then(([candidate, secondary]) => {
         const capture: Capture = {
           id: exchangeId,
           run: options.run,
@@ -141,7 +158,7 @@ export function createTapHandler(options: TapHandlerOptions) {
           requestId,
           request: { method, url, headers: headersRecord(heads.forward), body: requestBody.toCaptured() },
           primary: primaryResponse,
-          candidate: candidate!,
+          candidate,
         };
         if (secondary) capture.secondary = secondary;
         try {
@@ -155,21 +172,6 @@ export function createTapHandler(options: TapHandlerOptions) {
         options.emit(capture);
       });
     };
-    const startShadows = (): void => {
-      if (requestBody.truncated) {
-        // A copy with a cut body would be a different request: do not mirror it.
-        metrics.dropped.inc({ reason: 'request_too_large' });
-        return;
-      }
-      metrics.mirrored.inc();
-      const headers = shadowHeaders(heads.forward, options.shadowHostSuffix, options.run, exchangeId);
-      const body = requestBody.size > 0 ? requestBody.bytes() : null;
-      shadows = Promise.all([
-        callSide('candidate', options.candidate, method, url, headers, body),
-        options.secondary ? callSide('secondary', options.secondary, method, url, headers, body) : undefined,
-      ]);
-      complete();
-    };
 
     forwardRequest(
       req,
@@ -182,14 +184,16 @@ export function createTapHandler(options: TapHandlerOptions) {
         withBody: heads.hasBody,
         requestBody,
         responseBody: new BodyRecorder(options.maxBodyBytes),
-        onRequestBodyEnd: startShadows,
+        onRequestBodyEnd: () => {
+          bodyDone = true;
+          mirrorNow();
+        },
       },
       (result) => {
         primaryDone(result, method, url, requestId);
         primary = result;
-        complete();
+        mirrorNow();
       },
     );
-    if (!heads.hasBody) startShadows();
   };
 }
