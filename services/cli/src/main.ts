@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ShadowdiffError } from '@shadowdiff/core';
 import { registerApi } from './commands/api';
+import { registerDemo } from './commands/demo';
 import { registerGate } from './commands/gate';
 import { registerMigrate } from './commands/migrate';
 import { registerReport } from './commands/report';
@@ -18,6 +19,7 @@ registerMigrate(program);
 registerTap(program);
 registerWorker(program);
 registerApi(program);
+registerDemo(program);
 registerRuns(program);
 registerGate(program);
 registerReport(program);

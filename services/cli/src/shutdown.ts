@@ -1,8 +1,8 @@
 import type { Logger } from '@shadowdiff/core';
 
 /**
- * Runs the given closers (in the order given: newest first) on SIGINT or SIGTERM, once.
- * A second signal exits at once.
+ * Runs the given closers (in the order given: newest first) on SIGINT or SIGTERM, once, or
+ * when the parent `shadowdiff up` that started this process goes away. A second signal exits at once.
  */
 export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Promise<void> {
   return new Promise((resolve) => {
@@ -17,9 +17,12 @@ export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Pr
       for (const close of closers) {
         await close().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
       }
+      // An open IPC channel to the parent would keep this process alive.
+      if (process.connected) process.disconnect();
       resolve();
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    if (process.connected) process.once('disconnect', () => void stop('parent gone'));
   });
 }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger } from '@shadowdiff/core';
-import { startDemoUpstreams, driveDemoTraffic, describeDemoDifferences, type DemoUpstreams } from '@shadowdiff/demo';
+import { driveDemoTraffic, describeDemoDifferences } from '@shadowdiff/demo';
 import { countExchanges, findRun } from '@shadowdiff/store';
 import { addServiceOptions, configFromFlags } from '../options';
 import { onShutdown } from '../shutdown';
 import { startStack } from '../stack';
 import { createApiClient } from '../api-client';
+import { startChildCommand, type ChildCommand } from '../child-command';
 import { printRunSummary } from '../summary';
 
 async function waitForStored(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<number> {
@@ -29,16 +30,20 @@ export function registerUp(program: Command): void {
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
-    let demo: DemoUpstreams | undefined;
+    let demo: ChildCommand | undefined;
     if (!config.upstreams.primary && !config.upstreams.candidate) {
-      demo = await startDemoUpstreams();
-      config.upstreams = { primary: demo.primary.url, candidate: demo.candidate.url, secondary: demo.secondary.url };
+      // The demo API runs in a process of its own, as real upstreams would, so latencies mean something.
+      demo = await startChildCommand(['demo'], { env: {}, ready: /^secondary \S+/m, logger });
+      const printed = demo.ready.input ?? '';
+      const url = (side: string) => printed.match(new RegExp(`^${side} (\\S+)`, 'm'))![1]!;
+      config.upstreams = { primary: url('primary'), candidate: url('candidate'), secondary: url('secondary') };
       if (flags.run === undefined && config.run === 'default') config.run = 'demo';
     } else if (!config.upstreams.primary || !config.upstreams.candidate) {
       throw new Error('give both --primary and --candidate, or neither to run the demo');
     }
-    const stack = await startStack(config, logger).catch(async (error) => {
-      await demo?.close();
+    const configFile = typeof flags.config === 'string' ? flags.config : undefined;
+    const stack = await startStack(config, logger, configFile ? { configFile } : {}).catch(async (error) => {
+      await demo?.stop();
       throw error;
     });
     const out = process.stdout;
@@ -53,7 +58,7 @@ export function registerUp(program: Command): void {
     out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
 
     if (demo) {
-      out.write(`\nDemo: primary ${demo.primary.version} vs candidate ${demo.candidate.version}. Deliberate differences:\n`);
+      out.write(`\nDemo: primary v1 vs candidate v2. Deliberate differences:\n`);
       for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
       const mirroredSoFar = async (): Promise<number> => (await stack.tap.metrics.mirrored.get()).values[0]?.value ?? 0;
       const before = await mirroredSoFar();
@@ -70,11 +75,11 @@ export function registerUp(program: Command): void {
     }
     if (flags.exitAfterDemo) {
       await stack.close();
-      await demo?.close();
+      await demo?.stop();
       return;
     }
     out.write('\nPress Ctrl-C to stop.\n');
-    await onShutdown(logger, [() => stack.close(), async () => demo?.close()]);
+    await onShutdown(logger, [() => stack.close(), async () => demo?.stop()]);
     out.write('stopped.\n');
   });
 }
