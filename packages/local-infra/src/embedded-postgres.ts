@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
+import { stopOrphan } from './orphans';
 
 export interface LocalPostgres {
   /** Connection string of the `shadowdiff` database. */
@@ -32,18 +33,6 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
-}
-
-/** A postmaster.pid left by a killed server blocks the next start; remove it if its process is gone. */
-function clearStalePid(dataDir: string): void {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  try {
-    if (pid > 0) process.kill(pid, 0);
-  } catch {
-    rmSync(pidFile, { force: true });
-  }
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
@@ -93,7 +82,8 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
       logger?.info({ dataDir }, 'initialising embedded Postgres (first start)');
       await server.initialise();
     }
-    clearStalePid(dataDir);
+    // Fast shutdown (SIGINT) of a server an earlier, killed shadowdiff left behind on this folder.
+    if (await stopOrphan(join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT')) logger?.warn({ dataDir }, 'stopped a Postgres left running by an earlier run');
     await server.start();
   } catch (error) {
     throw new DependencyError(`cannot start embedded Postgres in ${dataDir}: ${(error as Error).message}`, { cause: error });

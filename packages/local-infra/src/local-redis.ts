@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
+import { stopOrphan } from './orphans';
 
 export interface LocalRedis {
   url: string;
@@ -77,8 +78,11 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
   const binary = ensureRedisServer(options.logger);
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'redis.pid');
+  if (await stopOrphan(pidFile, 'redis-server', 'SIGTERM')) options.logger?.warn({ dir }, 'stopped a redis-server left running by an earlier run');
   const port = options.port ?? (await findFreePort());
   const args = [
+    '--pidfile', pidFile,
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,

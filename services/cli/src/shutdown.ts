@@ -8,6 +8,7 @@ export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Pr
   return new Promise((resolve) => {
     let stopping = false;
     const stop = async (signal: string): Promise<void> => {
+      if (stopping && signal === 'parent gone') return;
       if (stopping) {
         logger.warn('second signal: exiting now');
         process.exit(130);
