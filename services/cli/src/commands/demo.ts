@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { loadConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
 import { describeDemoDifferences, startDemoUpstreams } from '@shadowdiff/demo';
 import { onShutdown } from '../shutdown';
@@ -11,7 +12,7 @@ export function registerDemo(program: Command): void {
     .description('serve the demo API: primary (v1), candidate (v2) and secondary (v1) on loopback ports')
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .action(async (flags: { host: string }) => {
-      const logger = createLogger({ stderr: true });
+      const logger = createLogger({ level: loadConfig().log.level, stderr: true });
       const demo = await startDemoUpstreams({ host: flags.host });
       process.stdout.write(
         [

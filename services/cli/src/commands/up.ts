@@ -33,7 +33,7 @@ export function registerUp(program: Command): void {
     let demo: ChildCommand | undefined;
     if (!config.upstreams.primary && !config.upstreams.candidate) {
       // The demo API runs in a process of its own, as real upstreams would, so latencies mean something.
-      demo = await startChildCommand(['demo'], { env: {}, ready: /^secondary \S+/m, logger });
+      demo = await startChildCommand(['demo'], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: /^secondary \S+/m, logger });
       const printed = demo.ready.input ?? '';
       const url = (side: string) => printed.match(new RegExp(`^${side} (\\S+)`, 'm'))![1]!;
       config.upstreams = { primary: url('primary'), candidate: url('candidate'), secondary: url('secondary') };
