@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capture, Logger } from '@shadowdiff/core';
+import type { Capture, CapturedBody, CapturedResponse, Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
 import { forwardRequest, type ForwardResult, type Upstream } from './forward';
@@ -40,6 +40,19 @@ function shadowHeaders(forward: readonly string[], suffix: boolean, run: string,
   }
   out.push('x-shadowdiff-run', run, 'x-shadowdiff-exchange-id', exchangeId);
   return out;
+}
+
+/** What a mirrored exchange keeps while its copies are out: plain data, nothing of the client's connection. */
+interface PendingExchange {
+  exchangeId: string;
+  capturedAt: string;
+  requestId: string;
+  method: string;
+  url: string;
+  forward: string[];
+  requestBody: CapturedBody;
+  requestBytes: Buffer | null;
+  primary: CapturedResponse;
 }
 
 /**
@@ -99,6 +112,39 @@ export function createTapHandler(options: TapHandlerOptions) {
     });
   };
 
+  // Defined apart from the request handler so that, while a slow shadow side answers, nothing
+  // keeps the client's request and response objects alive: they would survive into the old
+  // generation and make every young collection slower.
+  const sendCopies = (x: PendingExchange): void => {
+    metrics.mirrored.inc();
+    const headers = shadowHeaders(x.forward, options.shadowHostSuffix, options.run, x.exchangeId);
+    void Promise.all([
+      callSide('candidate', options.candidate, x.method, x.url, headers, x.requestBytes),
+      options.secondary ? callSide('secondary', options.secondary, x.method, x.url, headers, x.requestBytes) : undefined,
+    ]).then(([candidate, secondary]) => {
+      const capture: Capture = {
+        id: x.exchangeId,
+        run: options.run,
+        capturedAt: x.capturedAt,
+        source: 'inline',
+        requestId: x.requestId,
+        request: { method: x.method, url: x.url, headers: headersRecord(x.forward), body: x.requestBody },
+        primary: x.primary,
+        candidate,
+      };
+      if (secondary) capture.secondary = secondary;
+      try {
+        options.redactor.capture(capture);
+      } catch (error) {
+        // Never queue what could not be redacted.
+        metrics.dropped.inc({ reason: 'redaction_failed' });
+        options.logger.error({ err: (error as Error).message, exchangeId: x.exchangeId }, 'capture dropped: redaction failed');
+        return;
+      }
+      options.emit(capture);
+    });
+  };
+
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method!;
     const url = req.url!;
@@ -142,34 +188,16 @@ export function createTapHandler(options: TapHandlerOptions) {
         metrics.dropped.inc({ reason: 'shadow_limit' });
         return;
       }
-      metrics.mirrored.inc();
-      const primaryResponse = primary.response;
-      const headers = shadowHeaders(heads.forward, options.shadowHostSuffix, options.run, exchangeId);
-      const body = requestBody.size > 0 ? requestBody.bytes() : null;
-      void Promise.all([
-        callSide('candidate', options.candidate, method, url, headers, body),
-        options.secondary ? callSide('secondary', options.secondary, method, url, headers, body) : undefined,
-      ]).then(([candidate, secondary]) => {
-        const capture: Capture = {
-          id: exchangeId,
-          run: options.run,
-          capturedAt,
-          source: 'inline',
-          requestId,
-          request: { method, url, headers: headersRecord(heads.forward), body: requestBody.toCaptured() },
-          primary: primaryResponse,
-          candidate,
-        };
-        if (secondary) capture.secondary = secondary;
-        try {
-          options.redactor.capture(capture);
-        } catch (error) {
-          // Never queue what could not be redacted.
-          metrics.dropped.inc({ reason: 'redaction_failed' });
-          options.logger.error({ err: (error as Error).message, exchangeId }, 'capture dropped: redaction failed');
-          return;
-        }
-        options.emit(capture);
+      sendCopies({
+        exchangeId,
+        capturedAt,
+        requestId,
+        method,
+        url,
+        forward: heads.forward,
+        requestBody: requestBody.toCaptured(),
+        requestBytes: requestBody.size > 0 ? requestBody.bytes() : null,
+        primary: primary.response,
       });
     };
 
