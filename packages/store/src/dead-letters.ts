@@ -1,3 +1,4 @@
+import { jsonbSafe } from './jsonb-safe';
 import type { Pool } from './pool';
 
 export interface DeadLetter {
@@ -15,7 +16,11 @@ export async function insertDeadLetters(pool: Pool, letters: readonly DeadLetter
      SELECT capture_id, run_name, reason, payload FROM jsonb_to_recordset($1::jsonb)
        AS d(capture_id text, run_name text, reason text, payload jsonb)
      ON CONFLICT (capture_id) WHERE capture_id IS NOT NULL DO NOTHING`,
-    [JSON.stringify(letters.map((l) => ({ capture_id: l.captureId, run_name: l.runName, reason: l.reason, payload: l.payload })))],
+    [
+      JSON.stringify(
+        letters.map((l) => ({ capture_id: l.captureId, run_name: l.runName, reason: l.reason, payload: jsonbSafe(l.payload) })),
+      ),
+    ],
   );
 }
 

@@ -35,7 +35,8 @@ function countersOf(records: readonly ExchangeRecord[]): { routes: RouteDelta[];
     if (record.differences.some((d) => d.side === 'candidate' && d.ignoredBy === null)) route.with_differences += 1;
     if (record.statusMismatch) route.status_mismatches += 1;
     if (record.candidateError) route.candidate_errors += 1;
-    if (record.secondaryOutcome !== null) route.secondary_exchanges += 1;
+    // The secondary's rate is over the exchanges in which it answered.
+    if (record.secondaryOutcome === 'ok') route.secondary_exchanges += 1;
 
     // A field counts once per exchange and side, however many array elements differ in it.
     const seen = new Set<string>();
@@ -161,7 +162,9 @@ async function addToCounters(client: PoolClient, records: readonly ExchangeRecor
  * (sorted keys) so concurrent workers do not deadlock.
  * @returns the number of exchanges newly stored.
  */
-export async function storeExchanges(pool: Pool, records: readonly ExchangeRecord[]): Promise<number> {
+export async function storeExchanges(pool: Pool, batch: readonly ExchangeRecord[]): Promise<number> {
+  // The same capture twice in one batch is one exchange.
+  const records = [...new Map(batch.map((r) => [r.id, r])).values()];
   if (records.length === 0) return 0;
   const client = await pool.connect();
   try {

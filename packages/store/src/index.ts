@@ -12,3 +12,4 @@ export * from './run-writes';
 export * from './triage';
 export * from './endpoint-stats';
 export * from './field-details';
+export * from './jsonb-safe';

@@ -1,6 +1,6 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
 import { diffExchange, type DiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
-import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type Pool } from '@shadowdiff/store';
+import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 import type { RunDiffOptions } from './run-diff-options';
 import { toExchangeRecord } from './to-record';
 
@@ -30,6 +30,35 @@ function runOf(value: unknown): string | null {
   return typeof run === 'string' ? run.slice(0, 100) : null;
 }
 
+/** Postgres refused the data itself (class 22: data exception, 23: constraint): retrying cannot help. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * Stores the records in one transaction; if Postgres refuses the data of one of them, stores
+ * them one by one so only the offender is dead-lettered. Anything else (Postgres away) propagates
+ * and the job is retried.
+ */
+async function storeResilient(pool: Pool, records: ExchangeRecord[], deadLetters: DeadLetter[]): Promise<number> {
+  try {
+    return await storeExchanges(pool, records);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+  }
+  let stored = 0;
+  for (const record of records) {
+    try {
+      stored += await storeExchanges(pool, [record]);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      deadLetters.push({ captureId: record.id, runName: null, reason: `refused by Postgres: ${(error as Error).message}`, payload: record });
+    }
+  }
+  return stored;
+}
+
 /**
  * Validates, diffs and stores one batch. A capture that can never be processed (it does not
  * match the capture schema, or the diff engine throws on it) is dead-lettered with its reason
@@ -54,7 +83,7 @@ export async function processBatch(payload: readonly unknown[], deps: BatchDeps)
   const runIds = valid.length > 0 ? await ensureRuns(deps.pool, valid.map((c) => c.run)) : new Map<string, string>();
   const optionsByRun = await deps.diffOptions.forRuns([...runIds.values()]);
   const diff = deps.diff ?? diffExchange;
-  const records = [];
+  const records: ExchangeRecord[] = [];
   for (const capture of valid) {
     const runId = runIds.get(capture.run)!;
     try {
@@ -66,7 +95,7 @@ export async function processBatch(payload: readonly unknown[], deps: BatchDeps)
     }
   }
 
-  const stored = await storeExchanges(deps.pool, records);
+  const stored = await storeResilient(deps.pool, records, deadLetters);
   if (deadLetters.length > 0) {
     await insertDeadLetters(deps.pool, deadLetters);
     deps.logger.warn({ count: deadLetters.length, reasons: deadLetters.map((d) => d.reason).slice(0, 3) }, 'captures dead-lettered');

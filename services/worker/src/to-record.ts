@@ -1,18 +1,6 @@
 import type { Capture } from '@shadowdiff/core';
 import type { Difference, ExchangeDiff } from '@shadowdiff/diff';
-import type { DifferenceRecord, ExchangeRecord } from '@shadowdiff/store';
-
-/** Postgres jsonb cannot hold U+0000; values from traffic may contain it. */
-function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[jsonSafe(key) as string] = jsonSafe(inner);
-    return out;
-  }
-  return value;
-}
+import { jsonbSafe, type DifferenceRecord, type ExchangeRecord } from '@shadowdiff/store';
 
 function toDifferenceRecord(d: Difference, ignoredBy: string | null): DifferenceRecord {
   return {
@@ -20,8 +8,8 @@ function toDifferenceRecord(d: Difference, ignoredBy: string | null): Difference
     field: d.field,
     path: d.path,
     kind: d.kind,
-    primaryValue: jsonSafe(d.primary),
-    otherValue: jsonSafe(d.other),
+    primaryValue: jsonbSafe(d.primary),
+    otherValue: jsonbSafe(d.other),
     suspectedNoise: d.suspectedNoise ?? false,
     ignoredBy,
   };
@@ -56,12 +44,12 @@ export function toExchangeRecord(capture: Capture, runId: string, diff: Exchange
     primaryLatencyMs: capture.primary.latencyMs,
     candidateLatencyMs: capture.candidate.latencyMs,
     secondaryLatencyMs: capture.secondary?.latencyMs ?? null,
-    request: keep ? jsonSafe(capture.request) : null,
-    primaryResponse: keep ? jsonSafe(capture.primary) : null,
-    candidateResponse: keep ? jsonSafe(capture.candidate) : null,
-    secondaryResponse: keep && capture.secondary ? jsonSafe(capture.secondary) : null,
+    request: keep ? jsonbSafe(capture.request) : null,
+    primaryResponse: keep ? jsonbSafe(capture.primary) : null,
+    candidateResponse: keep ? jsonbSafe(capture.candidate) : null,
+    secondaryResponse: keep && capture.secondary ? jsonbSafe(capture.secondary) : null,
     differences,
-    statusMismatch: capture.candidate.outcome === 'ok' && capture.candidate.status !== capture.primary.status,
+    statusMismatch: capture.primary.outcome === 'ok' && capture.candidate.outcome === 'ok' && capture.candidate.status !== capture.primary.status,
     candidateError: isCandidateError(capture),
   };
 }

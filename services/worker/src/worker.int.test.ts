@@ -81,4 +81,25 @@ describe('capture worker on real Redis and Postgres', () => {
     expect(rows[0].capture_id).toBe('not-a-uuid');
     expect(rows[0].reason).toMatch(/invalid capture/);
   });
+
+  it('stores values Postgres jsonb would refuse (NUL, lone surrogates) instead of failing the batch', async () => {
+    const odd = capture('odd', { name: 'a\u0000b', tag: '\ud800' }, { name: 'a\u0000c', tag: '\udfff' });
+    const neighbour = capture('odd', { ok: 1 }, { ok: 2 });
+    await queue.add(CAPTURE_BATCH_JOB, { captures: [odd, neighbour] }, { jobId: 'odd-1' });
+    await eventually(() => count("SELECT count(*) AS n FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE r.name = 'odd'").then((n) => n === 2));
+    const { rows } = await db.pool.query('SELECT field, primary_value, other_value FROM differences WHERE exchange_id = $1 ORDER BY field', [odd.id]);
+    expect(rows).toEqual([
+      { field: 'body.name', primary_value: 'a\\u0000b', other_value: 'a\\u0000c' },
+      { field: 'body.tag', primary_value: '\ufffd', other_value: '\ufffd' },
+    ]);
+  });
+
+  it('counts a capture repeated inside one batch once', async () => {
+    const c = capture('repeat', { a: 1 }, { a: 2 });
+    await queue.add(CAPTURE_BATCH_JOB, { captures: [c, c, c] }, { jobId: 'repeat-1' });
+    await eventually(() => count('SELECT count(*) AS n FROM exchanges WHERE id = $1', [c.id]));
+    await eventually(async () => (await queue.getJobState('repeat-1')) === 'completed');
+    expect(await count("SELECT sum(exchanges) AS n FROM route_stats s JOIN runs r ON r.id = s.run_id WHERE r.name = 'repeat'")).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM differences WHERE exchange_id = $1', [c.id])).toBe(1);
+  });
 });
