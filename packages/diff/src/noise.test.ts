@@ -38,7 +38,9 @@ describe('classifyField', () => {
     ['never differs', { exchanges: 100, candidateDiffs: 0, secondaryDiffs: 0 }, 'noise'],
     ['differs as often as production does', { exchanges: 200, candidateDiffs: 100, secondaryDiffs: 98 }, 'noise'],
     ['candidate only, clearly', { exchanges: 200, candidateDiffs: 60, secondaryDiffs: 0 }, 'real'],
-    ['below the absolute threshold', { exchanges: 1000, candidateDiffs: 25, secondaryDiffs: 0 }, 'noise'],
+    ['small but significant where production never differs', { exchanges: 1000, candidateDiffs: 25, secondaryDiffs: 0 }, 'real'],
+    ['a few where production never differs: not significant', { exchanges: 1000, candidateDiffs: 2, secondaryDiffs: 0 }, 'noise'],
+    ['below the absolute threshold over nondeterministic production', { exchanges: 10000, candidateDiffs: 600, secondaryDiffs: 400 }, 'noise'],
     ['above absolute, below relative (20% of a high secondary rate)', { exchanges: 10000, candidateDiffs: 5400, secondaryDiffs: 5000 }, 'noise'],
     ['above both thresholds but not significant', { exchanges: 30, candidateDiffs: 3, secondaryDiffs: 1 }, 'noise'],
     ['well above the secondary', { exchanges: 1000, candidateDiffs: 700, secondaryDiffs: 300 }, 'real'],
@@ -57,10 +59,11 @@ describe('classifyField', () => {
   });
 
   it('honours custom thresholds', () => {
-    const counts = { exchanges: 20, candidateDiffs: 15, secondaryDiffs: 0 };
+    const counts = { exchanges: 20, candidateDiffs: 15, secondaryDiffs: 1 };
     expect(classifyField(counts).verdict).toBe('insufficient_data');
     expect(classifyField(counts, { minExchanges: 10 }).verdict).toBe('real');
     expect(classifyField(counts, { minExchanges: 10, absolute: 0.8 }).verdict).toBe('noise');
+    expect(classifyField(counts, { minExchanges: 10, z: 4 }).verdict).toBe('noise');
   });
 });
 

@@ -80,11 +80,11 @@ export interface FieldClassification {
  *
  * With `c = candidateDiffs / exchanges` and `s = secondaryDiffs / secondaryExchanges`:
  * - `insufficient_data` when `exchanges` or `secondaryExchanges` is below `minExchanges`;
- * - `real` when all three hold:
- *   1. `c − s > absolute`,
- *   2. `c − s > relative × s`,
- *   3. the Wilson lower bound of `c` is above the Wilson upper bound of `s` (the excess is
- *      significant at `z`, not sampling luck);
+ * - `real` when the Wilson lower bound of `c` is above the Wilson upper bound of `s` (the
+ *   excess is significant at `z`, not sampling luck) and, if production differs from itself on
+ *   this field at all (`s > 0`), the excess is also beyond the tolerated nondeterminism:
+ *   `c − s > absolute` and `c − s > relative × s`. Where the secondary never differs the field is
+ *   deterministic in production, so a significant excess, however small, is a regression;
  * - `noise` otherwise: the candidate does not differ significantly more often than production
  *   differs from itself (this includes a field that never differs on either side).
  */
@@ -98,8 +98,10 @@ export function classifyField(counts: FieldCounts, thresholds: Partial<NoiseThre
   const excess = candidateRate - secondaryRate;
   let verdict: NoiseVerdict;
   if (counts.exchanges < t.minExchanges || secondaryExchanges < t.minExchanges) verdict = 'insufficient_data';
-  else if (excess > t.absolute && excess > t.relative * secondaryRate && candidateBound.low > secondaryBound.high) {
-    verdict = 'real';
-  } else verdict = 'noise';
+  else {
+    const significant = candidateBound.low > secondaryBound.high;
+    const beyondTolerance = counts.secondaryDiffs === 0 || (excess > t.absolute && excess > t.relative * secondaryRate);
+    verdict = significant && beyondTolerance ? 'real' : 'noise';
+  }
   return { verdict, candidateRate, secondaryRate, excess, candidateBound, secondaryBound };
 }
