@@ -7,6 +7,8 @@ export interface TargetResult {
   name: string;
   rate: RateResult;
   full?: WrkResult;
+  /** Lowest and highest of the rounds, to show how much the machine moved the figures. */
+  spread?: { p99: [number, number]; rps: [number, number] };
   /** For the taps: what became of the captures during the full-load run. */
   captures?: { mirrored: number; queued: number; dropped: Record<string, number> };
 }
@@ -47,9 +49,21 @@ export function renderTapSection(report: BenchReport): string {
         `${f ? Math.round(f.rps) : 'n/a'} | ${f ? ratio(f.rps, direct.full!.rps) : 'n/a'} | ${f ? ms(f.p50) : 'n/a'} | ${f ? ms(f.p99) : 'n/a'} | ${f ? ratio(f.p99, direct.full!.p99) : 'n/a'} |`,
     );
   }
+  lines.push(
+    '',
+    `Spread over the ${s.rounds} rounds (lowest–highest): the machine is shared, so one pause of a process decides a round's fixed-rate p99 (the 50 slowest of ${s.rate * s.seconds} requests).`,
+    '',
+    '| target | fixed p99 | full-load req/s |',
+    '| --- | ---: | ---: |',
+    ...report.targets.filter((t) => t.spread).map((t) => `| ${t.name} | ${ms(t.spread!.p99[0])}–${ms(t.spread!.p99[1])} | ${Math.round(t.spread!.rps[0])}–${Math.round(t.spread!.rps[1])} |`),
+  );
   const withCaptures = report.targets.filter((t) => t.captures);
   if (withCaptures.length > 0) {
-    lines.push('', 'Captures during the full-load run (the tap queues to a local redis-server on the same 2 cores; no worker drains it):', '');
+    lines.push(
+      '',
+      'Captures over all rounds (the tap queues to a local redis-server on the same 2 cores; the queue is emptied after each measurement, as workers would):',
+      '',
+    );
     for (const t of withCaptures) {
       const c = t.captures!;
       const dropped = Object.entries(c.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
 import { fixedRate, median, requireTools, run, start, wrk, writeNginxConfig, type RateResult, type Started, type WrkResult } from './processes';
 import { renderTapSection, writeTapSection, type BenchReport, type TargetResult } from './report';
@@ -92,7 +93,16 @@ async function waitForHttp(port: number): Promise<void> {
   }
 }
 
-async function captureCounts(admin: string): Promise<TargetResult['captures']> {
+async function emptyRedis(): Promise<void> {
+  const client = new Redis(redis.url);
+  try {
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function captureCounts(admin: string): Promise<NonNullable<TargetResult['captures']>> {
   const text = await (await fetch(`${admin}/metrics`)).text();
   const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
   const dropped: Record<string, number> = {};
@@ -133,6 +143,7 @@ try {
   // Rounds rotate through the targets, and each figure is the median of its rounds, so a burst
   // of unrelated load on the machine cannot favour or sink one target.
   const rates = new Map<string, RateResult[]>();
+  const lastCaptures = new Map<string, NonNullable<TargetResult['captures']>>();
   const fulls = new Map<string, WrkResult[]>();
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < opened.length; k++) {
@@ -141,12 +152,27 @@ try {
       const full = await wrk(tools.wrk, `${t.url}/api/users/42`, fullOptions);
       rates.set(t.name, [...(rates.get(t.name) ?? []), rate]);
       fulls.set(t.name, [...(fulls.get(t.name) ?? []), full]);
+      if (t.admin) {
+        lastCaptures.set(t.name, await captureCounts(t.admin));
+        // No worker drains the queue here: empty it, or a growing Redis (and its AOF rewrites)
+        // would take CPU from whoever is measured next.
+        await emptyRedis();
+      }
       log(`  round ${round + 1} ${t.name}: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms; full ${Math.round(full.rps)} req/s p99 ${full.p99.toFixed(2)} ms`);
     }
   }
   for (const t of opened) {
-    const result: TargetResult = { name: t.name, rate: median(rates.get(t.name)!), full: median(fulls.get(t.name)!) };
-    if (t.admin) result.captures = await captureCounts(t.admin);
+    const r = rates.get(t.name)!;
+    const f = fulls.get(t.name)!;
+    const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+    const result: TargetResult = {
+      name: t.name,
+      rate: median(r),
+      full: median(f),
+      spread: { p99: range(r.map((x) => x.p99)), rps: range(f.map((x) => x.rps)) },
+    };
+    const captures = lastCaptures.get(t.name);
+    if (captures) result.captures = captures;
     results.push(result);
   }
   for (const t of opened.splice(0)) await t.stop();
