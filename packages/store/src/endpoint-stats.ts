@@ -102,12 +102,15 @@ export async function statusMatrix(pool: Pool, runId: string): Promise<StatusPai
  * `exceptFields` (the fields a reader does not count: ignored, expected or noise).
  */
 export async function countDifferingExchanges(pool: Pool, runId: string, exceptFields: readonly FieldKey[]): Promise<Map<string, number>> {
+  // Over difference signatures (exchanges grouped by the set of fields that differed in them),
+  // not over the differences themselves: a few rows per route, however long the run.
   const { rows } = await pool.query<{ route: string; n: number }>(
-    `SELECT d.route, count(DISTINCT d.exchange_id)::bigint AS n FROM differences d
-     WHERE d.run_id = $1 AND d.side = 'candidate' AND d.ignored_by IS NULL
-       AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(route, field)
-                       WHERE f.route = d.route AND f.field = d.field)
-     GROUP BY d.route`,
+    `SELECT s.route, sum(s.exchanges)::bigint AS n FROM difference_signatures s
+     WHERE s.run_id = $1
+       AND EXISTS (SELECT 1 FROM unnest(s.fields) AS f(field)
+                   WHERE NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS x(route, field)
+                                     WHERE x.route = s.route AND x.field = f.field))
+     GROUP BY s.route`,
     [runId, exceptFields.map((k) => k.route), exceptFields.map((k) => k.field)],
   );
   return new Map(rows.map((row) => [row.route, row.n]));

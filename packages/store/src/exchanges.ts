@@ -1,61 +1,6 @@
 import type { Pool, PoolClient } from './pool';
+import { addToCounters } from './exchange-counters';
 import type { ExchangeRecord } from './records';
-
-interface RouteDelta {
-  run_id: string;
-  route: string;
-  exchanges: number;
-  with_differences: number;
-  status_mismatches: number;
-  candidate_errors: number;
-  secondary_exchanges: number;
-}
-
-interface FieldDelta {
-  run_id: string;
-  route: string;
-  field: string;
-  side: string;
-  differences: number;
-  ignored: number;
-}
-
-/** Counter increments contributed by the given (newly stored) exchanges. */
-function countersOf(records: readonly ExchangeRecord[]): { routes: RouteDelta[]; fields: FieldDelta[] } {
-  const routes = new Map<string, RouteDelta>();
-  const fields = new Map<string, FieldDelta>();
-  for (const record of records) {
-    const routeKey = `${record.runId}\u0000${record.route}`;
-    let route = routes.get(routeKey);
-    if (!route) {
-      route = { run_id: record.runId, route: record.route, exchanges: 0, with_differences: 0, status_mismatches: 0, candidate_errors: 0, secondary_exchanges: 0 };
-      routes.set(routeKey, route);
-    }
-    route.exchanges += 1;
-    if (record.differences.some((d) => d.side === 'candidate' && d.ignoredBy === null)) route.with_differences += 1;
-    if (record.statusMismatch) route.status_mismatches += 1;
-    if (record.candidateError) route.candidate_errors += 1;
-    // The secondary's rate is over the exchanges in which it answered.
-    if (record.secondaryOutcome === 'ok') route.secondary_exchanges += 1;
-
-    // A field counts once per exchange and side, however many array elements differ in it.
-    const seen = new Set<string>();
-    for (const difference of record.differences) {
-      const key = `${routeKey}\u0000${difference.field}\u0000${difference.side}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      let field = fields.get(key);
-      if (!field) {
-        field = { run_id: record.runId, route: record.route, field: difference.field, side: difference.side, differences: 0, ignored: 0 };
-        fields.set(key, field);
-      }
-      field.differences += 1;
-      if (difference.ignoredBy !== null) field.ignored += 1;
-    }
-  }
-  const byKey = <T>(map: Map<string, T>): T[] => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  return { routes: byKey(routes), fields: byKey(fields) };
-}
 
 async function insertNewExchanges(client: PoolClient, records: readonly ExchangeRecord[]): Promise<Set<string>> {
   const rows = records.map((r) => ({
@@ -124,35 +69,6 @@ async function insertDifferences(client: PoolClient, records: readonly ExchangeR
        primary_value jsonb, other_value jsonb, suspected_noise boolean, ignored_by text, captured_at timestamptz)`,
     [JSON.stringify(rows)],
   );
-}
-
-async function addToCounters(client: PoolClient, records: readonly ExchangeRecord[]): Promise<void> {
-  const { routes, fields } = countersOf(records);
-  if (routes.length > 0) {
-    await client.query(
-      `INSERT INTO route_stats AS s
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, exchanges bigint,
-         with_differences bigint, status_mismatches bigint, candidate_errors bigint, secondary_exchanges bigint)
-       ON CONFLICT (run_id, route) DO UPDATE SET
-         exchanges = s.exchanges + excluded.exchanges,
-         with_differences = s.with_differences + excluded.with_differences,
-         status_mismatches = s.status_mismatches + excluded.status_mismatches,
-         candidate_errors = s.candidate_errors + excluded.candidate_errors,
-         secondary_exchanges = s.secondary_exchanges + excluded.secondary_exchanges`,
-      [JSON.stringify(routes)],
-    );
-  }
-  if (fields.length > 0) {
-    await client.query(
-      `INSERT INTO field_stats AS s
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, field text, side text,
-         differences bigint, ignored bigint)
-       ON CONFLICT (run_id, route, field, side) DO UPDATE SET
-         differences = s.differences + excluded.differences,
-         ignored = s.ignored + excluded.ignored`,
-      [JSON.stringify(fields)],
-    );
-  }
 }
 
 /**

@@ -65,7 +65,7 @@ export async function ensureRuns(pool: Pool, names: readonly string[]): Promise<
 /** A run by id or by name; undefined when there is none. */
 export async function findRun(pool: Pool, idOrName: string): Promise<Run | undefined> {
   const { rows } = UUID.test(idOrName)
-    ? await pool.query<RunRow>('SELECT * FROM runs WHERE id = $1 OR name = $2', [idOrName, idOrName])
+    ? await pool.query<RunRow>('SELECT * FROM runs WHERE id = $1 OR name = $2 ORDER BY (id = $1) DESC LIMIT 1', [idOrName, idOrName])
     : await pool.query<RunRow>('SELECT * FROM runs WHERE name = $1', [idOrName]);
   return rows[0] ? toRun(rows[0]) : undefined;
 }

@@ -48,7 +48,7 @@ export function endpointEndpoints(ctx: ApiContext): EndpointSpec[] {
       params: z.strictObject({ run: runParam, route: z.string().min(1).max(1000).describe('the route, e.g. GET /users/{id}') }),
       query: z.strictObject({
         verdict: verdicts.optional().describe('only fields with this verdict'),
-        examples: z.coerce.number().int().min(0).max(20).default(3).describe('example exchange ids per field'),
+        examples: z.coerce.number().int().min(0).max(5).default(3).describe('example exchange ids per field (at most 5 are kept)'),
       }),
       responses: { 200: { description: 'the fields, most differing first', schema: fieldListSchema } },
       handle: async ({ params, query }) => {
