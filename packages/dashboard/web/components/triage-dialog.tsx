@@ -9,10 +9,22 @@ const TITLES: Record<TriageAction, string> = {
   ignore: 'Add an ignore rule',
 };
 
+/** FNV-1a, 32 bits, as hex: a short stable tag for a (route, field) pair. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
 /** Sends one triage action for a field (mark noise/expected with a reason, or an ignoreField rule). */
 export async function applyTriage(run: string, route: string, field: string, action: TriageAction, reason: string): Promise<void> {
   if (action === 'ignore') {
-    const name = `ignore-${field}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').slice(0, 100);
+    // Unique per route and field, readable, and within the rule-name alphabet.
+    const readable = `ignore-${field}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').slice(0, 80);
+    const name = `${readable}-${fnv1a(`${route}\n${field}`)}`;
     await api(`/runs/${seg(run)}/rules`, { method: 'POST', body: { name, kind: 'ignoreField', route, fields: [field] } });
     return;
   }
