@@ -144,4 +144,14 @@ describe('dashboard in a browser', () => {
     await page.goto(`${apiUrl}/runs/dash-run`);
     await expect.poll(rateCard).toBe('100.0%');
   });
+
+  it('adds an ignore rule for a field of one endpoint, and removes it', async () => {
+    await page.goto(`${apiUrl}/runs/dash-run/endpoints/${encodeURIComponent('GET /users/{id}')}`);
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'body.price' }) });
+    await page.getByRole('button', { name: 'Ignore body.price on this endpoint' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Add an ignore rule' }).click();
+    await expect.poll(() => row.innerText()).toMatch(/ignored/);
+    await page.getByRole('button', { name: /Remove rule ignore-body.price-/ }).click();
+    await expect.poll(() => row.innerText()).toMatch(/real/);
+  });
 });
