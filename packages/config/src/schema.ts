@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { diffSchema, noiseSchema, workerSchema } from './diff-schema';
-import { httpUrl, port } from './schema-types';
+import { httpUrl, port, runNameSchema } from './schema-types';
 import { tapSchema } from './tap-schema';
 
 /** The whole configuration of every shadowdiff process. */
 export const configSchema = z.strictObject({
   /** The comparison session that captures are filed under. */
-  run: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100')
-    .default('default'),
+  run: runNameSchema.default('default'),
   upstreams: z
     .strictObject({
       primary: httpUrl.optional(),

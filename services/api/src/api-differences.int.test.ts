@@ -145,6 +145,8 @@ describe('differences', () => {
       ['colour=red', /'colour'/],
       ['route=a&route=b', /'route'/],
       ['includeIgnored=yes', /'includeIgnored'/],
+      // A cursor whose transaction id is past 2^64 − 1.
+      [`cursor=${Buffer.from(JSON.stringify({ t: '99999999999999999999', i: 1 })).toString('base64url')}`, /'cursor'/],
     ];
     for (const [query, pattern] of cases) {
       const res = await api.call('GET', `/runs/paging/differences?${query}`);
@@ -158,6 +160,9 @@ describe('differences', () => {
     expect(body.body.error.message).toMatch(/'primaryLabel'/);
     const malformed = await api.call('POST', '/runs', '{"name":');
     expect(malformed.status).toBe(400);
+    const uuidName = await api.call('POST', '/runs', { name: '3f2b8c1e-9a4d-4e1f-8b2a-1c2d3e4f5a6b' });
+    expect(uuidName.status).toBe(400);
+    expect(uuidName.body.error.message).toMatch(/'name'.*UUID/);
   });
 
   it('keeps SQL-injection-shaped parameters inert', async () => {

@@ -25,7 +25,14 @@ const differencesQuery = z.strictObject({
   includeIgnored: booleanParam.optional().describe('include differences hidden by rules'),
 });
 
-const cursorSchema = z.strictObject({ t: z.string().regex(/^\d{1,20}$/), i: z.number().int().nonnegative() });
+const MAX_XID8 = 2n ** 64n - 1n;
+const cursorSchema = z.strictObject({
+  t: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .refine((t) => BigInt(t) <= MAX_XID8),
+  i: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
 
 type Query = z.output<typeof differencesQuery>;
 
@@ -35,7 +42,8 @@ const keys = (fields: readonly AnalysedField[], keep: (f: AnalysedField) => bool
 /** Which fields a query selects, from the classifications as they are now. */
 function fieldFilters(analysis: RunAnalysis, query: Query): { onlyFields?: FieldKey[]; exceptFields?: FieldKey[]; side?: string } {
   const out: { onlyFields?: FieldKey[]; exceptFields?: FieldKey[]; side?: string } = {};
-  if (!query.includeIgnored) out.exceptFields = keys(analysis.fields, (f) => f.classification.verdict === 'ignored');
+  // Asking for ignored fields by verdict includes them.
+  if (!query.includeIgnored && query.verdict !== 'ignored') out.exceptFields = keys(analysis.fields, (f) => f.classification.verdict === 'ignored');
   if (query.verdict) out.onlyFields = keys(analysis.fields, (f) => f.classification.verdict === query.verdict);
   if (query.classification === 'real') {
     const real = keys(analysis.fields, (f) => f.classification.countsAsReal);
@@ -87,7 +95,7 @@ export function differenceEndpoints(ctx: ApiContext): EndpointSpec[] {
           ...(query.to ? { to: query.to } : {}),
           ...(filters.onlyFields ? { onlyFields: filters.onlyFields } : {}),
           ...(filters.exceptFields ? { exceptFields: filters.exceptFields } : {}),
-          includeIgnored: query.includeIgnored ?? false,
+          includeIgnored: query.includeIgnored ?? query.verdict === 'ignored',
         });
         const ignorer = createFieldIgnorer([...ctx.configuredRules, ...run.rules]);
         return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError } from '@shadowdiff/core';
-import { diffRuleSchema } from '@shadowdiff/config';
+import { diffRuleSchema, runNameSchema } from '@shadowdiff/config';
 import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context';
 import { runFigures, runGate } from '../gate/run-gate';
@@ -11,11 +11,10 @@ import { runListSchema, runSchema } from '../schemas/responses';
 import { checkRules, requireRun } from './run-lookup';
 
 /** Names as the tap files captures under them (`--run`). */
-const runName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100');
 const label = z.string().min(1).max(200);
 
 const createBody = z.strictObject({
-  name: runName,
+  name: runNameSchema,
   service: label.optional(),
   primaryLabel: label.optional().describe('the production version, e.g. v41'),
   candidateLabel: label.optional().describe('the version under validation, e.g. v42'),
