@@ -26,7 +26,7 @@ export function registerUp(program: Command): void {
     .description('start the whole stack (tap, worker, API) on one machine; with no upstreams, run the demo')
     .addOption(new Option('--requests <n>', 'demo: requests to send through the tap').default(300).argParser(Number))
     .addOption(new Option('--exit-after-demo', 'demo: print the summary, then stop'));
-  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'apiPort', 'mirrorPercentage', 'concurrency', 'stateDir', 'logLevel']);
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'adminPort', 'apiPort', 'mirrorPercentage', 'concurrency', 'stateDir', 'logLevel']);
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
@@ -53,7 +53,7 @@ export function registerUp(program: Command): void {
     out.write(`  dashboard  ${stack.api.url}/\n`);
     out.write(`  api        ${stack.api.url}/api/v1/runs   (OpenAPI: ${stack.api.url}/api/v1/openapi.json)\n`);
     out.write(`  health     ${stack.api.url}/healthz\n`);
-    out.write(`  metrics    ${stack.api.url}/metrics\n`);
+    out.write(`  metrics    ${stack.tap.adminUrl ? `${stack.tap.adminUrl}/metrics (tap), ` : ''}${stack.api.url}/metrics (api)\n`);
     out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
     out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
 
