@@ -4,6 +4,7 @@ import type { TapMetrics } from './metrics';
 import { createMirrorPolicy } from './mirror-policy';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
+import { startShadowThread } from './shadow-thread';
 import { createTapHandler } from './tap-handler';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -42,35 +43,44 @@ export interface Tap {
 /** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
   const primary = createUpstream(options.primaryUrl, 256);
-  // The in-flight bound already limits shadow calls; the pool must not queue them behind it.
-  const candidate = createUpstream(options.candidateUrl, options.maxInFlightShadows);
-  const secondary = options.secondaryUrl ? createUpstream(options.secondaryUrl, options.maxInFlightShadows) : undefined;
-  const handler = createTapHandler({
+  const { handle, shadows } = createTapHandler({
     run: options.run,
     primary,
-    candidate,
-    ...(secondary ? { secondary } : {}),
+    hasSecondary: options.secondaryUrl !== undefined,
+    startShadows: (handlers) =>
+      startShadowThread(
+        {
+          run: options.run,
+          candidateUrl: options.candidateUrl,
+          ...(options.secondaryUrl ? { secondaryUrl: options.secondaryUrl } : {}),
+          shadowHostSuffix: options.shadowHostSuffix,
+          shadowTimeoutMs: options.shadowTimeoutMs,
+          maxBodyBytes: options.maxBodyBytes,
+          maxInFlightShadows: options.maxInFlightShadows,
+        },
+        handlers,
+      ),
     decide: createMirrorPolicy({
       percentage: options.mirrorPercentage,
       mirrorUnsafeMethods: options.mirrorUnsafeMethods,
       ...(options.sampleKey ? { sampleKey: options.sampleKey } : {}),
       ...options.routes,
     }),
-    shadowTimeoutMs: options.shadowTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
-    shadowHostSuffix: options.shadowHostSuffix,
     maxInFlightShadows: options.maxInFlightShadows,
     redactor: deps.redactor,
     emit: deps.emit,
     metrics: deps.metrics,
     logger: deps.logger,
   });
-  const server = createProxyServer(handler, deps.metrics);
+  const server = createProxyServer(handle, deps.metrics);
   return {
     server,
     async close() {
       await closeServer(server);
-      await Promise.all([primary, candidate, secondary].map((u) => u?.dispatcher.close()));
+      await primary.dispatcher.close();
+      // Copies in flight get their full timeout to answer before the shadow thread stops.
+      await shadows.close(options.shadowTimeoutMs + 1000);
     },
   };
 }

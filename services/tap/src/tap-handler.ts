@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capture, CapturedBody, CapturedResponse, Logger } from '@shadowdiff/core';
+import type { Capture, Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
 import { forwardRequest, type ForwardResult, type Upstream } from './forward';
@@ -9,19 +9,32 @@ import type { TapMetrics } from './metrics';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy';
 import type { Redactor } from './redaction';
 import { pathOf } from './route-matcher';
-import { callShadow } from './shadow-call';
+import type { ShadowJob, ShadowResult } from './shadow-jobs';
+
+/** What the handler needs of the shadow thread. */
+export interface ShadowSender {
+  send(job: ShadowJob): void;
+  readonly inFlight: number;
+}
+
+/** Where the shadow thread reports: each job's result, or how many jobs a failed thread lost. */
+export interface ShadowHandlers {
+  onResult: (result: ShadowResult) => void;
+  onLost: (jobs: number) => void;
+  logger: Logger;
+}
 
 export type { Upstream } from './forward';
 
-export interface TapHandlerOptions {
+export interface TapHandlerOptions<S extends ShadowSender = ShadowSender> {
   run: string;
   primary: Upstream;
-  candidate: Upstream;
-  secondary?: Upstream;
+  /** Whether a secondary gets copies too (each copy then counts twice toward the in-flight bound). */
+  hasSecondary: boolean;
+  /** Starts what sends the copies (the shadow thread), given where its results go. */
+  startShadows: (handlers: ShadowHandlers) => S;
   decide: (request: PolicyRequest) => MirrorDecision;
-  shadowTimeoutMs: number;
   maxBodyBytes: number;
-  shadowHostSuffix: boolean;
   maxInFlightShadows: number;
   redactor: Redactor;
   /** Receives each finished, redacted capture; must not throw or block. */
@@ -30,40 +43,15 @@ export interface TapHandlerOptions {
   logger: Logger;
 }
 
-/** Headers for a shadow side: the client's, Host marked `-shadow` when asked, plus the tap's own marks. */
-function shadowHeaders(forward: readonly string[], suffix: boolean, run: string, exchangeId: string): string[] {
-  const out = forward.slice();
-  if (suffix) {
-    for (let i = 0; i < out.length; i += 2) {
-      if (out[i]!.length === 4 && out[i]!.toLowerCase() === 'host') out[i + 1] = `${out[i + 1]}-shadow`;
-    }
-  }
-  out.push('x-shadowdiff-run', run, 'x-shadowdiff-exchange-id', exchangeId);
-  return out;
-}
-
-/** What a mirrored exchange keeps while its copies are out: plain data, nothing of the client's connection. */
-interface PendingExchange {
-  exchangeId: string;
-  capturedAt: string;
-  requestId: string;
-  method: string;
-  url: string;
-  forward: string[];
-  requestBody: CapturedBody;
-  requestBytes: Buffer | null;
-  primary: CapturedResponse;
-}
-
 /**
  * The inline tap's request handler. The client's request is streamed to the primary and the
  * primary's response streamed back untouched; only when the request has been read in full and
  * the primary has answered does a copy go to the shadow side(s), off the client's path. Once
  * every side is done the capture is redacted and emitted.
  */
-export function createTapHandler(options: TapHandlerOptions) {
+export function createTapHandler<S extends ShadowSender>(options: TapHandlerOptions<S>) {
   const { metrics } = options;
-  const sides = options.secondary ? 2 : 1;
+  const sides = options.hasSecondary ? 2 : 1;
   const okRequests = metrics.requests.labels({ outcome: 'ok' });
   const failedRequests = metrics.requests.labels({ outcome: 'primary_error' });
   const abortedRequests = metrics.requests.labels({ outcome: 'client_aborted' });
@@ -72,10 +60,9 @@ export function createTapHandler(options: TapHandlerOptions) {
     unsafe_method: metrics.skipped.labels({ reason: 'unsafe_method' }),
     sampled_out: metrics.skipped.labels({ reason: 'sampled_out' }),
   };
-  let inFlightShadows = 0;
-  const sideMetrics = {
-    candidate: { latency: metrics.shadowLatency.labels({ side: 'candidate' }) },
-    secondary: { latency: metrics.shadowLatency.labels({ side: 'secondary' }) },
+  const latency = {
+    candidate: metrics.shadowLatency.labels({ side: 'candidate' }),
+    secondary: metrics.shadowLatency.labels({ side: 'secondary' }),
   };
 
   const primaryDone = (result: ForwardResult, method: string, url: string, requestId: string): void => {
@@ -92,44 +79,31 @@ export function createTapHandler(options: TapHandlerOptions) {
     options.logger.warn({ err: result.error.message, method, path: pathOf(url), requestId }, 'primary request failed');
   };
 
-  const callSide = (side: 'candidate' | 'secondary', upstream: Upstream, method: string, url: string, headers: string[], body: Buffer | null) => {
-    inFlightShadows += 1;
-    metrics.inFlightShadows.inc();
-    return callShadow(upstream.dispatcher, {
-      origin: upstream.origin,
-      method,
-      path: url,
-      headers,
-      body,
-      timeoutMs: options.shadowTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-    }).then((response) => {
-      inFlightShadows -= 1;
-      metrics.inFlightShadows.dec();
-      metrics.shadowOutcomes.inc({ side, outcome: response.outcome });
-      sideMetrics[side].latency.observe(response.latencyMs / 1000);
-      return response;
-    });
+  const record = (side: 'candidate' | 'secondary', response: Capture['candidate']): void => {
+    metrics.shadowOutcomes.inc({ side, outcome: response.outcome });
+    latency[side].observe(response.latencyMs / 1000);
   };
 
-  // Defined apart from the request handler so that, while a slow shadow side answers, nothing
-  // keeps the client's request and response objects alive: they would survive into the old
-  // generation and make every young collection slower.
-  const sendCopies = (x: PendingExchange): void => {
-    metrics.mirrored.inc();
-    const headers = shadowHeaders(x.forward, options.shadowHostSuffix, options.run, x.exchangeId);
-    void Promise.all([
-      callSide('candidate', options.candidate, x.method, x.url, headers, x.requestBytes),
-      options.secondary ? callSide('secondary', options.secondary, x.method, x.url, headers, x.requestBytes) : undefined,
-    ]).then(([candidate, secondary]) => {
+  // The capture is assembled here, from plain data the shadow thread sends back: while copies
+  // are out, this thread holds nothing of them.
+  const shadows: S = options.startShadows({
+    logger: options.logger,
+    onLost: (jobs) => {
+      metrics.inFlightShadows.dec(jobs * sides);
+      metrics.dropped.inc({ reason: 'shadow_thread_failed' }, jobs);
+    },
+    onResult: ({ job, candidate, secondary }) => {
+      metrics.inFlightShadows.dec(sides);
+      record('candidate', candidate);
+      if (secondary) record('secondary', secondary);
       const capture: Capture = {
-        id: x.exchangeId,
+        id: job.exchangeId,
         run: options.run,
-        capturedAt: x.capturedAt,
+        capturedAt: job.capturedAt,
         source: 'inline',
-        requestId: x.requestId,
-        request: { method: x.method, url: x.url, headers: headersRecord(x.forward), body: x.requestBody },
-        primary: x.primary,
+        requestId: job.requestId,
+        request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
+        primary: job.primary,
         candidate,
       };
       if (secondary) capture.secondary = secondary;
@@ -138,14 +112,15 @@ export function createTapHandler(options: TapHandlerOptions) {
       } catch (error) {
         // Never queue what could not be redacted.
         metrics.dropped.inc({ reason: 'redaction_failed' });
-        options.logger.error({ err: (error as Error).message, exchangeId: x.exchangeId }, 'capture dropped: redaction failed');
+        options.logger.error({ err: (error as Error).message, exchangeId: job.exchangeId }, 'capture dropped: redaction failed');
         return;
       }
       options.emit(capture);
-    });
-  };
+    },
+  });
+  const inFlightShadows = (): number => shadows.inFlight * sides;
 
-  return function handle(req: IncomingMessage, res: ServerResponse): void {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method!;
     const url = req.url!;
     const heads = scanRequestHeaders(req.rawHeaders);
@@ -155,7 +130,7 @@ export function createTapHandler(options: TapHandlerOptions) {
     let mirror = false;
     const decision = options.decide({ method, url, header: (name) => firstHeader(req.headers, name) });
     if (decision !== 'mirror') skipped[decision].inc();
-    else if (inFlightShadows + sides > options.maxInFlightShadows) metrics.dropped.inc({ reason: 'shadow_limit' });
+    else if (inFlightShadows() + sides > options.maxInFlightShadows) metrics.dropped.inc({ reason: 'shadow_limit' });
     else mirror = true;
 
     if (!mirror) {
@@ -184,11 +159,13 @@ export function createTapHandler(options: TapHandlerOptions) {
         metrics.dropped.inc({ reason: 'request_too_large' });
         return;
       }
-      if (inFlightShadows + sides > options.maxInFlightShadows) {
+      if (inFlightShadows() + sides > options.maxInFlightShadows) {
         metrics.dropped.inc({ reason: 'shadow_limit' });
         return;
       }
-      sendCopies({
+      metrics.mirrored.inc();
+      metrics.inFlightShadows.inc(sides);
+      shadows.send({
         exchangeId,
         capturedAt,
         requestId,
@@ -196,7 +173,8 @@ export function createTapHandler(options: TapHandlerOptions) {
         url,
         forward: heads.forward,
         requestBody: requestBody.toCaptured(),
-        requestBytes: requestBody.size > 0 ? requestBody.bytes() : null,
+        // A copy of exactly its bytes: a view into a socket's larger buffer would cross whole.
+        requestBytes: requestBody.size > 0 ? new Uint8Array(requestBody.bytes()) : null,
         primary: primary.response,
       });
     };
@@ -224,4 +202,5 @@ export function createTapHandler(options: TapHandlerOptions) {
       },
     );
   };
+  return { handle, shadows };
 }

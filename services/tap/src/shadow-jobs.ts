@@ -1,0 +1,65 @@
+import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
+import type { Upstream } from './forward';
+import { callShadow } from './shadow-call';
+
+/**
+ * A mirrored exchange on its way to the shadow side(s): plain data only (it crosses to the
+ * shadow thread), everything the capture needs once the copies have been answered.
+ */
+export interface ShadowJob {
+  exchangeId: string;
+  capturedAt: string;
+  requestId: string;
+  method: string;
+  url: string;
+  /** The client's headers as forwarded to the primary (raw list). */
+  forward: string[];
+  requestBody: CapturedBody;
+  requestBytes: Uint8Array | null;
+  primary: CapturedResponse;
+}
+
+/** A job and how each shadow side answered it. */
+export interface ShadowResult {
+  job: ShadowJob;
+  candidate: CapturedResponse;
+  secondary?: CapturedResponse;
+}
+
+/** What every copy shares: the run's marks and the per-call bounds. */
+export interface ShadowSettings {
+  run: string;
+  shadowHostSuffix: boolean;
+  shadowTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/** Headers for a shadow side: the client's, Host marked `-shadow` when asked, plus the tap's own marks. */
+export function shadowHeaders(forward: readonly string[], suffix: boolean, run: string, exchangeId: string): string[] {
+  const out = forward.slice();
+  if (suffix) {
+    for (let i = 0; i < out.length; i += 2) {
+      if (out[i]!.length === 4 && out[i]!.toLowerCase() === 'host') out[i + 1] = `${out[i + 1]}-shadow`;
+    }
+  }
+  out.push('x-shadowdiff-run', run, 'x-shadowdiff-exchange-id', exchangeId);
+  return out;
+}
+
+/** Sends the job's copies to the candidate (and secondary) at once; never rejects. */
+export async function runShadowJob(job: ShadowJob, sides: { candidate: Upstream; secondary?: Upstream }, settings: ShadowSettings): Promise<ShadowResult> {
+  const headers = shadowHeaders(job.forward, settings.shadowHostSuffix, settings.run, job.exchangeId);
+  const body = job.requestBytes ? Buffer.from(job.requestBytes.buffer, job.requestBytes.byteOffset, job.requestBytes.byteLength) : null;
+  const call = (upstream: Upstream): Promise<CapturedResponse> =>
+    callShadow(upstream.dispatcher, {
+      origin: upstream.origin,
+      method: job.method,
+      path: job.url,
+      headers,
+      body,
+      timeoutMs: settings.shadowTimeoutMs,
+      maxBodyBytes: settings.maxBodyBytes,
+    });
+  const [candidate, secondary] = await Promise.all([call(sides.candidate), sides.secondary ? call(sides.secondary) : undefined]);
+  return secondary ? { job, candidate, secondary } : { job, candidate };
+}
