@@ -53,6 +53,11 @@ export const tapSchema = z.strictObject({
   shadowHostSuffix: z.boolean().default(true),
   /** Shadow requests allowed in flight at once; beyond it captures are dropped and counted. */
   maxInFlightShadows: positiveInt.default(1000),
+  /**
+   * Send copies from a thread of their own, so that their sockets and buffers never add to the
+   * garbage collections of the thread serving clients. Off: from the serving thread (one core).
+   */
+  shadowThread: z.boolean().default(true),
   /** Mirror POST, PUT, PATCH and DELETE too (the candidate must use isolated data). */
   mirrorUnsafeMethods: z.boolean().default(false),
   /** Which routes are mirrored (inline) or recorded (recorder). Patterns match the path, not the query. */

@@ -23,6 +23,8 @@ export interface TapOptions {
   maxBodyBytes: number;
   shadowHostSuffix: boolean;
   maxInFlightShadows: number;
+  /** Send copies from a thread of their own (default) or from the serving thread. */
+  shadowThread?: boolean;
 }
 
 export interface TapDeps {
@@ -58,7 +60,7 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
           maxBodyBytes: options.maxBodyBytes,
           maxInFlightShadows: options.maxInFlightShadows,
         },
-        handlers,
+        { ...handlers, inProcess: options.shadowThread === false },
       ),
     decide: createMirrorPolicy({
       percentage: options.mirrorPercentage,

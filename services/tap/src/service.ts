@@ -74,6 +74,7 @@ function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; 
       maxBodyBytes: tap.maxBodyBytes,
       shadowHostSuffix: tap.shadowHostSuffix,
       maxInFlightShadows: tap.maxInFlightShadows,
+      shadowThread: tap.shadowThread,
     },
     deps,
   );

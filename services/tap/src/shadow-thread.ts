@@ -37,7 +37,7 @@ function workerSource(): { code: string; eval: true } | { file: URL; eval: false
  */
 export function startShadowThread(
   data: ShadowWorkerData,
-  handlers: { onResult: (result: ShadowResult) => void; onLost: (jobs: number) => void; logger: Logger },
+  handlers: { onResult: (result: ShadowResult) => void; onLost: (jobs: number) => void; logger: Logger; inProcess?: boolean },
 ): ShadowThread {
   let worker: Worker | undefined;
   let inFlight = 0;
@@ -47,9 +47,9 @@ export function startShadowThread(
   let everReady = false;
   let local: { candidate: Upstream; secondary?: Upstream } | undefined;
 
-  const goLocal = (why: string): void => {
+  const goLocal = (why?: string): void => {
     if (local) return;
-    handlers.logger.warn({ err: why }, 'shadow thread unavailable: copies are sent from the main thread');
+    if (why) handlers.logger.warn({ err: why }, 'shadow thread unavailable: copies are sent from the main thread');
     local = {
       candidate: createUpstream(data.candidateUrl, data.maxInFlightShadows),
       ...(data.secondaryUrl ? { secondary: createUpstream(data.secondaryUrl, data.maxInFlightShadows) } : {}),
@@ -106,10 +106,13 @@ export function startShadowThread(
     else worker!.postMessage({ type: 'jobs', jobs });
   };
 
-  try {
-    worker = spawn();
-  } catch (error) {
-    goLocal((error as Error).message);
+  if (handlers.inProcess) goLocal();
+  else {
+    try {
+      worker = spawn();
+    } catch (error) {
+      goLocal((error as Error).message);
+    }
   }
   return {
     send(job) {
