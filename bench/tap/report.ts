@@ -18,7 +18,7 @@ export interface BenchReport {
   machine: string;
   settings: { rate: number; seconds: number; fullSeconds: number; wrkConnections: number; rateConnections: number; rounds: number };
   targets: TargetResult[];
-  slow: { name: string; fast: RateResult; slow: RateResult }[];
+  slow: { name: string; fast: RateResult; slow: RateResult; slowP99Range: [number, number] }[];
   targetsMet: string[];
 }
 
@@ -74,13 +74,13 @@ export function renderTapSection(report: BenchReport): string {
     '',
     `Slow candidate (answers after 500 ms), primary latency at ${s.rate} requests/s with 100% mirroring:`,
     '',
-    '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate | p99 slow candidate | p99 change |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate | p99 slow candidate | p99 change | slow p99 over rounds |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const x of report.slow) {
     const change = ((x.slow.p99 - x.fast.p99) / x.fast.p99) * 100;
     const shown = Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${change.toFixed(1)}%` : 'unbounded';
-    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${shown} |`);
+    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${shown} | ${ms(x.slowP99Range[0])}–${ms(x.slowP99Range[1])} |`);
   }
   lines.push('', 'Targets:', '', ...report.targetsMet.map((t) => `- ${t}`), '');
   return lines.join('\n');

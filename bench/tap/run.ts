@@ -192,7 +192,10 @@ try {
       log(`  round ${round + 1} ${t.name}, slow candidate: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.timeouts} unanswered after 10 s)`);
     }
   }
-  for (const t of slowTargets) slow.push({ name: t.name, fast: results.find((r) => r.name === t.name)!.rate, slow: median(slowRates.get(t.name)!) });
+  for (const t of slowTargets) {
+    const p99s = slowRates.get(t.name)!.map((r) => r.p99);
+    slow.push({ name: t.name, fast: results.find((r) => r.name === t.name)!.rate, slow: median(slowRates.get(t.name)!), slowP99Range: [Math.min(...p99s), Math.max(...p99s)] });
+  }
 
   const byName = (n: string): TargetResult => results.find((r) => r.name === n)!;
   const direct = byName('direct');
