@@ -6,3 +6,6 @@ export {
   type DriveDemoTrafficOptions,
 } from './traffic-driver';
 export { describeDemoDifferences } from './version-v2';
+export { apiV1 } from './version-v1';
+export { apiV2 } from './version-v2';
+export type { ApiVersion } from './handlers';

@@ -2,8 +2,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
-import { describeDemoDifferences, startDemoUpstreams } from '@shadowdiff/demo';
+import { apiV1, apiV2, describeDemoDifferences, startDemoServer, type ApiVersion, type DemoServer } from '@shadowdiff/demo';
 import { onShutdown } from '../shutdown';
+
+/** Which version of the demo API each side runs. */
+const VERSIONS = { primary: apiV1, candidate: apiV2, secondary: apiV1 } satisfies Record<string, ApiVersion>;
+type Side = keyof typeof VERSIONS;
 
 /** `shadowdiff demo`: the demo's two API versions (and a second primary), to point a tap at. */
 export function registerDemo(program: Command): void {
@@ -11,19 +15,15 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('serve the demo API: primary (v1), candidate (v2) and secondary (v1) on loopback ports')
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
-    .action(async (flags: { host: string }) => {
+    .addOption(new Option('--only <side>', 'serve only this side, as its own process would').choices(Object.keys(VERSIONS)))
+    .action(async (flags: { host: string; only?: Side }) => {
       const logger = createLogger({ level: loadConfig().log.level, stderr: true });
-      const demo = await startDemoUpstreams({ host: flags.host });
-      process.stdout.write(
-        [
-          `primary ${demo.primary.url} ${demo.primary.version}`,
-          `candidate ${demo.candidate.url} ${demo.candidate.version}`,
-          `secondary ${demo.secondary.url} ${demo.secondary.version}`,
-          'deliberate differences:',
-          ...describeDemoDifferences().map((line) => `  - ${line}`),
-          '',
-        ].join('\n'),
-      );
-      await onShutdown(logger, [() => demo.close()]);
+      const sides = flags.only ? [flags.only] : (Object.keys(VERSIONS) as Side[]);
+      const servers: [Side, DemoServer][] = [];
+      for (const side of sides) servers.push([side, await startDemoServer(VERSIONS[side], { host: flags.host })]);
+      const lines = servers.map(([side, server]) => `${side} ${server.url} ${server.version}`);
+      if (!flags.only) lines.push('deliberate differences:', ...describeDemoDifferences().map((line) => `  - ${line}`));
+      process.stdout.write(`${lines.join('\n')}\n`);
+      await onShutdown(logger, [() => Promise.all(servers.map(([, server]) => server.close())).then(() => undefined)]);
     });
 }

@@ -10,6 +10,8 @@ import { createApiClient } from '../api-client';
 import { startChildCommand, type ChildCommand } from '../child-command';
 import { printRunSummary } from '../summary';
 
+const stopAll = (children: ChildCommand[]): Promise<void> => Promise.all(children.map((child) => child.stop())).then(() => undefined);
+
 async function waitForStored(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let stored = await count();
@@ -30,20 +32,24 @@ export function registerUp(program: Command): void {
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
-    let demo: ChildCommand | undefined;
+    let demo: ChildCommand[] = [];
     if (!config.upstreams.primary && !config.upstreams.candidate) {
-      // The demo API runs in a process of its own, as real upstreams would, so latencies mean something.
-      demo = await startChildCommand(['demo'], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: /^secondary \S+/m, logger });
-      const printed = demo.ready.input ?? '';
-      const url = (side: string) => printed.match(new RegExp(`^${side} (\\S+)`, 'm'))![1]!;
-      config.upstreams = { primary: url('primary'), candidate: url('candidate'), secondary: url('secondary') };
+      // Each side of the demo runs in a process of its own, as real services would, so their
+      // latencies can be compared.
+      demo = await Promise.all(
+        (['primary', 'candidate', 'secondary'] as const).map((side) =>
+          startChildCommand(['demo', '--only', side], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: new RegExp(`^${side} (\\S+)`, 'm'), logger }),
+        ),
+      );
+      const [primary, candidate, secondary] = demo.map((child) => child.ready[1]!);
+      config.upstreams = { primary, candidate, secondary };
       if (flags.run === undefined && config.run === 'default') config.run = 'demo';
     } else if (!config.upstreams.primary || !config.upstreams.candidate) {
       throw new Error('give both --primary and --candidate, or neither to run the demo');
     }
     const configFile = typeof flags.config === 'string' ? flags.config : undefined;
     const stack = await startStack(config, logger, configFile ? { configFile } : {}).catch(async (error) => {
-      await demo?.stop();
+      await stopAll(demo);
       throw error;
     });
     const out = process.stdout;
@@ -57,7 +63,7 @@ export function registerUp(program: Command): void {
     out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
     out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
 
-    if (demo) {
+    if (demo.length > 0) {
       out.write(`\nDemo: primary v1 vs candidate v2. Deliberate differences:\n`);
       for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
       const mirroredSoFar = async (): Promise<number> => (await stack.tap.metrics.mirrored.get()).values[0]?.value ?? 0;
@@ -75,11 +81,11 @@ export function registerUp(program: Command): void {
     }
     if (flags.exitAfterDemo) {
       await stack.close();
-      await demo?.stop();
+      await stopAll(demo);
       return;
     }
     out.write('\nPress Ctrl-C to stop.\n');
-    await onShutdown(logger, [() => stack.close(), async () => demo?.stop()]);
+    await onShutdown(logger, [() => stack.close(), () => stopAll(demo)]);
     out.write('stopped.\n');
   });
 }
