@@ -3,16 +3,10 @@ import { ErrorNote, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
 import { count, percent, when } from '../format';
 import { Link } from '../router';
+import type { Run } from '../types';
 import { useApi } from '../use-api';
 
-export interface RunSummary {
-  id: string;
-  name: string;
-  service: string | null;
-  primaryLabel: string | null;
-  candidateLabel: string | null;
-  state: 'active' | 'closed';
-  createdAt: string;
+export interface RunSummary extends Run {
   exchanges: number;
   withDifferences: number;
   realDifferenceRate?: number | null;
