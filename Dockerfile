@@ -12,6 +12,8 @@ RUN npm ci --no-audit --no-fund --omit=optional \
     && npm prune --omit=dev --omit=optional \
     && npm cache clean --force
 ENV NODE_ENV=production
+# The state folder (the tap's redaction key file when none is configured) must be writable.
+RUN mkdir -p /app/.shadowdiff && chown node /app/.shadowdiff
 USER node
 ENTRYPOINT ["node", "services/cli/bin/shadowdiff.js"]
 CMD ["--help"]

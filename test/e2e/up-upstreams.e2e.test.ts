@@ -60,8 +60,8 @@ describe('shadowdiff up --primary --candidate', () => {
     }
 
     const shadowHosts = await eventually(() => (candidate.requests.length >= 20 ? candidate.requests.map((r) => r.headers.host) : undefined));
-    const tapHost = new URL(tapUrl).host;
-    expect(new Set(shadowHosts)).toEqual(new Set([`${tapHost}-shadow`]));
+    const { hostname, port } = new URL(tapUrl);
+    expect(new Set(shadowHosts)).toEqual(new Set([`${hostname}-shadow:${port}`]));
     expect(candidate.requests[0]!.headers['x-shadowdiff-run']).toBe('e2e-run');
     expect(candidate.requests[0]!.headers['x-shadowdiff-exchange-id']).toMatch(/^[0-9a-f-]{36}$/);
 

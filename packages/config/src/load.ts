@@ -23,6 +23,8 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_MIRROR_PERCENTAGE: 'tap.mirrorPercentage',
   SHADOWDIFF_SHADOW_TIMEOUT_MS: 'tap.shadowTimeoutMs',
   SHADOWDIFF_MAX_BODY_BYTES: 'tap.maxBodyBytes',
+  SHADOWDIFF_TAP_ADMIN_PORT: 'tap.adminPort',
+  SHADOWDIFF_REDACTION_KEY: 'tap.redaction.key',
   SHADOWDIFF_API_HOST: 'api.host',
   SHADOWDIFF_API_PORT: 'api.port',
   SHADOWDIFF_API_TOKEN: 'api.token',

@@ -34,12 +34,19 @@ export interface ShadowSettings {
   maxBodyBytes: number;
 }
 
+/** `orders:8000` → `orders-shadow:8000`, as Envoy marks a mirrored Host: the suffix goes before the port. */
+export function shadowHost(host: string): string {
+  const colon = host.lastIndexOf(':');
+  const hasPort = colon > 0 && !host.endsWith(']') && /^\d+$/.test(host.slice(colon + 1));
+  return hasPort ? `${host.slice(0, colon)}-shadow${host.slice(colon)}` : `${host}-shadow`;
+}
+
 /** Headers for a shadow side: the client's, Host marked `-shadow` when asked, plus the tap's own marks. */
 export function shadowHeaders(forward: readonly string[], suffix: boolean, run: string, exchangeId: string): string[] {
   const out = forward.slice();
   if (suffix) {
     for (let i = 0; i < out.length; i += 2) {
-      if (out[i]!.length === 4 && out[i]!.toLowerCase() === 'host') out[i + 1] = `${out[i + 1]}-shadow`;
+      if (out[i]!.length === 4 && out[i]!.toLowerCase() === 'host') out[i + 1] = shadowHost(out[i + 1]!);
     }
   }
   out.push('x-shadowdiff-run', run, 'x-shadowdiff-exchange-id', exchangeId);
