@@ -12,6 +12,8 @@ interface RunItem {
   candidateLabel: string | null;
   exchanges: number;
   withDifferences: number;
+  realDifferenceRate?: number | null;
+  verdict?: 'pass' | 'fail' | null;
   createdAt: string;
 }
 
@@ -36,17 +38,18 @@ function table(header: string[], rows: string[][]): string {
 }
 
 async function listRuns(flags: Flags): Promise<void> {
-  const { items } = await createApiClient(flags).json<{ items: RunItem[] }>('GET', '/runs');
+  const { items } = await createApiClient(flags).json<{ items: RunItem[] }>('GET', '/runs?summary=true');
   if (flags.json) return void out(`${JSON.stringify(items, null, 2)}\n`);
   if (items.length === 0) return void out('No runs yet.\n');
   out(
     table(
-      ['run', 'state', 'exchanges', 'differing', 'primary → candidate', 'created'],
+      ['run', 'state', 'exchanges', 'real diffs', 'gate', 'primary → candidate', 'created'],
       items.map((r) => [
         r.name,
         r.state,
         String(r.exchanges),
-        r.exchanges === 0 ? '-' : pct(r.withDifferences / r.exchanges),
+        r.realDifferenceRate === null || r.realDifferenceRate === undefined ? '-' : pct(r.realDifferenceRate),
+        r.verdict ?? '-',
         `${r.primaryLabel ?? '?'} → ${r.candidateLabel ?? '?'}`,
         r.createdAt.slice(0, 19).replace('T', ' '),
       ]),
