@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -43,13 +43,13 @@ describe('dashboard in a browser', () => {
     secondary = await startUpstream(answer('v1'));
     candidate = await startUpstream(answer('v2'));
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    cli = runCli(
-      ['up', '--primary', primary.url, '--candidate', candidate.url, '--secondary', secondary.url, '--run', 'dash-run', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir],
+    const stack = await startUp(
+      ['--primary', primary.url, '--candidate', candidate.url, '--secondary', secondary.url, '--run', 'dash-run', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir],
       { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_API_TOKEN: TOKEN, SHADOWDIFF_LOG_LEVEL: 'warn' },
     );
-    await cli.waitFor(/Press Ctrl-C to stop/);
-    const tapUrl = cli.stdout().match(/tap\s+(http:\/\/\S+)/)![1]!;
-    apiUrl = cli.stdout().match(/api\s+(http:\/\/\S+?)\/api\/v1/)![1]!;
+    cli = stack.cli;
+    apiUrl = stack.apiUrl;
+    const tapUrl = stack.tapUrl;
     for (let i = 0; i < 60; i++) await fetch(`${tapUrl}/users/${i}`).then((r) => r.arrayBuffer());
     await eventually(async () => {
       const res = await fetch(`${apiUrl}/api/v1/runs`, { headers: { authorization: `Bearer ${TOKEN}` } });

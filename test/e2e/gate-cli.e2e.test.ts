@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, runCli, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 /**
  * The gate as CI runs it: real traffic through `shadowdiff up` into two runs (a clean baseline,
@@ -52,10 +52,10 @@ describe('shadowdiff gate', () => {
     ].join('\n');
 
   async function capture(run: string, traffic: [string, number][]): Promise<void> {
-    cli = runCli(['up', '--primary', primary.url, '--candidate', candidate.url, '--run', run, '--tap-port', '0', '--api-port', '0', '--state-dir', dir], env());
-    await cli.waitFor(/Press Ctrl-C to stop/);
-    const tapUrl = cli.stdout().match(/tap\s+(http:\/\/\S+)/)![1]!;
-    apiUrl = cli.stdout().match(/api\s+(http:\/\/\S+?)\/api\/v1/)![1]!;
+    const stack = await startUp(['--primary', primary.url, '--candidate', candidate.url, '--run', run, '--tap-port', '0', '--api-port', '0', '--state-dir', dir], env());
+    cli = stack.cli;
+    apiUrl = stack.apiUrl;
+    const tapUrl = stack.tapUrl;
     let total = 0;
     for (const [path, count] of traffic) {
       for (let i = 1; i <= count; i++) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'parse5';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, runCli, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
+import { createTestDatabase, runCli, startUp, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
 
 interface HtmlNode {
   nodeName: string;
@@ -40,13 +40,13 @@ describe('shadowdiff report and runs', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    up = runCli(['up', '--requests', '200', '--tap-port', '0', '--api-port', '0', '--state-dir', dir], {
-      DATABASE_URL: db.url,
-      REDIS_URL: inject('redisUrl'),
-      SHADOWDIFF_LOG_LEVEL: 'warn',
-    });
-    await up.waitFor(/Press Ctrl-C to stop/, 120_000);
-    apiUrl = up.stdout().match(/api\s+(http:\/\/\S+?)\/api\/v1/)![1]!;
+    const stack = await startUp(
+      ['--requests', '200', '--tap-port', '0', '--api-port', '0', '--state-dir', dir],
+      { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'warn' },
+      120_000,
+    );
+    up = stack.cli;
+    apiUrl = stack.apiUrl;
   });
 
   afterAll(async () => {

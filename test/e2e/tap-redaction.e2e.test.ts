@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 // Unique, so a hit anywhere can only come from this test's traffic.
 const tag = Math.random().toString(36).slice(2, 10);
@@ -90,12 +90,10 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
         '',
       ].join('\n'),
     );
-    cli = runCli(
-      ['up', '--primary', primary.url, '--candidate', candidate.url, '--run', 'redaction-e2e', '--tap-port', '0', '--api-port', '0', '--state-dir', dir, '--config', config],
+    ({ cli, tapUrl } = await startUp(
+      ['--primary', primary.url, '--candidate', candidate.url, '--run', 'redaction-e2e', '--tap-port', '0', '--api-port', '0', '--state-dir', dir, '--config', config],
       { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'debug' },
-    );
-    await cli.waitFor(/Press Ctrl-C to stop/);
-    tapUrl = cli.stdout().match(/tap\s+(http:\/\/\S+)/)![1]!;
+    ));
   });
   afterAll(async () => {
     const code = await cli?.stop();

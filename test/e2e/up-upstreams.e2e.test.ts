@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 /**
  * `shadowdiff up` as a user runs it, against two upstreams of the test's own: traffic through
@@ -31,13 +31,10 @@ describe('shadowdiff up --primary --candidate', () => {
       res.end(JSON.stringify({ id, name: `user ${id}`, price: 12, tags: ['a', 'b'], added: true }));
     });
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    cli = runCli(
-      ['up', '--primary', primary.url, '--candidate', candidate.url, '--run', 'e2e-run', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir],
+    ({ cli, tapUrl, apiUrl } = await startUp(
+      ['--primary', primary.url, '--candidate', candidate.url, '--run', 'e2e-run', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir],
       { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'warn' },
-    );
-    await cli.waitFor(/Press Ctrl-C to stop/);
-    tapUrl = cli.stdout().match(/tap\s+(http:\/\/\S+)/)![1]!;
-    apiUrl = cli.stdout().match(/api\s+(http:\/\/\S+?)\/api\/v1/)![1]!;
+    ));
   });
 
   afterAll(async () => {

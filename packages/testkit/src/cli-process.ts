@@ -73,3 +73,22 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     },
   };
 }
+
+/** A `shadowdiff up` started by a test, ready, with the addresses it printed. */
+export interface RunningStack {
+  cli: CliProcess;
+  tapUrl: string;
+  apiUrl: string;
+}
+
+/** Runs `shadowdiff up` with the given arguments and waits until it says it is up. */
+export async function startUp(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunningStack> {
+  const cli = runCli(['up', ...args], env);
+  await cli.waitFor(/Press Ctrl-C to stop/, timeoutMs);
+  const out = cli.stdout();
+  return {
+    cli,
+    tapUrl: out.match(/tap\s+(http:\/\/\S+)/)![1]!,
+    apiUrl: out.match(/api\s+(http:\/\/\S+?)\/api\/v1/)![1]!,
+  };
+}
