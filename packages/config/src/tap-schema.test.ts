@@ -4,7 +4,7 @@ import { tapSchema } from './tap-schema';
 describe('tap settings', () => {
   it('default to inline mirroring with metrics on 9464 and the built-in redaction only', () => {
     const tap = tapSchema.parse({});
-    expect(tap).toMatchObject({ mode: 'inline', adminPort: 9464, adminHost: '127.0.0.1', mirrorPercentage: 100, mirrorUnsafeMethods: false, shadowThread: false });
+    expect(tap).toMatchObject({ mode: 'inline', adminPort: 9464, adminHost: '127.0.0.1', mirrorPercentage: 100, mirrorUnsafeMethods: false });
     expect(tap.routes).toEqual({ include: [], exclude: [], allowUnsafe: [] });
     expect(tap.redaction).toEqual({ headers: [], bodyPaths: [] });
     expect(tap.recorder).toEqual({ side: 'auto', joinWindowMs: 10_000 });

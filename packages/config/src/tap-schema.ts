@@ -53,14 +53,6 @@ export const tapSchema = z.strictObject({
   shadowHostSuffix: z.boolean().default(true),
   /** Shadow requests allowed in flight at once; beyond it captures are dropped and counted. */
   maxInFlightShadows: positiveInt.default(1000),
-  /**
-   * Send copies from a thread of their own, so that their sockets and buffers never add to the
-   * garbage collections of the thread serving clients. Off by default: measured from that thread,
-   * shadow latencies carry its scheduling delays (a secondary identical to the primary reads
-   * several times slower), which would make the latency comparison and the gate's latency check
-   * meaningless. Turn it on only where the latency comparison does not matter.
-   */
-  shadowThread: z.boolean().default(false),
   /** Mirror POST, PUT, PATCH and DELETE too (the candidate must use isolated data). */
   mirrorUnsafeMethods: z.boolean().default(false),
   /** Which routes are mirrored (inline) or recorded (recorder). Patterns match the path, not the query. */

@@ -4,7 +4,6 @@ import type { TapMetrics } from './metrics';
 import { createMirrorPolicy } from './mirror-policy';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
-import { startShadowThread } from './shadow-thread';
 import { createTapHandler } from './tap-handler';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -23,8 +22,6 @@ export interface TapOptions {
   maxBodyBytes: number;
   shadowHostSuffix: boolean;
   maxInFlightShadows: number;
-  /** Send copies from a thread of their own (default) or from the serving thread. */
-  shadowThread?: boolean;
 }
 
 export interface TapDeps {
@@ -45,23 +42,20 @@ export interface Tap {
 /** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
   const primary = createUpstream(options.primaryUrl, 256);
-  const { handle, shadows } = createTapHandler({
+  const shadowSides = {
+    candidate: createUpstream(options.candidateUrl, options.maxInFlightShadows),
+    ...(options.secondaryUrl ? { secondary: createUpstream(options.secondaryUrl, options.maxInFlightShadows) } : {}),
+  };
+  const { handle, settled } = createTapHandler({
     run: options.run,
     primary,
-    hasSecondary: options.secondaryUrl !== undefined,
-    startShadows: (handlers) =>
-      startShadowThread(
-        {
-          run: options.run,
-          candidateUrl: options.candidateUrl,
-          ...(options.secondaryUrl ? { secondaryUrl: options.secondaryUrl } : {}),
-          shadowHostSuffix: options.shadowHostSuffix,
-          shadowTimeoutMs: options.shadowTimeoutMs,
-          maxBodyBytes: options.maxBodyBytes,
-          maxInFlightShadows: options.maxInFlightShadows,
-        },
-        { ...handlers, inProcess: options.shadowThread === false },
-      ),
+    shadowSides,
+    shadowSettings: {
+      run: options.run,
+      shadowHostSuffix: options.shadowHostSuffix,
+      shadowTimeoutMs: options.shadowTimeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+    },
     decide: createMirrorPolicy({
       percentage: options.mirrorPercentage,
       mirrorUnsafeMethods: options.mirrorUnsafeMethods,
@@ -81,8 +75,9 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
     async close() {
       await closeServer(server);
       await primary.dispatcher.close();
-      // Copies in flight get their full timeout to answer before the shadow thread stops.
-      await shadows.close(options.shadowTimeoutMs + 1000);
+      // Copies in flight get their full timeout to answer before their pools close.
+      await settled(options.shadowTimeoutMs + 1000);
+      await Promise.all([shadowSides.candidate.dispatcher.close(), shadowSides.secondary?.dispatcher.close()]);
     },
   };
 }

@@ -88,7 +88,7 @@ describe('inline tap: the client gets the primary exactly', () => {
     candidate = await startUpstream((_req, res) => void res.end('candidate'));
     tap = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, run: 'exact', maxBodyBytes: 1024 * 1024 });
     // Copies from the serving thread here, so that path is covered too.
-    bare = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, run: 'bare', shadowHostSuffix: false, shadowThread: false });
+    bare = await startTestTap({ primaryUrl: primary.url, candidateUrl: candidate.url, run: 'bare', shadowHostSuffix: false });
   });
   afterAll(async () => {
     await tap?.close();

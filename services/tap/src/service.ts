@@ -74,7 +74,6 @@ function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; 
       maxBodyBytes: tap.maxBodyBytes,
       shadowHostSuffix: tap.shadowHostSuffix,
       maxInFlightShadows: tap.maxInFlightShadows,
-      shadowThread: tap.shadowThread,
     },
     deps,
   );

@@ -71,9 +71,7 @@ describe('inline tap: a failing candidate never reaches the client', () => {
       failing: failing.url,
     };
     for (const [kind, url] of Object.entries(candidates)) {
-      // Every other tap sends its copies from the serving thread: both paths meet every failure.
-      const shadowThread = Object.keys(taps).length % 2 === 0;
-      taps[kind] = await startTestTap({ primaryUrl: primary.url, candidateUrl: url, run: kind, shadowTimeoutMs: kind === 'slow' ? 4000 : 1500, shadowThread });
+      taps[kind] = await startTestTap({ primaryUrl: primary.url, candidateUrl: url, run: kind, shadowTimeoutMs: kind === 'slow' ? 4000 : 1500 });
     }
   });
   afterAll(async () => {

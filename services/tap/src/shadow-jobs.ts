@@ -2,10 +2,7 @@ import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
 import type { Upstream } from './forward';
 import { callShadow } from './shadow-call';
 
-/**
- * A mirrored exchange on its way to the shadow side(s): plain data only (it crosses to the
- * shadow thread), everything the capture needs once the copies have been answered.
- */
+/** A mirrored exchange on its way to the shadow side(s): everything the capture needs once the copies have been answered. */
 export interface ShadowJob {
   exchangeId: string;
   capturedAt: string;
@@ -15,7 +12,7 @@ export interface ShadowJob {
   /** The client's headers as forwarded to the primary (raw list). */
   forward: string[];
   requestBody: CapturedBody;
-  requestBytes: Uint8Array | null;
+  requestBytes: Buffer | null;
   primary: CapturedResponse;
 }
 
@@ -24,6 +21,12 @@ export interface ShadowResult {
   job: ShadowJob;
   candidate: CapturedResponse;
   secondary?: CapturedResponse;
+}
+
+/** Where copies go. */
+export interface ShadowSides {
+  candidate: Upstream;
+  secondary?: Upstream;
 }
 
 /** What every copy shares: the run's marks and the per-call bounds. */
@@ -54,9 +57,9 @@ export function shadowHeaders(forward: readonly string[], suffix: boolean, run: 
 }
 
 /** Sends the job's copies to the candidate (and secondary) at once; never rejects. */
-export async function runShadowJob(job: ShadowJob, sides: { candidate: Upstream; secondary?: Upstream }, settings: ShadowSettings): Promise<ShadowResult> {
+export async function runShadowJob(job: ShadowJob, sides: ShadowSides, settings: ShadowSettings): Promise<ShadowResult> {
   const headers = shadowHeaders(job.forward, settings.shadowHostSuffix, settings.run, job.exchangeId);
-  const body = job.requestBytes ? Buffer.from(job.requestBytes.buffer, job.requestBytes.byteOffset, job.requestBytes.byteLength) : null;
+  const body = job.requestBytes;
   const call = (upstream: Upstream): Promise<CapturedResponse> =>
     callShadow(upstream.dispatcher, {
       origin: upstream.origin,

@@ -9,30 +9,16 @@ import type { TapMetrics } from './metrics';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy';
 import type { Redactor } from './redaction';
 import { pathOf } from './route-matcher';
-import type { ShadowJob, ShadowResult } from './shadow-jobs';
-
-/** What the handler needs of the shadow thread. */
-export interface ShadowSender {
-  send(job: ShadowJob): void;
-  readonly inFlight: number;
-}
-
-/** Where the shadow thread reports: each job's result, or how many jobs a failed thread lost. */
-export interface ShadowHandlers {
-  onResult: (result: ShadowResult) => void;
-  onLost: (jobs: number) => void;
-  logger: Logger;
-}
+import { runShadowJob, type ShadowResult, type ShadowSettings, type ShadowSides } from './shadow-jobs';
 
 export type { Upstream } from './forward';
 
-export interface TapHandlerOptions<S extends ShadowSender = ShadowSender> {
+export interface TapHandlerOptions {
   run: string;
   primary: Upstream;
-  /** Whether a secondary gets copies too (each copy then counts twice toward the in-flight bound). */
-  hasSecondary: boolean;
-  /** Starts what sends the copies (the shadow thread), given where its results go. */
-  startShadows: (handlers: ShadowHandlers) => S;
+  /** Where copies go: the candidate and, when configured, the secondary (each copy then counts twice toward the in-flight bound). */
+  shadowSides: ShadowSides;
+  shadowSettings: ShadowSettings;
   decide: (request: PolicyRequest) => MirrorDecision;
   maxBodyBytes: number;
   maxInFlightShadows: number;
@@ -46,12 +32,14 @@ export interface TapHandlerOptions<S extends ShadowSender = ShadowSender> {
 /**
  * The inline tap's request handler. The client's request is streamed to the primary and the
  * primary's response streamed back untouched; only when the request has been read in full and
- * the primary has answered does a copy go to the shadow side(s), off the client's path. Once
- * every side is done the capture is redacted and emitted.
+ * the primary has answered does a copy go to the shadow side(s), off the client's path. Copies
+ * leave from this thread, like the primary's request, so their latencies compare with the
+ * primary's. Once every side is done the capture is redacted and emitted.
  */
-export function createTapHandler<S extends ShadowSender>(options: TapHandlerOptions<S>) {
+export function createTapHandler(options: TapHandlerOptions) {
   const { metrics } = options;
-  const sides = options.hasSecondary ? 2 : 1;
+  const sides = options.shadowSides.secondary ? 2 : 1;
+  let inFlight = 0;
   const okRequests = metrics.requests.labels({ outcome: 'ok' });
   const failedRequests = metrics.requests.labels({ outcome: 'primary_error' });
   const abortedRequests = metrics.requests.labels({ outcome: 'client_aborted' });
@@ -84,41 +72,33 @@ export function createTapHandler<S extends ShadowSender>(options: TapHandlerOpti
     latency[side].observe(response.latencyMs / 1000);
   };
 
-  // The capture is assembled here, from plain data the shadow thread sends back: while copies
-  // are out, this thread holds nothing of them.
-  const shadows: S = options.startShadows({
-    logger: options.logger,
-    onLost: (jobs) => {
-      metrics.inFlightShadows.dec(jobs * sides);
-      metrics.dropped.inc({ reason: 'shadow_thread_failed' }, jobs);
-    },
-    onResult: ({ job, candidate, secondary }) => {
-      metrics.inFlightShadows.dec(sides);
-      record('candidate', candidate);
-      if (secondary) record('secondary', secondary);
-      const capture: Capture = {
-        id: job.exchangeId,
-        run: options.run,
-        capturedAt: job.capturedAt,
-        source: 'inline',
-        requestId: job.requestId,
-        request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
-        primary: job.primary,
-        candidate,
-      };
-      if (secondary) capture.secondary = secondary;
-      try {
-        options.redactor.capture(capture);
-      } catch (error) {
-        // Never queue what could not be redacted.
-        metrics.dropped.inc({ reason: 'redaction_failed' });
-        options.logger.error({ err: (error as Error).message, exchangeId: job.exchangeId }, 'capture dropped: redaction failed');
-        return;
-      }
-      options.emit(capture);
-    },
-  });
-  const inFlightShadows = (): number => shadows.inFlight * sides;
+  const shadowDone = ({ job, candidate, secondary }: ShadowResult): void => {
+    inFlight -= 1;
+    metrics.inFlightShadows.dec(sides);
+    record('candidate', candidate);
+    if (secondary) record('secondary', secondary);
+    const capture: Capture = {
+      id: job.exchangeId,
+      run: options.run,
+      capturedAt: job.capturedAt,
+      source: 'inline',
+      requestId: job.requestId,
+      request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
+      primary: job.primary,
+      candidate,
+    };
+    if (secondary) capture.secondary = secondary;
+    try {
+      options.redactor.capture(capture);
+    } catch (error) {
+      // Never queue what could not be redacted.
+      metrics.dropped.inc({ reason: 'redaction_failed' });
+      options.logger.error({ err: (error as Error).message, exchangeId: job.exchangeId }, 'capture dropped: redaction failed');
+      return;
+    }
+    options.emit(capture);
+  };
+  const inFlightShadows = (): number => inFlight * sides;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method!;
@@ -165,7 +145,8 @@ export function createTapHandler<S extends ShadowSender>(options: TapHandlerOpti
       }
       metrics.mirrored.inc();
       metrics.inFlightShadows.inc(sides);
-      shadows.send({
+      inFlight += 1;
+      const job = {
         exchangeId,
         capturedAt,
         requestId,
@@ -173,10 +154,10 @@ export function createTapHandler<S extends ShadowSender>(options: TapHandlerOpti
         url,
         forward: heads.forward,
         requestBody: requestBody.toCaptured(),
-        // A copy of exactly its bytes: a view into a socket's larger buffer would cross whole.
-        requestBytes: requestBody.size > 0 ? new Uint8Array(requestBody.bytes()) : null,
+        requestBytes: requestBody.size > 0 ? requestBody.bytes() : null,
         primary: primary.response,
-      });
+      };
+      void runShadowJob(job, options.shadowSides, options.shadowSettings).then(shadowDone);
     };
 
     forwardRequest(
@@ -202,5 +183,10 @@ export function createTapHandler<S extends ShadowSender>(options: TapHandlerOpti
       },
     );
   };
-  return { handle, shadows };
+  /** Waits until the copies in flight have been answered (or `graceMs` has passed). */
+  const settled = async (graceMs: number): Promise<void> => {
+    const deadline = Date.now() + graceMs;
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  };
+  return { handle, settled };
 }
