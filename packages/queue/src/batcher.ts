@@ -15,7 +15,8 @@ export interface BatcherOptions {
   /** Batches being sent at once. */
   maxConcurrentFlushes?: number;
   logger?: Logger;
-  onDrop?: (reason: DropReason, count: number) => void;
+  /** Captures that will never reach the queue, with why (and Redis's error, when it refused them). */
+  onDrop?: (reason: DropReason, count: number, error?: string) => void;
   onFlush?: (captures: number) => void;
 }
 
@@ -51,7 +52,7 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
         () => options.onFlush?.(captures.length),
         (error: Error) => {
           options.logger?.warn({ err: error.message, captures: captures.length }, 'capture batch dropped: redis unavailable');
-          options.onDrop?.('redis_unavailable', captures.length);
+          options.onDrop?.('redis_unavailable', captures.length, error.message);
         },
       )
       .finally(() => {

@@ -22,3 +22,20 @@ export function createWorkerConnection(url: string, options: RedisOptions = {}):
     ...options,
   });
 }
+
+/**
+ * Waits until the connection is ready, at most `ms`: a moment for Redis at start-up so the first
+ * captures are not dropped for nothing, while a Redis that is down keeps nobody from starting.
+ */
+export function readyOrTimeout(connection: Redis, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (connection.status === 'ready') return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      connection.off('ready', done);
+      resolve();
+    }
+    connection.once('ready', done);
+  });
+}

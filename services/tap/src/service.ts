@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
 import { ConfigError, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { CAPTURE_QUEUE, createCaptureBatcher, createHalfPairer, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
 import { startAdminServer, type AdminServer } from './admin-server';
 import { createTap, type Tap } from './app';
+import { startCaptureThread } from './capture-thread';
 import { createTapMetrics, type TapMetrics } from './metrics';
 import { createRecorder } from './recorder';
 import { createRedactor, type Redactor } from './redaction';
@@ -32,11 +32,11 @@ export function redactorFromConfig(config: ShadowdiffConfig): Redactor {
   });
 }
 
-function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; redactor: Redactor; metrics: TapMetrics; logger: Logger }, redis: ReturnType<typeof createProducerConnection>): Tap & { sweep?: () => Promise<void> } {
+function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; redactor: Redactor; metrics: TapMetrics; logger: Logger }, redis: ReturnType<typeof createProducerConnection> | undefined): Tap & { sweep?: () => Promise<void> } {
   const { tap } = config;
   if (tap.mode === 'recorder') {
     if (!tap.recorder.upstream) throw new ConfigError('a recorder needs tap.recorder.upstream (flag --upstream)');
-    const pairer = createHalfPairer(redis, { run: config.run, joinWindowMs: tap.recorder.joinWindowMs });
+    const pairer = createHalfPairer(redis!, { run: config.run, joinWindowMs: tap.recorder.joinWindowMs });
     const recorder = createRecorder(
       {
         run: config.run,
@@ -91,44 +91,37 @@ export async function startTapService(
   const logger = deps.logger.child({ service: 'tap', mode: config.tap.mode, run: config.run });
   const redactor = redactorFromConfig(config);
   const metrics = createTapMetrics();
-  const connection = createProducerConnection(deps.redisUrl);
-  connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
-  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, ...(deps.queuePrefix ? { prefix: deps.queuePrefix } : {}) });
-  queue.on('error', (error) => logger.debug({ err: error.message }, 'queue error'));
-  const batcher = createCaptureBatcher(queue, {
-    batchSize: config.tap.batchSize,
-    flushMs: config.tap.batchFlushMs,
-    maxBuffered: config.tap.maxBufferedCaptures,
-    logger,
-    onDrop: (reason, count) => metrics.dropped.inc({ reason }, count),
-    onFlush: (count) => {
-      metrics.batchFlushes.inc();
-      metrics.capturesQueued.inc(count);
+  // Captures are queued from a thread of their own; the serving thread only hands them over.
+  const sink = startCaptureThread(
+    {
+      redisUrl: deps.redisUrl,
+      ...(deps.queuePrefix ? { queuePrefix: deps.queuePrefix } : {}),
+      batchSize: config.tap.batchSize,
+      flushMs: config.tap.batchFlushMs,
+      maxBuffered: config.tap.maxBufferedCaptures,
     },
-  });
-  metrics.readBufferedFrom(() => batcher.held);
+    {
+      logger,
+      onDrop: (reason, count) => metrics.dropped.inc({ reason }, count),
+      onFlush: (count) => {
+        metrics.batchFlushes.inc();
+        metrics.capturesQueued.inc(count);
+      },
+    },
+  );
+  metrics.readBufferedFrom(() => sink.held);
+  // A recorder pairs halves in Redis from this thread.
+  const connection = config.tap.mode === 'recorder' ? createProducerConnection(deps.redisUrl) : undefined;
+  connection?.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   const closeQueue = async (): Promise<void> => {
-    await batcher.close();
-    await queue.close();
-    connection.disconnect();
+    await sink.close();
+    connection?.disconnect();
   };
-
-  // A moment for Redis at start-up, so the first captures are not dropped for nothing; a Redis
-  // that is down does not keep the tap from serving.
-  await new Promise<void>((resolve) => {
-    if (connection.status === 'ready') return resolve();
-    const timer = setTimeout(done, 2000);
-    function done(): void {
-      clearTimeout(timer);
-      connection.off('ready', done);
-      resolve();
-    }
-    connection.once('ready', done);
-  });
+  await Promise.all([sink.ready, connection && readyOrTimeout(connection, 2000)]);
 
   let tap: ReturnType<typeof buildTap>;
   try {
-    tap = buildTap(config, { emit: (capture) => batcher.push(capture), redactor, metrics, logger }, connection);
+    tap = buildTap(config, { emit: (capture) => sink.push(capture), redactor, metrics, logger }, connection);
     await new Promise<void>((resolve, reject) => {
       tap.server.once('error', reject);
       tap.server.listen(config.tap.port, config.tap.host, () => resolve());

@@ -1,0 +1,16 @@
+/**
+ * A capture thread for tests that dies as a real one might: it reports its first batch as queued
+ * and then exits with the next captures still held.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { FromCaptureThread, ToCaptureThread } from './capture-thread-messages';
+
+const tell = (message: FromCaptureThread): void => parentPort!.postMessage(message);
+let batches = 0;
+parentPort!.on('message', (message: ToCaptureThread) => {
+  if (message.type === 'close') return tell({ type: 'closed' });
+  batches += 1;
+  if (batches === 1) tell({ type: 'flushed', count: message.captures.length });
+  else process.exit(1);
+});
+tell({ type: 'ready' });
