@@ -33,7 +33,7 @@ export function renderTapSection(report: BenchReport): string {
   const lines = [
     '## Tap',
     '',
-    `\`${report.command}\` — ${report.machine}. One run, same upstreams (a Node server answering a 160-byte JSON document) and the same load generators for every target.`,
+    `\`${report.command}\` — ${report.machine}. One run, same upstreams (Node servers answering a 160-byte JSON document; the primary in one process, the candidates in another, as on their own hosts) and the same load generators for every target.`,
     '',
     `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
       `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\` after a warm-up. Each figure is the median of ${s.rounds} rounds that rotate through the targets. ` +

@@ -49,8 +49,13 @@ const tsx = (script: string, args: string[], pattern: RegExp): Promise<Started> 
   start(process.execPath, ['--import', 'tsx', join(root, 'bench/tap', script), ...args], pattern);
 
 const redis = await startLocalRedis({ dir: join(work, 'redis') });
-const upstreams = await tsx('upstreams.ts', [], /^(\{.*\})$/m);
-const ports = JSON.parse(upstreams.match[1]!) as { primary: number; candidate: number; slow: number };
+// The primary in a process of its own, the candidates in another, as they would run on their own hosts.
+const primaryUpstream = await tsx('upstreams.ts', ['primary'], /^(\{.*\})$/m);
+const candidateUpstreams = await tsx('upstreams.ts', ['candidate', 'slow'], /^(\{.*\})$/m);
+const ports = {
+  ...(JSON.parse(primaryUpstream.match[1]!) as { primary: number }),
+  ...(JSON.parse(candidateUpstreams.match[1]!) as { candidate: number; slow: number }),
+};
 const origin = (port: number): string => `http://127.0.0.1:${port}`;
 
 async function startTap(percentage: number, candidatePort: number): Promise<{ url: string; admin: string; stop: () => Promise<void> }> {
@@ -227,7 +232,8 @@ try {
   log(`\n${section}`);
 } finally {
   for (const t of opened) await t.stop().catch(() => undefined);
-  await upstreams.stop();
+  await primaryUpstream.stop();
+  await candidateUpstreams.stop();
   await redis.stop();
   rmSync(work, { recursive: true, force: true });
 }

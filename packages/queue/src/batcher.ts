@@ -46,18 +46,25 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
   const send = (captures: Capture[]): void => {
     flushes += 1;
     inFlight += captures.length;
+    // Settled before reporting, so `held` read from a report no longer counts the batch.
+    const settle = (): void => {
+      flushes -= 1;
+      inFlight -= captures.length;
+    };
     const job = queue
       .add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId: captures[0]!.id })
       .then(
-        () => options.onFlush?.(captures.length),
+        () => {
+          settle();
+          options.onFlush?.(captures.length);
+        },
         (error: Error) => {
+          settle();
           options.logger?.warn({ err: error.message, captures: captures.length }, 'capture batch dropped: redis unavailable');
           options.onDrop?.('redis_unavailable', captures.length, error.message);
         },
       )
       .finally(() => {
-        flushes -= 1;
-        inFlight -= captures.length;
         pending.delete(job);
         if (buffer.length >= options.batchSize) drain();
       });

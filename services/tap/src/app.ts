@@ -4,6 +4,8 @@ import type { TapMetrics } from './metrics';
 import { createMirrorPolicy } from './mirror-policy';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
+import type { ShadowSettings } from './shadow-jobs';
+import { startLocalShadows, type ShadowHandlers, type Shadows } from './shadows';
 import { createTapHandler } from './tap-handler';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -25,9 +27,8 @@ export interface TapOptions {
 }
 
 export interface TapDeps {
-  /** Receives each finished, redacted capture (the batcher in production, an array in tests). */
-  emit: (capture: Capture) => void;
-  redactor: Redactor;
+  /** Starts what sends the copies and queues the captures (the shadow thread in production). */
+  startShadows: (handlers: ShadowHandlers) => Shadows;
   metrics: TapMetrics;
   logger: Logger;
 }
@@ -39,23 +40,36 @@ export interface Tap {
   close(): Promise<void>;
 }
 
+/** Shadows on the calling thread for a tap's options, captures emitted to `emit` (tests, embedding). */
+export function localShadows(options: TapOptions, redactor: Redactor, emit: (capture: Capture) => void): TapDeps['startShadows'] {
+  return (handlers) =>
+    startLocalShadows(
+      {
+        sides: {
+          candidate: createUpstream(options.candidateUrl, options.maxInFlightShadows),
+          ...(options.secondaryUrl ? { secondary: createUpstream(options.secondaryUrl, options.maxInFlightShadows) } : {}),
+        },
+        settings: shadowSettingsOf(options),
+        redactor,
+        emit,
+      },
+      handlers,
+    );
+}
+
+/** What every copy of a tap shares. */
+export function shadowSettingsOf(options: TapOptions): ShadowSettings {
+  return { run: options.run, shadowHostSuffix: options.shadowHostSuffix, shadowTimeoutMs: options.shadowTimeoutMs, maxBodyBytes: options.maxBodyBytes };
+}
+
 /** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
   const primary = createUpstream(options.primaryUrl, 256);
-  const shadowSides = {
-    candidate: createUpstream(options.candidateUrl, options.maxInFlightShadows),
-    ...(options.secondaryUrl ? { secondary: createUpstream(options.secondaryUrl, options.maxInFlightShadows) } : {}),
-  };
-  const { handle, settled } = createTapHandler({
+  const { handle, shadows } = createTapHandler({
     run: options.run,
     primary,
-    shadowSides,
-    shadowSettings: {
-      run: options.run,
-      shadowHostSuffix: options.shadowHostSuffix,
-      shadowTimeoutMs: options.shadowTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-    },
+    hasSecondary: options.secondaryUrl !== undefined,
+    startShadows: deps.startShadows,
     decide: createMirrorPolicy({
       percentage: options.mirrorPercentage,
       mirrorUnsafeMethods: options.mirrorUnsafeMethods,
@@ -64,8 +78,6 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
     }),
     maxBodyBytes: options.maxBodyBytes,
     maxInFlightShadows: options.maxInFlightShadows,
-    redactor: deps.redactor,
-    emit: deps.emit,
     metrics: deps.metrics,
     logger: deps.logger,
   });
@@ -75,9 +87,8 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
     async close() {
       await closeServer(server);
       await primary.dispatcher.close();
-      // Copies in flight get their full timeout to answer before their pools close.
-      await settled(options.shadowTimeoutMs + 1000);
-      await Promise.all([shadowSides.candidate.dispatcher.close(), shadowSides.secondary?.dispatcher.close()]);
+      // Copies in flight get their full timeout to answer before the shadows stop.
+      await shadows.close(options.shadowTimeoutMs + 1000);
     },
   };
 }

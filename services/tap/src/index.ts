@@ -3,4 +3,4 @@ export * from './metrics';
 export { createRecorder, captureFromHalves, isShadowHost, type RecorderOptions, type RecorderDeps } from './recorder';
 export { createRedactor, type Redactor, type RedactorOptions } from './redaction';
 export { loadRedactionKey } from './redaction-key';
-export { startTapService, redactorFromConfig, type TapService } from './service';
+export { startTapService, redactionFromConfig, type TapService } from './service';

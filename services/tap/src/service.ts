@@ -3,11 +3,12 @@ import { ConfigError, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
 import { startAdminServer, type AdminServer } from './admin-server';
-import { createTap, type Tap } from './app';
-import { startCaptureThread } from './capture-thread';
+import { createTap, shadowSettingsOf, type Tap, type TapDeps, type TapOptions } from './app';
+import { startShadowThread, type ShadowThread } from './shadow-thread';
+import type { ShadowHandlers } from './shadows';
 import { createTapMetrics, type TapMetrics } from './metrics';
 import { createRecorder } from './recorder';
-import { createRedactor, type Redactor } from './redaction';
+import { createRedactor, type Redactor, type RedactorOptions } from './redaction';
 import { loadRedactionKey } from './redaction-key';
 
 /** A running tap (inline or recorder). */
@@ -20,19 +21,45 @@ export interface TapService {
   close(): Promise<void>;
 }
 
-/** The redactor a configuration asks for, its key loaded (or created) as configured. */
-export function redactorFromConfig(config: ShadowdiffConfig): Redactor {
+/** The redaction a configuration asks for, its key loaded (or created) as configured. */
+export function redactionFromConfig(config: ShadowdiffConfig): RedactorOptions {
   const { redaction, maxBodyBytes } = config.tap;
-  return createRedactor({
+  return {
     key: loadRedactionKey({ key: redaction.key, keyFile: redaction.keyFile, stateDir: config.stateDir }),
     headers: redaction.headers,
     bodyPaths: redaction.bodyPaths,
     // Compressed bodies inflate: allow a generous multiple of the capture cap, no more.
     maxDecodedBytes: Math.max(maxBodyBytes * 8, 1024 * 1024),
-  });
+  };
 }
 
-function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; redactor: Redactor; metrics: TapMetrics; logger: Logger }, redis: ReturnType<typeof createProducerConnection> | undefined): Tap & { sweep?: () => Promise<void> } {
+/** The inline tap's options from a configuration. */
+function inlineOptions(config: ShadowdiffConfig): TapOptions {
+  const { tap } = config;
+  const { primary, candidate, secondary } = config.upstreams;
+  if (!primary || !candidate) {
+    throw new ConfigError('the tap needs upstreams.primary and upstreams.candidate (flags --primary and --candidate)');
+  }
+  return {
+    run: config.run,
+    primaryUrl: primary,
+    candidateUrl: candidate,
+    ...(secondary ? { secondaryUrl: secondary } : {}),
+    mirrorPercentage: tap.mirrorPercentage,
+    mirrorUnsafeMethods: tap.mirrorUnsafeMethods,
+    ...(tap.sampleKey ? { sampleKey: tap.sampleKey } : {}),
+    routes: tap.routes,
+    shadowTimeoutMs: tap.shadowTimeoutMs,
+    maxBodyBytes: tap.maxBodyBytes,
+    shadowHostSuffix: tap.shadowHostSuffix,
+    maxInFlightShadows: tap.maxInFlightShadows,
+  };
+}
+
+type BuildDeps = TapDeps & { emit: (c: Capture) => void; redactor: Redactor };
+
+/** The inline tap, or a recorder with its sweep of unmatched halves. */
+function buildTap(config: ShadowdiffConfig, deps: BuildDeps, redis: ReturnType<typeof createProducerConnection> | undefined): Tap & { sweep?: () => Promise<void> } {
   const { tap } = config;
   if (tap.mode === 'recorder') {
     if (!tap.recorder.upstream) throw new ConfigError('a recorder needs tap.recorder.upstream (flag --upstream)');
@@ -56,27 +83,7 @@ function buildTap(config: ShadowdiffConfig, deps: { emit: (c: Capture) => void; 
     };
     return { ...recorder, sweep };
   }
-  const { primary, candidate, secondary } = config.upstreams;
-  if (!primary || !candidate) {
-    throw new ConfigError('the tap needs upstreams.primary and upstreams.candidate (flags --primary and --candidate)');
-  }
-  return createTap(
-    {
-      run: config.run,
-      primaryUrl: primary,
-      candidateUrl: candidate,
-      ...(secondary ? { secondaryUrl: secondary } : {}),
-      mirrorPercentage: tap.mirrorPercentage,
-      mirrorUnsafeMethods: tap.mirrorUnsafeMethods,
-      ...(tap.sampleKey ? { sampleKey: tap.sampleKey } : {}),
-      routes: tap.routes,
-      shadowTimeoutMs: tap.shadowTimeoutMs,
-      maxBodyBytes: tap.maxBodyBytes,
-      shadowHostSuffix: tap.shadowHostSuffix,
-      maxInFlightShadows: tap.maxInFlightShadows,
-    },
-    deps,
-  );
+  return createTap(inlineOptions(config), deps);
 }
 
 /**
@@ -89,11 +96,25 @@ export async function startTapService(
   deps: { redisUrl: string; logger: Logger; queuePrefix?: string },
 ): Promise<TapService> {
   const logger = deps.logger.child({ service: 'tap', mode: config.tap.mode, run: config.run });
-  const redactor = redactorFromConfig(config);
   const metrics = createTapMetrics();
-  // Captures are queued from a thread of their own; the serving thread only hands them over.
-  const sink = startCaptureThread(
+  const redaction = redactionFromConfig(config);
+  const inline = config.tap.mode === 'inline' ? inlineOptions(config) : undefined;
+  // The copies, the captures' redaction and their queueing run on the shadow thread. The tap's
+  // handler says where its reports go once it exists.
+  let shadowHandlers: ShadowHandlers | undefined;
+  const sink = startShadowThread(
     {
+      ...(inline
+        ? {
+            shadows: {
+              ...shadowSettingsOf(inline),
+              candidateUrl: inline.candidateUrl,
+              ...(inline.secondaryUrl ? { secondaryUrl: inline.secondaryUrl } : {}),
+              maxInFlightShadows: inline.maxInFlightShadows,
+            },
+          }
+        : {}),
+      redaction,
       redisUrl: deps.redisUrl,
       ...(deps.queuePrefix ? { queuePrefix: deps.queuePrefix } : {}),
       batchSize: config.tap.batchSize,
@@ -102,6 +123,8 @@ export async function startTapService(
     },
     {
       logger,
+      onDone: (report, exchangeId) => shadowHandlers?.onDone(report, exchangeId),
+      onLost: (jobs) => shadowHandlers?.onLost(jobs),
       onDrop: (reason, count) => metrics.dropped.inc({ reason }, count),
       onFlush: (count) => {
         metrics.batchFlushes.inc();
@@ -114,14 +137,18 @@ export async function startTapService(
   const connection = config.tap.mode === 'recorder' ? createProducerConnection(deps.redisUrl) : undefined;
   connection?.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   const closeQueue = async (): Promise<void> => {
-    await sink.close();
+    await sink.close(config.tap.shadowTimeoutMs + 1000);
     connection?.disconnect();
   };
   await Promise.all([sink.ready, connection && readyOrTimeout(connection, 2000)]);
 
   let tap: ReturnType<typeof buildTap>;
   try {
-    tap = buildTap(config, { emit: (capture) => sink.push(capture), redactor, metrics, logger }, connection);
+    const startShadows = (handlers: ShadowHandlers): ShadowThread => {
+      shadowHandlers = handlers;
+      return sink;
+    };
+    tap = buildTap(config, { emit: (capture) => sink.push(capture), redactor: createRedactor(redaction), startShadows, metrics, logger }, connection);
     await new Promise<void>((resolve, reject) => {
       tap.server.once('error', reject);
       tap.server.listen(config.tap.port, config.tap.host, () => resolve());

@@ -10,7 +10,7 @@ export interface ShadowRequest {
   path: string;
   /** Raw `[name, value…]` list, already marked for the shadow side. */
   headers: string[];
-  body: Buffer | null;
+  body: Uint8Array | null;
   timeoutMs: number;
   maxBodyBytes: number;
 }

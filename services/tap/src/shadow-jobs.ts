@@ -12,13 +12,13 @@ export interface ShadowJob {
   /** The client's headers as forwarded to the primary (raw list). */
   forward: string[];
   requestBody: CapturedBody;
-  requestBytes: Buffer | null;
+  /** The request body to send, exactly its bytes. */
+  requestBytes: Uint8Array | null;
   primary: CapturedResponse;
 }
 
-/** A job and how each shadow side answered it. */
+/** How each shadow side answered a job. */
 export interface ShadowResult {
-  job: ShadowJob;
   candidate: CapturedResponse;
   secondary?: CapturedResponse;
 }
@@ -71,5 +71,5 @@ export async function runShadowJob(job: ShadowJob, sides: ShadowSides, settings:
       maxBodyBytes: settings.maxBodyBytes,
     });
   const [candidate, secondary] = await Promise.all([call(sides.candidate), sides.secondary ? call(sides.secondary) : undefined]);
-  return secondary ? { job, candidate, secondary } : { job, candidate };
+  return secondary ? { candidate, secondary } : { candidate };
 }

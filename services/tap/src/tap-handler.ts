@@ -1,30 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capture, Logger } from '@shadowdiff/core';
+import type { Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
 import { forwardRequest, type ForwardResult, type Upstream } from './forward';
-import { firstHeader, headersRecord, scanRequestHeaders } from './headers';
+import { firstHeader, scanRequestHeaders } from './headers';
 import type { TapMetrics } from './metrics';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy';
-import type { Redactor } from './redaction';
 import { pathOf } from './route-matcher';
-import { runShadowJob, type ShadowResult, type ShadowSettings, type ShadowSides } from './shadow-jobs';
+import type { ShadowJob } from './shadow-jobs';
+import type { SideObservation } from './shadow-processor';
+import type { ShadowHandlers, Shadows } from './shadows';
 
 export type { Upstream } from './forward';
 
 export interface TapHandlerOptions {
   run: string;
   primary: Upstream;
-  /** Where copies go: the candidate and, when configured, the secondary (each copy then counts twice toward the in-flight bound). */
-  shadowSides: ShadowSides;
-  shadowSettings: ShadowSettings;
+  /** Whether a secondary gets copies too (each copy then counts twice toward the in-flight bound). */
+  hasSecondary: boolean;
+  /** Starts what sends the copies and queues the captures, given where it reports. */
+  startShadows: (handlers: ShadowHandlers) => Shadows;
   decide: (request: PolicyRequest) => MirrorDecision;
   maxBodyBytes: number;
   maxInFlightShadows: number;
-  redactor: Redactor;
-  /** Receives each finished, redacted capture; must not throw or block. */
-  emit: (capture: Capture) => void;
   metrics: TapMetrics;
   logger: Logger;
 }
@@ -32,14 +31,12 @@ export interface TapHandlerOptions {
 /**
  * The inline tap's request handler. The client's request is streamed to the primary and the
  * primary's response streamed back untouched; only when the request has been read in full and
- * the primary has answered does a copy go to the shadow side(s), off the client's path. Copies
- * leave from this thread, like the primary's request, so their latencies compare with the
- * primary's. Once every side is done the capture is redacted and emitted.
+ * the primary has answered is the exchange handed to the shadows (the shadow thread), which send
+ * the copies and queue the capture, off the client's path.
  */
 export function createTapHandler(options: TapHandlerOptions) {
   const { metrics } = options;
-  const sides = options.shadowSides.secondary ? 2 : 1;
-  let inFlight = 0;
+  const sides = options.hasSecondary ? 2 : 1;
   const okRequests = metrics.requests.labels({ outcome: 'ok' });
   const failedRequests = metrics.requests.labels({ outcome: 'primary_error' });
   const abortedRequests = metrics.requests.labels({ outcome: 'client_aborted' });
@@ -67,38 +64,28 @@ export function createTapHandler(options: TapHandlerOptions) {
     options.logger.warn({ err: result.error.message, method, path: pathOf(url), requestId }, 'primary request failed');
   };
 
-  const record = (side: 'candidate' | 'secondary', response: Capture['candidate']): void => {
-    metrics.shadowOutcomes.inc({ side, outcome: response.outcome });
-    latency[side].observe(response.latencyMs / 1000);
+  const record = (side: 'candidate' | 'secondary', observation: SideObservation): void => {
+    metrics.shadowOutcomes.inc({ side, outcome: observation.outcome });
+    latency[side].observe(observation.latencyMs / 1000);
   };
 
-  const shadowDone = ({ job, candidate, secondary }: ShadowResult): void => {
-    inFlight -= 1;
-    metrics.inFlightShadows.dec(sides);
-    record('candidate', candidate);
-    if (secondary) record('secondary', secondary);
-    const capture: Capture = {
-      id: job.exchangeId,
-      run: options.run,
-      capturedAt: job.capturedAt,
-      source: 'inline',
-      requestId: job.requestId,
-      request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
-      primary: job.primary,
-      candidate,
-    };
-    if (secondary) capture.secondary = secondary;
-    try {
-      options.redactor.capture(capture);
-    } catch (error) {
-      // Never queue what could not be redacted.
-      metrics.dropped.inc({ reason: 'redaction_failed' });
-      options.logger.error({ err: (error as Error).message, exchangeId: job.exchangeId }, 'capture dropped: redaction failed');
-      return;
-    }
-    options.emit(capture);
-  };
-  const inFlightShadows = (): number => inFlight * sides;
+  const shadows = options.startShadows({
+    onDone: (report, exchangeId) => {
+      metrics.inFlightShadows.dec(sides);
+      record('candidate', report.candidate);
+      if (report.secondary) record('secondary', report.secondary);
+      if (report.redactionError !== undefined) {
+        // Never queued: what could not be redacted.
+        metrics.dropped.inc({ reason: 'redaction_failed' });
+        options.logger.error({ err: report.redactionError, exchangeId }, 'capture dropped: redaction failed');
+      }
+    },
+    onLost: (jobs) => {
+      metrics.inFlightShadows.dec(jobs * sides);
+      metrics.dropped.inc({ reason: 'shadow_thread_failed' }, jobs);
+    },
+  });
+  const inFlightShadows = (): number => shadows.inFlight * sides;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method!;
@@ -145,8 +132,7 @@ export function createTapHandler(options: TapHandlerOptions) {
       }
       metrics.mirrored.inc();
       metrics.inFlightShadows.inc(sides);
-      inFlight += 1;
-      const job = {
+      const job: ShadowJob = {
         exchangeId,
         capturedAt,
         requestId,
@@ -154,10 +140,11 @@ export function createTapHandler(options: TapHandlerOptions) {
         url,
         forward: heads.forward,
         requestBody: requestBody.toCaptured(),
-        requestBytes: requestBody.size > 0 ? requestBody.bytes() : null,
+        // A copy of exactly its bytes: a view into a socket's larger buffer would cross whole.
+        requestBytes: requestBody.size > 0 ? new Uint8Array(requestBody.bytes()) : null,
         primary: primary.response,
       };
-      void runShadowJob(job, options.shadowSides, options.shadowSettings).then(shadowDone);
+      shadows.send(job);
     };
 
     forwardRequest(
@@ -183,10 +170,5 @@ export function createTapHandler(options: TapHandlerOptions) {
       },
     );
   };
-  /** Waits until the copies in flight have been answered (or `graceMs` has passed). */
-  const settled = async (graceMs: number): Promise<void> => {
-    const deadline = Date.now() + graceMs;
-    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  };
-  return { handle, settled };
+  return { handle, shadows };
 }

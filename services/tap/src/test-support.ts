@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Capture } from '@shadowdiff/core';
-import { createTap, type TapOptions } from './app';
+import { createTap, localShadows, type TapOptions } from './app';
 import { createTapMetrics, type TapMetrics } from './metrics';
 import { createRedactor } from './redaction';
 
@@ -50,24 +50,18 @@ export const TEST_REDACTION_KEY = Buffer.from('test-redaction-key-0123456789');
 export async function startTestTap(options: Partial<TapOptions> & Pick<TapOptions, 'primaryUrl' | 'candidateUrl'>): Promise<TestTap> {
   const captures: Capture[] = [];
   const metrics = createTapMetrics();
-  const tap = createTap(
-    {
-      run: 'test',
-      mirrorPercentage: 100,
-      mirrorUnsafeMethods: false,
-      shadowTimeoutMs: 2000,
-      maxBodyBytes: 1024 * 1024,
-      shadowHostSuffix: true,
-      maxInFlightShadows: 100,
-      ...options,
-    },
-    {
-      emit: (capture) => captures.push(capture),
-      redactor: createRedactor({ key: TEST_REDACTION_KEY, headers: [], bodyPaths: [], maxDecodedBytes: 1 << 20 }),
-      metrics,
-      logger: silentLogger(),
-    },
-  );
+  const tapOptions: TapOptions = {
+    run: 'test',
+    mirrorPercentage: 100,
+    mirrorUnsafeMethods: false,
+    shadowTimeoutMs: 2000,
+    maxBodyBytes: 1024 * 1024,
+    shadowHostSuffix: true,
+    maxInFlightShadows: 100,
+    ...options,
+  };
+  const redactor = createRedactor({ key: TEST_REDACTION_KEY, headers: [], bodyPaths: [], maxDecodedBytes: 1 << 20 });
+  const tap = createTap(tapOptions, { startShadows: localShadows(tapOptions, redactor, (capture) => captures.push(capture)), metrics, logger: silentLogger() });
   await new Promise<void>((resolve) => tap.server.listen(0, '127.0.0.1', resolve));
   const { port } = tap.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, captures, metrics, close: () => tap.close() };

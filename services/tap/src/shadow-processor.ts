@@ -1,0 +1,58 @@
+import type { Capture, CapturedResponse } from '@shadowdiff/core';
+import { headersRecord } from './headers';
+import type { Redactor } from './redaction';
+import { runShadowJob, type ShadowJob, type ShadowResult, type ShadowSettings, type ShadowSides } from './shadow-jobs';
+
+/** How one side answered a copy, for the tap's metrics. */
+export interface SideObservation {
+  outcome: CapturedResponse['outcome'];
+  latencyMs: number;
+}
+
+/** What became of one job: how each side answered, and whether its capture was emitted. */
+export interface JobReport {
+  candidate: SideObservation;
+  secondary?: SideObservation;
+  /** Set when the capture was dropped because it could not be redacted. */
+  redactionError?: string;
+}
+
+/** The capture of a job whose copies have been answered. */
+export function captureOf(job: ShadowJob, result: ShadowResult, run: string): Capture {
+  const capture: Capture = {
+    id: job.exchangeId,
+    run,
+    capturedAt: job.capturedAt,
+    source: 'inline',
+    requestId: job.requestId,
+    request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
+    primary: job.primary,
+    candidate: result.candidate,
+  };
+  if (result.secondary) capture.secondary = result.secondary;
+  return capture;
+}
+
+const observe = (response: CapturedResponse): SideObservation => ({ outcome: response.outcome, latencyMs: response.latencyMs });
+
+/**
+ * Everything that happens to a mirrored exchange once the client has its answer: the copies are
+ * sent, the capture assembled and redacted, then emitted. A capture that cannot be redacted is
+ * never emitted. Never rejects.
+ */
+export function createShadowProcessor(options: { sides: ShadowSides; settings: ShadowSettings; redactor: Redactor; emit: (capture: Capture) => void }) {
+  return async (job: ShadowJob): Promise<JobReport> => {
+    const result = await runShadowJob(job, options.sides, options.settings);
+    const report: JobReport = { candidate: observe(result.candidate) };
+    if (result.secondary) report.secondary = observe(result.secondary);
+    const capture = captureOf(job, result, options.settings.run);
+    try {
+      options.redactor.capture(capture);
+    } catch (error) {
+      report.redactionError = (error as Error).message;
+      return report;
+    }
+    options.emit(capture);
+    return report;
+  };
+}

@@ -1,0 +1,37 @@
+import type { Capture } from '@shadowdiff/core';
+import type { DropReason } from '@shadowdiff/queue';
+import type { RedactorOptions } from './redaction';
+import type { ShadowJob, ShadowSettings } from './shadow-jobs';
+import type { JobReport } from './shadow-processor';
+
+/** What the shadow thread is given at start: where copies go, how to redact, where the queue is. */
+export interface ShadowThreadData {
+  /** Absent for a recorder: it only queues captures. */
+  shadows?: ShadowSettings & { candidateUrl: string; secondaryUrl?: string; maxInFlightShadows: number };
+  redaction: RedactorOptions;
+  redisUrl: string;
+  queuePrefix?: string;
+  batchSize: number;
+  flushMs: number;
+  maxBuffered: number;
+}
+
+/** Main thread → shadow thread. */
+export type ToShadowThread =
+  | { type: 'jobs'; jobs: ShadowJob[] }
+  | { type: 'captures'; captures: Capture[] }
+  | { type: 'close'; graceMs: number };
+
+/** The thread's queue, as of a message: captures held, and captures received from `captures` messages so far. */
+export interface QueueState {
+  held: number;
+  received: number;
+}
+
+/** Shadow thread → main thread. */
+export type FromShadowThread =
+  | { type: 'ready' }
+  | ({ type: 'done'; reports: [exchangeId: string, report: JobReport][] } & QueueState)
+  | ({ type: 'flushed'; count: number } & QueueState)
+  | ({ type: 'dropped'; reason: DropReason; count: number; error?: string } & QueueState)
+  | { type: 'closed' };

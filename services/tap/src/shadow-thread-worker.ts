@@ -1,0 +1,92 @@
+/**
+ * The shadow thread: everything that happens after a client has its answer. It sends the copies
+ * to the candidate (and secondary), assembles and redacts each capture, and batches captures into
+ * BullMQ jobs. However many copies are in flight (a slow candidate keeps hundreds waiting), their
+ * sockets, timers and buffers, and the batches' serialisation, live in this thread's heap and
+ * event loop, so they never pause the thread that serves clients. Every job is reported back
+ * once, and every capture once, as queued or dropped with the reason.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Queue } from 'bullmq';
+import { CAPTURE_QUEUE, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
+import { createUpstream } from './proxy-server';
+import { createRedactor } from './redaction';
+import type { ShadowSides } from './shadow-jobs';
+import { createShadowProcessor, type JobReport } from './shadow-processor';
+import type { FromShadowThread, QueueState, ShadowThreadData, ToShadowThread } from './shadow-thread-messages';
+
+const data = workerData as ShadowThreadData;
+const port = parentPort!;
+const tell = (message: FromShadowThread): void => port.postMessage(message);
+
+const connection = createProducerConnection(data.redisUrl);
+// An unreachable Redis shows as dropped batches, reported below; the events themselves say nothing more.
+connection.on('error', () => undefined);
+const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, ...(data.queuePrefix ? { prefix: data.queuePrefix } : {}) });
+queue.on('error', () => undefined);
+let received = 0;
+const state = (): QueueState => ({ held: batcher.held, received });
+const batcher = createCaptureBatcher(queue, {
+  batchSize: data.batchSize,
+  flushMs: data.flushMs,
+  maxBuffered: data.maxBuffered,
+  onFlush: (count) => tell({ type: 'flushed', count, ...state() }),
+  onDrop: (reason, count, error) => tell({ type: 'dropped', reason, count, ...(error ? { error } : {}), ...state() }),
+});
+
+const settings = data.shadows;
+const sides: ShadowSides | undefined = settings && {
+  candidate: createUpstream(settings.candidateUrl, settings.maxInFlightShadows),
+  ...(settings.secondaryUrl ? { secondary: createUpstream(settings.secondaryUrl, settings.maxInFlightShadows) } : {}),
+};
+const processJob = sides && settings && createShadowProcessor({ sides, settings, redactor: createRedactor(data.redaction), emit: (capture) => batcher.push(capture) });
+
+// Reports go back once per turn of the event loop, in one message.
+let inFlight = 0;
+let reports: [string, JobReport][] = [];
+let scheduled = false;
+const sendReports = (): void => {
+  scheduled = false;
+  const batch = reports;
+  reports = [];
+  tell({ type: 'done', reports: batch, ...state() });
+};
+
+const close = async (graceMs: number): Promise<void> => {
+  const deadline = Date.now() + graceMs;
+  while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  if (reports.length > 0) sendReports();
+  await batcher.close();
+  await queue.close().catch(() => undefined);
+  connection.disconnect();
+  await Promise.all([sides?.candidate.dispatcher.close(), sides?.secondary?.dispatcher.close()]);
+  tell({ type: 'closed' });
+};
+
+port.on('message', (message: ToShadowThread) => {
+  switch (message.type) {
+    case 'jobs':
+      for (const job of message.jobs) {
+        inFlight += 1;
+        void processJob!(job).then((report) => {
+          inFlight -= 1;
+          reports.push([job.exchangeId, report]);
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(sendReports);
+          }
+        });
+      }
+      break;
+    case 'captures':
+      received += message.captures.length;
+      for (const capture of message.captures) batcher.push(capture);
+      break;
+    case 'close':
+      void close(message.graceMs);
+      break;
+  }
+});
+
+await readyOrTimeout(connection, 2000);
+tell({ type: 'ready' });

@@ -1,0 +1,179 @@
+import { Queue } from 'bullmq';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
+import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { eventually, freshQueuePrefix } from '@shadowdiff/testkit';
+import { startUpstream } from '@shadowdiff/testkit';
+import { TEST_REDACTION_KEY } from './test-support';
+import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread';
+import type { ShadowThreadData } from './shadow-thread-messages';
+import type { JobReport } from './shadow-processor';
+
+function capture(): Capture {
+  const body = { base64: Buffer.from('{"ok":true}').toString('base64'), size: 11, truncated: false };
+  const response = { outcome: 'ok' as const, status: 200, headers: { 'content-type': 'application/json' }, body, latencyMs: 1 };
+  return {
+    id: newCaptureId(),
+    run: 'thread',
+    capturedAt: new Date().toISOString(),
+    source: 'inline',
+    request: { method: 'GET', url: '/items/1', headers: {}, body: { base64: '', size: 0, truncated: false } },
+    primary: response,
+    candidate: response,
+  };
+}
+
+const redaction = { key: TEST_REDACTION_KEY, headers: [], bodyPaths: ['$.password'], maxDecodedBytes: 1 << 20 };
+
+/** A shadow thread whose reports are tallied: jobs done and lost, captures flushed, and dropped by reason. */
+function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: string) {
+  const counts = { flushed: 0, dropped: {} as Partial<Record<CaptureDropReason, number>>, done: [] as [string, JobReport][], lost: 0 };
+  const handlers: ShadowThreadHandlers = {
+    logger: silentLogger(),
+    onFlush: (n) => (counts.flushed += n),
+    onDrop: (reason, n) => (counts.dropped[reason] = (counts.dropped[reason] ?? 0) + n),
+    onDone: (report, id) => counts.done.push([id, report]),
+    onLost: (n) => (counts.lost += n),
+  };
+  const sink: ShadowThread = startShadowThread({ ...data, redaction }, handlers, entry);
+  const accounted = (): number => counts.flushed + Object.values(counts.dropped).reduce((s, n) => s + n, 0);
+  return { sink, counts, accounted };
+}
+
+describe('shadow thread', () => {
+  const connection = createProducerConnection(inject('redisUrl'));
+  afterAll(() => connection.disconnect());
+
+  it('queues every capture handed over, in batches, and reports each once', async () => {
+    const prefix = freshQueuePrefix();
+    const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), queuePrefix: prefix, batchSize: 50, flushMs: 5, maxBuffered: 10_000 });
+    await sink.ready;
+    const sent: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const c = capture();
+      sent.push(c.id);
+      sink.push(c);
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await eventually(() => accounted() === 1000);
+    expect(counts).toMatchObject({ flushed: 1000, dropped: {} });
+    expect(sink.held).toBe(0);
+    await sink.close(1000);
+
+    const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+    const jobs = await queue.getJobs(['waiting']);
+    const queued = jobs.flatMap((j) => j.data.captures.map((c) => c.id));
+    expect(queued.sort()).toEqual(sent.sort());
+    expect(jobs.length).toBeGreaterThanOrEqual(20);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('holds no more than its bound while Redis is unreachable, and counts every capture', async () => {
+    const { sink, counts, accounted } = tallied({ redisUrl: 'redis://127.0.0.1:1', batchSize: 10, flushMs: 5, maxBuffered: 100 });
+    await sink.ready;
+    for (let i = 0; i < 500; i++) sink.push(capture());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.held).toBe(100);
+    expect(counts).toMatchObject({ flushed: 0, dropped: { buffer_full: 400 } });
+    // Shutdown cannot wait for ever on a Redis that is not there: what is held is counted.
+    await sink.close(0);
+    expect(counts.dropped.unflushed_at_shutdown).toBe(100);
+    expect(accounted()).toBe(500);
+    expect(sink.held).toBe(0);
+  });
+
+  it('counts what a dead thread held as lost, and starts a new thread for the next captures', async () => {
+    const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), batchSize: 10, flushMs: 5, maxBuffered: 1000 }, 'crashing-shadow-thread.fixture');
+    await sink.ready;
+    const handOver = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) sink.push(capture());
+      await new Promise((r) => setImmediate(r));
+    };
+    await handOver(5);
+    await eventually(() => counts.flushed === 5);
+    expect(counts.flushed).toBe(5);
+    await handOver(7);
+    await eventually(() => counts.dropped.shadow_thread_failed === 7);
+    expect(counts.dropped.shadow_thread_failed).toBe(7);
+    expect(sink.held).toBe(0);
+    // A new thread takes the next batch (and queues it: the fixture reports its first batch).
+    await handOver(3);
+    await eventually(() => counts.flushed === 8);
+    expect(counts.flushed).toBe(8);
+    expect(accounted()).toBe(15);
+    await sink.close(1000);
+  });
+
+  it('flushes what it holds on close, and counts captures pushed after it', async () => {
+    const prefix = freshQueuePrefix();
+    const { sink, counts } = tallied({ redisUrl: inject('redisUrl'), queuePrefix: prefix, batchSize: 1000, flushMs: 60_000, maxBuffered: 10_000 });
+    await sink.ready;
+    for (let i = 0; i < 30; i++) sink.push(capture());
+    await sink.close(1000);
+    expect(counts.flushed).toBe(30);
+    sink.push(capture());
+    expect(counts.dropped.shadow_thread_failed).toBe(1);
+    const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+    expect(await queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('sends the copies, redacts and queues each capture, and reports every job', async () => {
+    const candidate = await startUpstream((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ host: req.headers.host, run: req.headers['x-shadowdiff-run'] }));
+    });
+    const prefix = freshQueuePrefix();
+    const settings = { run: 'thread', shadowHostSuffix: true, shadowTimeoutMs: 2000, maxBodyBytes: 1 << 20 };
+    const { sink, counts } = tallied({
+      shadows: { ...settings, candidateUrl: candidate.url, maxInFlightShadows: 100 },
+      redisUrl: inject('redisUrl'),
+      queuePrefix: prefix,
+      batchSize: 10,
+      flushMs: 5,
+      maxBuffered: 1000,
+    });
+    await sink.ready;
+    const secret = Buffer.from('{"user":"ada","password":"hunter2"}');
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const c = capture();
+      ids.push(c.id);
+      sink.send({
+        exchangeId: c.id,
+        capturedAt: c.capturedAt,
+        requestId: `req-${i}`,
+        method: 'POST',
+        url: `/login/${i}`,
+        forward: ['Host', 'orders:8000', 'content-type', 'application/json'],
+        requestBody: { base64: secret.toString('base64'), size: secret.length, truncated: false },
+        requestBytes: new Uint8Array(secret),
+        primary: c.primary,
+      });
+    }
+    expect(sink.inFlight).toBe(40);
+    await eventually(() => counts.done.length === 40 && counts.flushed === 40);
+    expect(sink.inFlight).toBe(0);
+    expect(counts.done.map(([id]) => id).sort()).toEqual([...ids].sort());
+    expect(counts.done.every(([, r]) => r.candidate.outcome === 'ok' && r.candidate.latencyMs > 0)).toBe(true);
+    expect(candidate.requests.length).toBe(40);
+    await sink.close(1000);
+
+    const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+    const queued = (await queue.getJobs(['waiting'])).flatMap((j) => j.data.captures);
+    expect(queued).toHaveLength(40);
+    const text = JSON.stringify(queued);
+    expect(text).not.toContain(Buffer.from('hunter2').toString('base64').slice(0, 8));
+    const one = queued[0]!;
+    const body = JSON.parse(Buffer.from(one.candidate.body.base64, 'base64').toString()) as { host: string; run: string };
+    expect(body).toEqual({ host: 'orders-shadow:8000', run: 'thread' });
+    const request = JSON.parse(Buffer.from(one.request.body.base64, 'base64').toString()) as { user: string; password: string };
+    expect(request.user).toBe('ada');
+    expect(request.password).toMatch(/^redacted:/);
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await candidate.close();
+  });
+});

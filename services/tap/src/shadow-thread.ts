@@ -1,0 +1,165 @@
+import type { Worker } from 'node:worker_threads';
+import type { Capture, Logger } from '@shadowdiff/core';
+import type { DropReason } from '@shadowdiff/queue';
+import type { ShadowJob } from './shadow-jobs';
+import type { FromShadowThread, QueueState, ShadowThreadData, ToShadowThread } from './shadow-thread-messages';
+import type { ShadowHandlers, Shadows } from './shadows';
+import { startThread } from './thread-entry';
+
+/** Why a capture never reached the queue. */
+export type CaptureDropReason = DropReason | 'shadow_thread_failed' | 'unflushed_at_shutdown';
+
+/** The shadow thread, seen from the serving thread. */
+export interface ShadowThread extends Shadows {
+  /** Hands over a finished, redacted capture (a recorder's pair) to be queued; never throws, never waits. */
+  push(capture: Capture): void;
+  /** Captures not yet queued or dropped (waiting here or in the thread). */
+  readonly held: number;
+  /** Resolves once the thread has started and seen Redis (or given up waiting for it). */
+  readonly ready: Promise<void>;
+}
+
+export interface ShadowThreadHandlers extends ShadowHandlers {
+  onFlush: (count: number) => void;
+  onDrop: (reason: CaptureDropReason, count: number) => void;
+  logger: Logger;
+}
+
+/**
+ * Starts the shadow thread (see shadow-thread-worker.ts). Jobs and captures are handed over once
+ * per turn of the event loop, one message each. Pushed captures are bounded by `maxBuffered`
+ * here, counting those still on their way; the thread bounds its own queue. A thread that dies
+ * takes what it held with it (dropped and counted); the next job or capture starts a new one.
+ */
+export function startShadowThread(data: ShadowThreadData, handlers: ShadowThreadHandlers, entry = 'shadow-thread-worker'): ShadowThread {
+  let worker: Worker | undefined;
+  let jobs: ShadowJob[] = [];
+  let captures: Capture[] = [];
+  let scheduled = false;
+  let inFlight = 0;
+  let posted = 0;
+  let thread: QueueState = { held: 0, received: 0 };
+  let closed: (() => void) | undefined;
+  let stopped = false;
+  let isReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  const inTransit = (): number => posted - thread.received;
+  const held = (): number => captures.length + inTransit() + thread.held;
+
+  const onMessage = (message: FromShadowThread): void => {
+    if ('held' in message) thread = { held: message.held, received: message.received };
+    switch (message.type) {
+      case 'done':
+        inFlight -= message.reports.length;
+        for (const [exchangeId, report] of message.reports) handlers.onDone(report, exchangeId);
+        break;
+      case 'flushed':
+        handlers.onFlush(message.count);
+        break;
+      case 'dropped':
+        handlers.onDrop(message.reason, message.count);
+        if (message.error) handlers.logger.warn({ err: message.error, captures: message.count }, 'capture batch dropped: redis unavailable');
+        break;
+      case 'ready':
+        // Until now the thread kept the process alive, so that waiting for it could not end it.
+        worker?.unref();
+        isReady();
+        break;
+      case 'closed':
+        closed?.();
+        break;
+    }
+  };
+
+  /** Counts what a thread took with it, and forgets it. */
+  const lose = (reason: CaptureDropReason): void => {
+    if (inFlight > 0) handlers.onLost(inFlight);
+    const lost = inTransit() + thread.held;
+    if (lost > 0) handlers.onDrop(reason, lost);
+    inFlight = 0;
+    posted = 0;
+    thread = { held: 0, received: 0 };
+  };
+
+  const spawn = (): Worker => {
+    const w = startThread(entry, { workerData: data });
+    w.on('message', onMessage);
+    w.on('error', (error) => handlers.logger.error({ err: error.message }, 'shadow thread failed'));
+    w.on('exit', () => {
+      if (worker !== w) return;
+      worker = undefined;
+      lose('shadow_thread_failed');
+      isReady();
+      closed?.();
+    });
+    return w;
+  };
+
+  const post = (message: ToShadowThread): void => {
+    worker ??= spawn();
+    worker.postMessage(message);
+  };
+
+  const handOver = (): void => {
+    scheduled = false;
+    const sending = { jobs, captures };
+    jobs = [];
+    captures = [];
+    try {
+      if (sending.jobs.length > 0) {
+        inFlight += sending.jobs.length;
+        post({ type: 'jobs', jobs: sending.jobs });
+      }
+      if (sending.captures.length > 0) {
+        posted += sending.captures.length;
+        post({ type: 'captures', captures: sending.captures });
+      }
+    } catch (error) {
+      handlers.logger.error({ err: (error as Error).message }, 'shadow thread unavailable');
+      lose('shadow_thread_failed');
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(handOver);
+  };
+
+  worker = spawn();
+  return {
+    ready,
+    send(job) {
+      if (stopped) return handlers.onLost(1);
+      jobs.push(job);
+      schedule();
+    },
+    push(capture) {
+      if (stopped) return handlers.onDrop('shadow_thread_failed', 1);
+      if (held() >= data.maxBuffered) return handlers.onDrop('buffer_full', 1);
+      captures.push(capture);
+      schedule();
+    },
+    get inFlight() {
+      return inFlight + jobs.length;
+    },
+    get held() {
+      return held();
+    },
+    async close(graceMs) {
+      handOver();
+      stopped = true;
+      const w = worker;
+      if (!w) return;
+      const done = new Promise<void>((resolve) => (closed = resolve));
+      w.postMessage({ type: 'close', graceMs } satisfies ToShadowThread);
+      // The thread waits `graceMs` for copies, then flushes: give the flush a little more.
+      const timer = setTimeout(() => closed?.(), graceMs + 2000);
+      await done;
+      clearTimeout(timer);
+      worker = undefined;
+      // What the thread could not finish in time (Redis away, copies unanswered) is lost with it.
+      lose('unflushed_at_shutdown');
+      await w.terminate();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Capture } from '@shadowdiff/core';
+import type { Redactor } from './redaction';
+import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs';
+import { createShadowProcessor, type JobReport } from './shadow-processor';
+
+/** Where the inline tap's mirrored exchanges go once the client has its answer. */
+export interface Shadows {
+  /** Sends the job's copies; its report comes back through `onDone`. Never throws. */
+  send(job: ShadowJob): void;
+  /** Jobs sent and not yet reported. */
+  readonly inFlight: number;
+  /** Waits for the jobs in flight (at most `graceMs`), then stops. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Where shadows report. */
+export interface ShadowHandlers {
+  onDone: (report: JobReport, exchangeId: string) => void;
+  /** Jobs that will never be reported (their thread died). */
+  onLost: (jobs: number) => void;
+}
+
+/**
+ * Shadows run on the calling thread, captures emitted to `emit`: for tests and embedding. The
+ * tap service runs them on the shadow thread instead.
+ */
+export function startLocalShadows(options: { sides: ShadowSides; settings: ShadowSettings; redactor: Redactor; emit: (capture: Capture) => void }, handlers: ShadowHandlers): Shadows {
+  const processJob = createShadowProcessor(options);
+  let inFlight = 0;
+  return {
+    send(job) {
+      inFlight += 1;
+      void processJob(job).then((report) => {
+        inFlight -= 1;
+        handlers.onDone(report, job.exchangeId);
+      });
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    async close(graceMs) {
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all([options.sides.candidate.dispatcher.close(), options.sides.secondary?.dispatcher.close()]);
+    },
+  };
+}
