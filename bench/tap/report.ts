@@ -72,7 +72,8 @@ export function renderTapSection(report: BenchReport): string {
   }
   lines.push(
     '',
-    `Slow candidate (answers after 500 ms), primary latency at ${s.rate} requests/s with 100% mirroring:`,
+    `Slow candidate (answers after 500 ms), primary latency at ${s.rate} requests/s with 100% mirroring. ` +
+      "The tap's fast and slow figures come from alternating rounds of two taps (one mirroring to each candidate), run before nginx's slow rounds, which leave thousands of mirrors queued; nginx's fast figures are from the table above:",
     '',
     '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate | p99 slow candidate | p99 change | slow p99 over rounds |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

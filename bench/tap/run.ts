@@ -182,25 +182,33 @@ try {
   }
   for (const t of opened.splice(0)) await t.stop();
 
-  const slowTargets = [
-    { name: 'shadowdiff tap, 100% mirrored', ...(await startTap(100, ports.slow)) },
-    { name: 'nginx mirror (100%)', ...(await startNginx(ports.slow)) },
-  ];
-  // The tap warms up as above; warming nginx against a slow candidate would only queue requests.
-  await fixedRate(`${slowTargets[0]!.url}/api/users/42`, { ...rateOptions, seconds: 3 });
-  opened.push(...slowTargets);
+  // Slow candidate. The tap's rounds alternate a tap mirroring to the fast candidate with one
+  // mirroring to the slow candidate, so both are measured under the same conditions; nginx's
+  // rounds come after the tap's, since nginx leaves thousands of mirrors queued behind each round.
+  const tapFastRun = { name: 'shadowdiff tap, 100% mirrored', ...(await startTap(100, ports.candidate)) };
+  const tapSlowRun = { name: 'shadowdiff tap, 100% mirrored, slow candidate', ...(await startTap(100, ports.slow)) };
+  opened.push(tapFastRun, tapSlowRun);
+  for (const t of [tapFastRun, tapSlowRun]) await fixedRate(`${t.url}/api/users/42`, { ...rateOptions, seconds: 3 });
   const slowRates = new Map<string, RateResult[]>();
+  const measureSlow = async (t: { name: string; url: string }, round: number): Promise<void> => {
+    const rate = await fixedRate(`${t.url}/api/users/42`, { ...rateOptions, maxWaitSeconds: 10 });
+    slowRates.set(t.name, [...(slowRates.get(t.name) ?? []), rate]);
+    log(`  round ${round + 1} ${t.name}: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.timeouts} unanswered after 10 s)`);
+  };
   for (let round = 0; round < rounds; round++) {
-    for (const t of round % 2 === 0 ? slowTargets : [...slowTargets].reverse()) {
-      const rate = await fixedRate(`${t.url}/api/users/42`, { ...rateOptions, maxWaitSeconds: 10 });
-      slowRates.set(t.name, [...(slowRates.get(t.name) ?? []), rate]);
-      log(`  round ${round + 1} ${t.name}, slow candidate: fixed p50 ${rate.p50.toFixed(2)} p99 ${rate.p99.toFixed(2)} ms (${rate.timeouts} unanswered after 10 s)`);
-    }
+    for (const t of round % 2 === 0 ? [tapFastRun, tapSlowRun] : [tapSlowRun, tapFastRun]) await measureSlow(t, round);
+    await emptyRedis();
   }
-  for (const t of slowTargets) {
-    const p99s = slowRates.get(t.name)!.map((r) => r.p99);
-    slow.push({ name: t.name, fast: results.find((r) => r.name === t.name)!.rate, slow: median(slowRates.get(t.name)!), slowP99Range: [Math.min(...p99s), Math.max(...p99s)] });
-  }
+  const nginxSlow = { name: 'nginx mirror (100%), slow candidate', ...(await startNginx(ports.slow)) };
+  opened.push(nginxSlow);
+  for (let round = 0; round < rounds; round++) await measureSlow(nginxSlow, round);
+  const p99Range = (name: string): [number, number] => {
+    const p99s = slowRates.get(name)!.map((r) => r.p99);
+    return [Math.min(...p99s), Math.max(...p99s)];
+  };
+  slow.push({ name: tapFastRun.name, fast: median(slowRates.get(tapFastRun.name)!), slow: median(slowRates.get(tapSlowRun.name)!), slowP99Range: p99Range(tapSlowRun.name) });
+  const nginxName = 'nginx mirror (100%)';
+  slow.push({ name: nginxName, fast: results.find((r) => r.name === nginxName)!.rate, slow: median(slowRates.get(nginxSlow.name)!), slowP99Range: p99Range(nginxSlow.name) });
 
   const byName = (n: string): TargetResult => results.find((r) => r.name === n)!;
   const direct = byName('direct');
