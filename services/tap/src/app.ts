@@ -5,7 +5,7 @@ import { createMirrorPolicy } from './mirror-policy';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
 import type { ShadowSettings } from './shadow-jobs';
-import { startLocalShadows, type ShadowHandlers, type Shadows } from './shadows';
+import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows } from './shadows';
 import { createTapHandler } from './tap-handler';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -45,10 +45,7 @@ export function localShadows(options: TapOptions, redactor: Redactor, emit: (cap
   return (handlers) =>
     startLocalShadows(
       {
-        sides: {
-          candidate: createUpstream(options.candidateUrl, options.maxInFlightShadows),
-          ...(options.secondaryUrl ? { secondary: createUpstream(options.secondaryUrl, options.maxInFlightShadows) } : {}),
-        },
+        sides: openShadowSides(options),
         settings: shadowSettingsOf(options),
         redactor,
         emit,

@@ -59,7 +59,7 @@ function inlineOptions(config: ShadowdiffConfig): TapOptions {
 type BuildDeps = TapDeps & { emit: (c: Capture) => void; redactor: Redactor };
 
 /** The inline tap, or a recorder with its sweep of unmatched halves. */
-function buildTap(config: ShadowdiffConfig, deps: BuildDeps, redis: ReturnType<typeof createProducerConnection> | undefined): Tap & { sweep?: () => Promise<void> } {
+function buildTap(config: ShadowdiffConfig, inline: TapOptions | undefined, deps: BuildDeps, redis: ReturnType<typeof createProducerConnection> | undefined): Tap & { sweep?: () => Promise<void> } {
   const { tap } = config;
   if (tap.mode === 'recorder') {
     if (!tap.recorder.upstream) throw new ConfigError('a recorder needs tap.recorder.upstream (flag --upstream)');
@@ -83,7 +83,7 @@ function buildTap(config: ShadowdiffConfig, deps: BuildDeps, redis: ReturnType<t
     };
     return { ...recorder, sweep };
   }
-  return createTap(inlineOptions(config), deps);
+  return createTap(inline ?? inlineOptions(config), deps);
 }
 
 /**
@@ -148,7 +148,7 @@ export async function startTapService(
       shadowHandlers = handlers;
       return sink;
     };
-    tap = buildTap(config, { emit: (capture) => sink.push(capture), redactor: createRedactor(redaction), startShadows, metrics, logger }, connection);
+    tap = buildTap(config, inline, { emit: (capture) => sink.push(capture), redactor: createRedactor(redaction), startShadows, metrics, logger }, connection);
     await new Promise<void>((resolve, reject) => {
       tap.server.once('error', reject);
       tap.server.listen(config.tap.port, config.tap.host, () => resolve());

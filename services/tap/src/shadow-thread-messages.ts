@@ -3,11 +3,12 @@ import type { DropReason } from '@shadowdiff/queue';
 import type { RedactorOptions } from './redaction';
 import type { ShadowJob, ShadowSettings } from './shadow-jobs';
 import type { JobReport } from './shadow-processor';
+import type { ShadowTargets } from './shadows';
 
 /** What the shadow thread is given at start: where copies go, how to redact, where the queue is. */
 export interface ShadowThreadData {
   /** Absent for a recorder: it only queues captures. */
-  shadows?: ShadowSettings & { candidateUrl: string; secondaryUrl?: string; maxInFlightShadows: number };
+  shadows?: ShadowSettings & ShadowTargets;
   redaction: RedactorOptions;
   redisUrl: string;
   queuePrefix?: string;

@@ -9,11 +9,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { CAPTURE_QUEUE, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
-import { createUpstream } from './proxy-server';
 import { createRedactor } from './redaction';
-import type { ShadowSides } from './shadow-jobs';
 import { createShadowProcessor, type JobReport } from './shadow-processor';
 import type { FromShadowThread, QueueState, ShadowThreadData, ToShadowThread } from './shadow-thread-messages';
+import { drainShadowSides, openShadowSides } from './shadows';
 
 const data = workerData as ShadowThreadData;
 const port = parentPort!;
@@ -35,10 +34,7 @@ const batcher = createCaptureBatcher(queue, {
 });
 
 const settings = data.shadows;
-const sides: ShadowSides | undefined = settings && {
-  candidate: createUpstream(settings.candidateUrl, settings.maxInFlightShadows),
-  ...(settings.secondaryUrl ? { secondary: createUpstream(settings.secondaryUrl, settings.maxInFlightShadows) } : {}),
-};
+const sides = settings && openShadowSides(settings);
 const processJob = sides && settings && createShadowProcessor({ sides, settings, redactor: createRedactor(data.redaction), emit: (capture) => batcher.push(capture) });
 
 // Reports go back once per turn of the event loop, in one message.
@@ -53,13 +49,11 @@ const sendReports = (): void => {
 };
 
 const close = async (graceMs: number): Promise<void> => {
-  const deadline = Date.now() + graceMs;
-  while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  if (sides) await drainShadowSides(sides, () => inFlight, graceMs);
   if (reports.length > 0) sendReports();
   await batcher.close();
   await queue.close().catch(() => undefined);
   connection.disconnect();
-  await Promise.all([sides?.candidate.dispatcher.close(), sides?.secondary?.dispatcher.close()]);
   tell({ type: 'closed' });
 };
 

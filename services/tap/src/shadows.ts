@@ -1,4 +1,5 @@
 import type { Capture } from '@shadowdiff/core';
+import { createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
 import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs';
 import { createShadowProcessor, type JobReport } from './shadow-processor';
@@ -20,6 +21,28 @@ export interface ShadowHandlers {
   onLost: (jobs: number) => void;
 }
 
+/** Where a tap's copies go, and how many connections each side may open. */
+export interface ShadowTargets {
+  candidateUrl: string;
+  secondaryUrl?: string;
+  maxInFlightShadows: number;
+}
+
+/** Connection pools to the candidate and, when configured, the secondary. */
+export function openShadowSides(targets: ShadowTargets): ShadowSides {
+  return {
+    candidate: createUpstream(targets.candidateUrl, targets.maxInFlightShadows),
+    ...(targets.secondaryUrl ? { secondary: createUpstream(targets.secondaryUrl, targets.maxInFlightShadows) } : {}),
+  };
+}
+
+/** Lets the copies in flight finish (at most `graceMs`), then closes the pools. */
+export async function drainShadowSides(sides: ShadowSides, inFlight: () => number, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await Promise.all([sides.candidate.dispatcher.close(), sides.secondary?.dispatcher.close()]);
+}
+
 /**
  * Shadows run on the calling thread, captures emitted to `emit`: for tests and embedding. The
  * tap service runs them on the shadow thread instead.
@@ -38,10 +61,6 @@ export function startLocalShadows(options: { sides: ShadowSides; settings: Shado
     get inFlight() {
       return inFlight;
     },
-    async close(graceMs) {
-      const deadline = Date.now() + graceMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      await Promise.all([options.sides.candidate.dispatcher.close(), options.sides.secondary?.dispatcher.close()]);
-    },
+    close: (graceMs) => drainShadowSides(options.sides, () => inFlight, graceMs),
   };
 }
