@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -67,10 +67,7 @@ describe('dashboard in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await cli?.stop();
-    await Promise.all([primary?.close(), candidate?.close(), secondary?.close()]);
-    await db?.drop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await stopStarted({ processes: [cli], upstreams: [primary, candidate, secondary], db, dirs: [stateDir] });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, runCli, startUp, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 /**
  * The gate as CI runs it: real traffic through `shadowdiff up` into two runs (a clean baseline,
@@ -110,12 +110,8 @@ describe('shadowdiff gate', () => {
   });
 
   afterAll(async () => {
-    const code = await cli?.stop();
-    await primary?.close();
-    await candidate?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
-    expect(code).toBe(0);
+    const codes = await stopStarted({ processes: [cli], upstreams: [primary, candidate], db, dirs: [dir] });
+    expect(codes).toEqual([0]);
   });
 
   it('passes a clean run: exit 0 and a JUnit test case per route without failures', async () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'parse5';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, runCli, startUp, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
+import { createTestDatabase, runCli, startUp, stopStarted, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
 
 interface HtmlNode {
   nodeName: string;
@@ -50,10 +50,8 @@ describe('shadowdiff report and runs', () => {
   });
 
   afterAll(async () => {
-    const code = await up?.stop();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
-    expect(code).toBe(0);
+    const codes = await stopStarted({ processes: [up], db, dirs: [dir] });
+    expect(codes).toEqual([0]);
   });
 
   it('writes one self-contained HTML file with every section of the report', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shadowdiff/core';
 import { startLocalRedis, type LocalRedis } from '@shadowdiff/local-infra';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import { eventually, runCli, startUpstream, type CliProcess, type TestUpstream } from '@shadowdiff/testkit';
+import { eventually, runCli, startUpstream, stopStarted, type CliProcess, type TestUpstream } from '@shadowdiff/testkit';
 
 /** A GET with any headers (fetch will not set Host), answered as parsed JSON. */
 function getJson(url: string, headers: Record<string, string>): Promise<unknown> {
@@ -75,11 +75,7 @@ describe('shadowdiff tap --mode recorder: two processes pair halves through Redi
     ]);
   });
   afterAll(async () => {
-    const codes = await Promise.all([onPrimary?.cli.stop(), onCandidate?.cli.stop()]);
-    await primary?.close();
-    await candidate?.close();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    const codes = await stopStarted({ processes: [onPrimary?.cli, onCandidate?.cli], upstreams: [primary, candidate], services: [redis], dirs: [dir] });
     expect(codes).toEqual([0, 0]);
   });
 
@@ -143,12 +139,8 @@ describe('shadowdiff tap (inline) from the command line', () => {
     );
   });
   afterAll(async () => {
-    const code = await tap?.cli.stop();
-    await primary?.close();
-    await candidate?.close();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    expect(code).toBe(0);
+    const codes = await stopStarted({ processes: [tap?.cli], upstreams: [primary, candidate], services: [redis], dirs: [dir] });
+    expect(codes).toEqual([0]);
   });
 
   it('proxies every path (even /metrics) to the primary and serves its own metrics on the admin port', async () => {

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 // Unique, so a hit anywhere can only come from this test's traffic.
 const tag = Math.random().toString(36).slice(2, 10);
@@ -96,12 +96,8 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
     ));
   });
   afterAll(async () => {
-    const code = await cli?.stop();
-    await primary?.close();
-    await candidate?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
-    expect(code).toBe(0);
+    const codes = await stopStarted({ processes: [cli], upstreams: [primary, candidate], db, dirs: [dir] });
+    expect(codes).toEqual([0]);
   });
 
   it('keeps every secret out of Redis, Postgres and the logs; equal secrets still compare equal', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, startUp, startUpstream, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, eventually, startUp, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 /**
  * `shadowdiff up` as a user runs it, against two upstreams of the test's own: traffic through
@@ -38,12 +38,8 @@ describe('shadowdiff up --primary --candidate', () => {
   });
 
   afterAll(async () => {
-    const code = await cli?.stop();
-    await primary?.close();
-    await candidate?.close();
-    await db?.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-    expect(code).toBe(0);
+    const codes = await stopStarted({ processes: [cli], upstreams: [primary, candidate], db, dirs: [stateDir] });
+    expect(codes).toEqual([0]);
   });
 
   it('serves the primary byte for byte and files the differences', async () => {

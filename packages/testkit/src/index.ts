@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './upstream';
 export * from './cli-process';
+export * from './teardown';

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@shadowdiff/core';
-import { createDiffOptions } from '@shadowdiff/diff';
 import { findFreePort, startEmbeddedPostgres, type LocalPostgres } from '@shadowdiff/local-infra';
-import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
-import { eventually, freshQueuePrefix } from '@shadowdiff/testkit';
-import { createCaptureWorker, type CaptureWorker } from './worker';
+import { eventually } from '@shadowdiff/testkit';
+import { startTestWorker, type TestWorker } from './test-worker';
 import { orderCapture } from './test-captures';
 
 /** Postgres goes away while captures wait in the queue; once it is back they are all stored, once. */
@@ -18,33 +17,20 @@ describe('worker across a Postgres outage', () => {
   let port: number;
   let postgres: LocalPostgres;
   let pool: Pool;
-  let worker: CaptureWorker;
+  let running: TestWorker;
   let queue: Queue<CaptureBatch>;
-  const prefix = freshQueuePrefix();
-  const connection = createProducerConnection(inject('redisUrl'));
 
   beforeAll(async () => {
     port = await findFreePort();
     postgres = await startEmbeddedPostgres({ dir: join(dir, 'pg'), port });
     pool = createPool(postgres.url, { logger: silentLogger() });
     await migrate(pool);
-    queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
-    worker = createCaptureWorker({
-      redisUrl: inject('redisUrl'),
-      pool,
-      diffOptions: createDiffOptions({}),
-      concurrency: 2,
-      keepIdenticalShare: 0,
-      logger: silentLogger(),
-      queuePrefix: prefix,
-    });
+    running = startTestWorker(pool, { keepIdenticalShare: 0 });
+    queue = running.queue;
   });
 
   afterAll(async () => {
-    await worker.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    connection.disconnect();
+    await running.stop();
     await pool.end();
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });

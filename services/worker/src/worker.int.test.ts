@@ -1,10 +1,9 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
-import { createDiffOptions } from '@shadowdiff/diff';
-import { CAPTURE_BATCH_JOB, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import { createTestDatabase, eventually, freshQueuePrefix, type TestDatabase } from '@shadowdiff/testkit';
-import { createCaptureWorker, type CaptureWorker } from './worker';
+import { newCaptureId, type Capture } from '@shadowdiff/core';
+import { CAPTURE_BATCH_JOB, type CaptureBatch } from '@shadowdiff/queue';
+import { createTestDatabase, eventually, type TestDatabase } from '@shadowdiff/testkit';
+import { startTestWorker, type TestWorker } from './test-worker';
 
 const json = (value: unknown) => ({ base64: Buffer.from(JSON.stringify(value)).toString('base64'), size: JSON.stringify(value).length, truncated: false });
 
@@ -22,29 +21,16 @@ function capture(run: string, primaryBody: unknown, candidateBody: unknown, cand
 
 describe('capture worker on real Redis and Postgres', () => {
   let db: TestDatabase;
-  let worker: CaptureWorker;
+  let running: TestWorker;
   let queue: Queue<CaptureBatch>;
-  const prefix = freshQueuePrefix();
-  const connection = createProducerConnection(inject('redisUrl'));
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
-    queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
-    worker = createCaptureWorker({
-      redisUrl: inject('redisUrl'),
-      pool: db.pool,
-      diffOptions: createDiffOptions({}),
-      concurrency: 2,
-      keepIdenticalShare: 1,
-      logger: silentLogger(),
-      queuePrefix: prefix,
-    });
+    running = startTestWorker(db.pool, { keepIdenticalShare: 1 });
+    queue = running.queue;
   });
   afterAll(async () => {
-    await worker.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    connection.disconnect();
+    await running.stop();
     await db.drop();
   });
 
