@@ -6,3 +6,5 @@ export { renderGateMarkdown } from './gate/markdown';
 export type { GateResult } from './gate/run-gate';
 export type { GateCheck, RouteGate } from './gate/evaluate';
 export { parseThresholdsFile } from './gate/thresholds-file';
+export type { EndpointSummary } from './analysis/endpoint-summary';
+export type { FieldItem } from './analysis/field-items';

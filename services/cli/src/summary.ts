@@ -1,20 +1,5 @@
+import type { EndpointSummary, FieldItem } from '@shadowdiff/api';
 import type { ApiClient } from './api-client';
-
-interface EndpointItem {
-  route: string;
-  exchanges: number;
-  differenceRate: number;
-  statusMismatches: number;
-  candidateErrors: number;
-  latency: { ratio: { p99: number | null } };
-}
-
-interface FieldItem {
-  field: string;
-  differences: number;
-  rate: number;
-  classification: { verdict: string };
-}
 
 const pct = (rate: number): string => `${(100 * rate).toFixed(1)}%`;
 const VERDICT_ORDER = ['real', 'insufficient_data', 'noise', 'expected', 'ignored'];
@@ -26,7 +11,7 @@ const VERDICT_ORDER = ['real', 'insufficient_data', 'noise', 'expected', 'ignore
  */
 export async function printRunSummary(client: ApiClient, run: string, out: NodeJS.WritableStream): Promise<void> {
   const runPath = `/runs/${encodeURIComponent(run)}`;
-  const { items: routes } = await client.json<{ items: EndpointItem[] }>('GET', `${runPath}/endpoints`);
+  const { items: routes } = await client.json<{ items: EndpointSummary[] }>('GET', `${runPath}/endpoints`);
   const width = Math.max(5, ...routes.map((r) => r.route.length));
   out.write(`\n${'route'.padEnd(width)}  exchanges  real diffs  status≠  cand.errors  p99 ratio\n`);
   for (const r of routes) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseThresholdsFile } from '@shadowdiff/api';
+import { parseThresholdsFile, type EndpointSummary } from '@shadowdiff/api';
 import { addApiOptions, createApiClient, runPath } from '../api-client';
 
 interface RunItem {
@@ -15,15 +15,6 @@ interface RunItem {
   realDifferenceRate?: number | null;
   verdict?: 'pass' | 'fail' | null;
   createdAt: string;
-}
-
-interface EndpointItem {
-  route: string;
-  exchanges: number;
-  differenceRate: number;
-  statusMismatches: number;
-  candidateErrors: number;
-  latency: { ratio: { p99: number | null } };
 }
 
 type Flags = { api?: string; config?: string; json?: boolean };
@@ -59,7 +50,7 @@ async function listRuns(flags: Flags): Promise<void> {
 
 async function showRun(run: string, flags: Flags): Promise<void> {
   const client = createApiClient(flags);
-  const body = await client.json<{ run: { name: string }; items: EndpointItem[] }>('GET', runPath(run, '/endpoints'));
+  const body = await client.json<{ run: { name: string }; items: EndpointSummary[] }>('GET', runPath(run, '/endpoints'));
   if (flags.json) return void out(`${JSON.stringify(body, null, 2)}\n`);
   out(`run ${body.run.name}\n\n`);
   out(
