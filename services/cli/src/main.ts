@@ -24,10 +24,18 @@ registerRuns(program);
 registerGate(program);
 registerReport(program);
 
+// A failure nobody expected still ends with one line, and the exit stops the local servers.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`shadowdiff: unexpected error: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const message = error instanceof ShadowdiffError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`shadowdiff: ${message}\n`);
-  process.exitCode = error instanceof ShadowdiffError && error.code === 'config_invalid' ? 2 : 1;
+  // Whatever the command started has been stopped; a handle left open must not keep a failed
+  // command running.
+  process.exit(error instanceof ShadowdiffError && error.code === 'config_invalid' ? 2 : 1);
 }

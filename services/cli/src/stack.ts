@@ -39,7 +39,7 @@ export async function startStack(config: ShadowdiffConfig, logger: Logger, optio
     for (const closer of closers.reverse()) await closer().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
   };
   try {
-    const infra = await resolveInfra(config, logger);
+    const infra = await resolveInfra(config, logger, 'up');
     closers.push(() => infra.stop());
     const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 6, logger });
     closers.push(() => pool.end());
@@ -52,8 +52,10 @@ export async function startStack(config: ShadowdiffConfig, logger: Logger, optio
     closers.push(() => worker.stop());
     const api = await startApiService(config, { pool, logger });
     closers.push(() => api.close());
+    infra.notePort('api', Number(new URL(api.url).port));
     const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger, queuePrefix: config.redis.prefix });
     closers.push(() => tap.close());
+    infra.notePort('tap', Number(new URL(tap.url).port));
     return { infra, pool, worker, api, tap, close };
   } catch (error) {
     await close();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError, type Capture, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
 import { startAdminServer, type AdminServer } from './admin-server';
@@ -150,7 +150,7 @@ export async function startTapService(
     };
     tap = buildTap(config, inline, { emit: (capture) => sink.push(capture), redactor: createRedactor(redaction), startShadows, metrics, logger }, connection);
     await new Promise<void>((resolve, reject) => {
-      tap.server.once('error', reject);
+      tap.server.once('error', (error) => reject(listenError(error, 'tap', config.tap.host, config.tap.port, '--tap-port N (or SHADOWDIFF_TAP_PORT)')));
       tap.server.listen(config.tap.port, config.tap.host, () => resolve());
     });
   } catch (error) {

@@ -12,7 +12,7 @@ export function registerApi(program: Command): void {
     async (flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
-      const infra = await resolveInfra(config, logger, { postgres: true, redis: false });
+      const infra = await resolveInfra(config, logger, 'api', { postgres: true, redis: false });
       const pool = createPool(infra.databaseUrl, { logger });
       await migrate(pool, { logger });
       const api = await startApiService(config, { pool, logger });

@@ -10,7 +10,7 @@ export function registerMigrate(program: Command): void {
     async (flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
-      const infra = await resolveInfra(config, logger, { postgres: true, redis: false });
+      const infra = await resolveInfra(config, logger, 'migrate', { postgres: true, redis: false });
       const pool = createPool(infra.databaseUrl, { max: 1, logger });
       try {
         const result = await migrate(pool, { logger });

@@ -45,7 +45,7 @@ export function registerTap(program: Command): void {
     async (flags: Record<string, unknown>) => {
       const config = withTapFlags(configFromFlags(flags), flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
-      const infra = await resolveInfra(config, logger, { postgres: false, redis: true });
+      const infra = await resolveInfra(config, logger, 'tap', { postgres: false, redis: true });
       const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger }).catch(async (error: unknown) => {
         await infra.stop();
         throw error;

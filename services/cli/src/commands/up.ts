@@ -32,26 +32,36 @@ export function registerUp(program: Command): void {
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
-    let demo: ChildCommand[] = [];
-    if (!config.upstreams.primary && !config.upstreams.candidate) {
-      // Each side of the demo runs in a process of its own, as real services would, so their
-      // latencies can be compared.
-      demo = await Promise.all(
-        (['primary', 'candidate', 'secondary'] as const).map((side) =>
-          startChildCommand(['demo', '--only', side], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: new RegExp(`^${side} (\\S+)`, 'm'), logger }),
-        ),
-      );
-      const [primary, candidate, secondary] = demo.map((child) => child.ready[1]!);
-      config.upstreams = { primary, candidate, secondary };
-      if (flags.run === undefined && config.run === 'default') config.run = 'demo';
-    } else if (!config.upstreams.primary || !config.upstreams.candidate) {
+    if (Boolean(config.upstreams.primary) !== Boolean(config.upstreams.candidate)) {
       throw new Error('give both --primary and --candidate, or neither to run the demo');
     }
+    // A signal while starting up exits at once; the exit stops the local servers, and the
+    // children started so far stop when they lose this process.
+    const abort = (): never => process.exit(130);
+    process.once('SIGINT', abort).once('SIGTERM', abort);
+    let demo: ChildCommand[] = [];
     const configFile = typeof flags.config === 'string' ? flags.config : undefined;
-    const stack = await startStack(config, logger, configFile ? { configFile } : {}).catch(async (error) => {
+    const stack = await (async () => {
+      if (!config.upstreams.primary) {
+        // Each side of the demo runs in a process of its own, as real services would, so their
+        // latencies can be compared.
+        const sides = (['primary', 'candidate', 'secondary'] as const).map((side) =>
+          startChildCommand(['demo', '--only', side], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: new RegExp(`^${side} (\\S+)`, 'm'), logger }),
+        );
+        const started = await Promise.allSettled(sides);
+        demo = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+        const failed = started.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
+        const [primary, candidate, secondary] = demo.map((child) => child.ready[1]!);
+        config.upstreams = { primary, candidate, secondary };
+        if (flags.run === undefined && config.run === 'default') config.run = 'demo';
+      }
+      return startStack(config, logger, configFile ? { configFile } : {});
+    })().catch(async (error: unknown) => {
       await stopAll(demo);
       throw error;
     });
+    process.off('SIGINT', abort).off('SIGTERM', abort);
     const out = process.stdout;
     out.write(`\nshadowdiff is up (run "${config.run}")\n`);
     out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);

@@ -12,7 +12,7 @@ export function registerWorker(program: Command): void {
     async (flags: Record<string, unknown>) => {
       const config = configFromFlags(flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
-      const infra = await resolveInfra(config, logger);
+      const infra = await resolveInfra(config, logger, 'worker');
       const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 2, logger });
       await migrate(pool, { logger });
       const worker = createCaptureWorker({

@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+interface Seen {
+  pid: number;
+  /** Start time in clock ticks, so a reused pid is not taken for the process that was seen. */
+  startTicks: string;
+  command: string;
+}
+
+function stat(pid: number): { state: string; ppid: number; startTicks: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, ppid: Number(fields[1]), startTicks: fields[19]! };
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\u0000', ' ').trim();
+  } catch {
+    return '?';
+  }
+}
+
+function descendants(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const info = stat(pid);
+    if (!info) continue;
+    parents.set(info.ppid, [...(parents.get(info.ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+export interface ProcessTreeWatch {
+  /** Every process seen under the root so far. */
+  seen(): Seen[];
+  /** Those of them still running (same pid and start time). */
+  stillRunning(): Seen[];
+  stop(): void;
+}
+
+/**
+ * Watches the processes a process starts (children, grandchildren: servers, workers), sampling
+ * every `everyMs`, so a test can check afterwards that none outlived it.
+ */
+export function watchProcessTree(root: number, everyMs = 100): ProcessTreeWatch {
+  const seen = new Map<string, Seen>();
+  const sample = (): void => {
+    for (const pid of descendants(root)) {
+      const info = stat(pid);
+      if (info && !seen.has(`${pid}:${info.startTicks}`)) seen.set(`${pid}:${info.startTicks}`, { pid, startTicks: info.startTicks, command: commandOf(pid) });
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    seen: () => [...seen.values()],
+    stillRunning: () =>
+      [...seen.values()].filter((p) => {
+        const now = stat(p.pid);
+        return now?.startTicks === p.startTicks && now.state !== 'Z';
+      }),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Removes a state folder, and the Postgres cluster it points to when, run as root from a
+ * private folder, the cluster was placed in the system folder.
+ */
+export function removeStateFolder(dir: string): void {
+  const link = join(dir, 'postgres');
+  try {
+    if (lstatSync(link).isSymbolicLink()) rmSync(resolve(dirname(link), readlinkSync(link)), { recursive: true, force: true });
+  } catch {
+    // no cluster
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
