@@ -56,22 +56,32 @@ export function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Fails with how to install what is missing: the bench needs wrk and nginx from Debian. */
+/**
+ * wrk and nginx, from Debian: installed when missing, as the set-up step installs redis-server
+ * (as root with apt-get), or a failure that says how to install them.
+ */
 export function requireTools(): { wrk: string; nginx: string } {
   const find = (name: string): string | undefined => {
     const r = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} 2>/dev/null`], { encoding: 'utf8' });
     return r.stdout.trim().split('\n')[0] || undefined;
   };
+  const missing = ['wrk', 'nginx'].filter((name) => !find(name));
+  if (missing.length > 0 && process.getuid?.() === 0 && find('apt-get')) {
+    process.stderr.write(`bench: installing ${missing.join(' and ')} (Debian packages)…\n`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  }
   const wrk = find('wrk');
   const nginx = find('nginx');
-  const missing = [!wrk && 'wrk', !nginx && 'nginx'].filter(Boolean);
-  if (missing.length > 0) {
-    throw new Error(`missing ${missing.join(' and ')}: install with \`apt-get install -y ${missing.join(' ')}\` (Debian/Ubuntu), then run again`);
+  const still = [!wrk && 'wrk', !nginx && 'nginx'].filter(Boolean);
+  if (still.length > 0) {
+    throw new Error(`missing ${still.join(' and ')}: install with \`apt-get install -y ${still.join(' ')}\` (Debian/Ubuntu), then run again`);
   }
   return { wrk: wrk!, nginx: nginx! };
 }
 
-/** Fills the peers' nginx mirror template into `dir` and returns the config file's path. */
+/** Fills the nginx mirror template (bench/tap/nginx-mirror.conf.template) into `dir` and returns the config file's path. */
 export function writeNginxConfig(template: string, dir: string, ports: { listen: number; primary: number; candidate: number }): string {
   mkdirSync(join(dir, 'body'), { recursive: true });
   mkdirSync(join(dir, 'proxy'), { recursive: true });

@@ -1,5 +1,4 @@
 /** Turns the benchmark's measurements into the markdown table of bench/README.md. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RateResult, WrkResult } from './processes';
 
 /** One target's measurements. */
@@ -85,17 +84,4 @@ export function renderTapSection(report: BenchReport): string {
   }
   lines.push('', 'Targets:', '', ...report.targetsMet.map((t) => `- ${t}`), '');
   return lines.join('\n');
-}
-
-/** Replaces (or appends) the `## Tap` section of the README, leaving any other section as it is. */
-export function writeTapSection(readme: string, section: string): void {
-  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n\nRun on this machine; numbers are from the latest run of each script.\n';
-  const start = text.indexOf('\n## Tap\n');
-  let next: string;
-  if (start === -1) next = `${text.trimEnd()}\n\n${section}`;
-  else {
-    const after = text.indexOf('\n## ', start + 1);
-    next = text.slice(0, start + 1) + section + (after === -1 ? '' : `\n${text.slice(after + 1)}`);
-  }
-  writeFileSync(readme, `${next.trimEnd()}\n`);
 }

@@ -1,6 +1,6 @@
 /**
  * The tap against its peers, in one run on the same upstreams and load generators: direct to the
- * primary, a plain Node proxy, nginx's mirror module (../shared/peers/nginx-mirror.conf.template),
+ * primary, a plain Node proxy, nginx's mirror module (bench/tap/nginx-mirror.conf.template),
  * and the shadowdiff tap at 0% and 100% mirroring (the real `shadowdiff tap` binary with a local
  * redis-server). Then a slow candidate (500 ms) behind the tap and behind nginx.
  *
@@ -17,7 +17,9 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
 import { fixedRate, median, requireTools, run, start, wrk, writeNginxConfig, type RateResult, type Started, type WrkResult } from './processes';
-import { renderTapSection, writeTapSection, type BenchReport, type TargetResult } from './report';
+import { renderTapSection, type BenchReport, type TargetResult } from './report';
+import { writeSection } from '../readme-sections';
+import { syncReadmePerformance } from '../performance';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -29,7 +31,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '64' },
     'rate-connections': { type: 'string', default: '32' },
-    template: { type: 'string', default: resolve(root, '../shared/peers/nginx-mirror.conf.template') },
+    template: { type: 'string', default: resolve(root, 'bench/tap/nginx-mirror.conf.template') },
   },
 });
 const settings = {
@@ -236,7 +238,8 @@ try {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/tap.json'), `${JSON.stringify(report, null, 2)}\n`);
   const section = renderTapSection(report);
-  writeTapSection(join(root, 'bench/README.md'), section);
+  writeSection(join(root, 'bench/README.md'), 'Tap', section);
+  syncReadmePerformance(root);
   log(`\n${section}`);
 } finally {
   for (const t of opened) await t.stop().catch(() => undefined);

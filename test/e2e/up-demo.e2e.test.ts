@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '@shadowdiff/testkit';
+import { removeStateFolder, runCli } from '@shadowdiff/testkit';
 
 /** The README's first command with nothing configured: embedded Postgres, local Redis, the demo. */
 describe('shadowdiff up (demo, embedded defaults)', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'shadowdiff-demo-'));
-  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+  afterAll(() => removeStateFolder(stateDir));
 
   it('starts everything, drives the demo traffic and prints what differs', async () => {
     const cli = runCli(['up', '--exit-after-demo', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir], {

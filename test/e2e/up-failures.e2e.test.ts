@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,9 @@ const env = { DATABASE_URL: undefined, REDIS_URL: undefined, SHADOWDIFF_LOG_LEVE
 async function upUntilExit(args: string[]): Promise<{ cli: CliProcess; code: number | null; started: number; left: unknown[] }> {
   const cli = runCli(['up', '--tap-port', '0', '--admin-port', '0', ...args], env);
   const tree = watchProcessTree(cli.child.pid!, 50);
+  const timer = setTimeout(() => void cli.stop(), 60_000);
   const code = await cli.exited();
+  clearTimeout(timer);
   await new Promise((r) => setTimeout(r, 500));
   tree.stop();
   return { cli, code, started: tree.seen().length, left: tree.stillRunning() };
@@ -51,14 +54,20 @@ describe('shadowdiff up when a part cannot start', () => {
   it('names Postgres when its data cannot be used, and where the data is', async () => {
     const dir = stateDir();
     // A data folder of a Postgres major version that does not exist: the server refuses it.
-    mkdirSync(join(dir, 'postgres'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'postgres', 'PG_VERSION'), '99\n');
+    // (As root, the folder must be one the postgres user can reach, and its own.)
+    chmodSync(dir, 0o755);
+    const data = join(dir, 'postgres');
+    mkdirSync(data, { mode: 0o700 });
+    writeFileSync(join(data, 'PG_VERSION'), '99\n');
+    writeFileSync(join(data, 'postgresql.conf'), '');
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', data]);
     const { cli, code, left } = await upUntilExit(['--api-port', '0', '--state-dir', dir]);
     expect(code).toBe(1);
     const errors = cli.stderr().split('\n').filter((line) => line.startsWith('shadowdiff:'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^shadowdiff: embedded Postgres could not start \(data in .*\): postgres exited/);
-    expect(cli.stderr()).toMatch(/incompatible|not a valid data directory|PG_VERSION/);
+    expect(cli.stderr()).toMatch(/database files are incompatible with server/);
+    expect(cli.stderr()).toMatch(/move it away and start again/);
     expect(left).toEqual([]);
   });
 

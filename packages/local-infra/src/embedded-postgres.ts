@@ -49,10 +49,16 @@ function placeDataDir(wanted: string, runAs: RunAs): string {
   if (existsSync(wanted) && lstatSync(wanted).isSymbolicLink()) return resolve(dirname(wanted), readlinkSync(wanted));
   mkdirSync(dirname(wanted), { recursive: true });
   if (canUse(runAs, dirname(wanted), ['-x'])) return wanted;
+  if (existsSync(wanted) && readdirSync(wanted).length > 0) {
+    throw new DependencyError(
+      `the ${runAs.name} user cannot reach the Postgres data in ${wanted} (a folder above it is private). Move the state folder where it can (--state-dir DIR), or remove ${wanted} to start afresh`,
+    );
+  }
+  rmSync(wanted, { recursive: true, force: true });
   const id = createHash('sha256').update(wanted).digest('hex').slice(0, 12);
   const system = join(SYSTEM_STATE_DIR, 'clusters', `${basename(dirname(dirname(wanted))) || 'root'}-${id}`);
   mkdirSync(dirname(system), { recursive: true, mode: 0o755 });
-  if (!existsSync(wanted)) symlinkSync(system, wanted);
+  symlinkSync(system, wanted);
   return system;
 }
 
@@ -113,6 +119,10 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
     return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, dataDir, pid: server.pid, stop };
   } catch (error) {
     if (error instanceof DependencyError) throw error;
-    throw new DependencyError(`embedded Postgres could not start (data in ${dataDir}): ${(error as Error).message}`, { cause: error });
+    throw new DependencyError(
+      `embedded Postgres could not start (data in ${dataDir}): ${(error as Error).message}\n` +
+        `If that data folder is damaged or from another Postgres version, move it away and start again for a fresh one, or give DATABASE_URL of a Postgres of yours.`,
+      { cause: error },
+    );
   }
 }

@@ -27,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   let pgAdminUrl = process.env.DATABASE_URL;
   if (!pgAdminUrl) {
-    const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres') });
+    const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), removeOnStop: true });
     stops.push(() => postgres.stop());
     pgAdminUrl = postgres.adminUrl;
   }

@@ -80,15 +80,19 @@ export function watchProcessTree(root: number, everyMs = 100): ProcessTreeWatch 
 }
 
 /**
- * Removes a state folder, and the Postgres cluster it points to when, run as root from a
- * private folder, the cluster was placed in the system folder.
+ * Removes a state folder, and the Postgres clusters it links to: run as root from a private
+ * folder, a cluster is placed in the system folder and linked from the state folder.
  */
 export function removeStateFolder(dir: string): void {
-  const link = join(dir, 'postgres');
+  let entries: string[] = [];
   try {
-    if (lstatSync(link).isSymbolicLink()) rmSync(resolve(dirname(link), readlinkSync(link)), { recursive: true, force: true });
+    entries = readdirSync(dir);
   } catch {
-    // no cluster
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (lstatSync(path).isSymbolicLink()) rmSync(resolve(dirname(path), readlinkSync(path)), { recursive: true, force: true });
   }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
 import type { CliProcess } from './cli-process';
+import { removeStateFolder } from './process-tree';
 import type { TestDatabase } from './test-database';
 import type { TestUpstream } from './upstream';
 
@@ -20,6 +20,6 @@ export async function stopStarted(started: Started): Promise<(number | null | un
   await Promise.all((started.upstreams ?? []).map((u) => u?.close()));
   for (const service of started.services ?? []) await service?.stop();
   await started.db?.drop();
-  for (const dir of started.dirs ?? []) rmSync(dir, { recursive: true, force: true });
+  for (const dir of started.dirs ?? []) removeStateFolder(dir);
   return codes;
 }

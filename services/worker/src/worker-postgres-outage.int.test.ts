@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -7,7 +7,7 @@ import { silentLogger } from '@shadowdiff/core';
 import { findFreePort, startEmbeddedPostgres, type LocalPostgres } from '@shadowdiff/local-infra';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
-import { eventually } from '@shadowdiff/testkit';
+import { eventually, removeStateFolder } from '@shadowdiff/testkit';
 import { startTestWorker, type TestWorker } from './test-worker';
 import { orderCapture } from './test-captures';
 
@@ -33,7 +33,7 @@ describe('worker across a Postgres outage', () => {
     await running.stop();
     await pool.end();
     await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeStateFolder(dir);
   });
 
   it('retries with backoff and stores everything after recovery', async () => {

@@ -1,0 +1,55 @@
+/**
+ * The README's Performance section, generated from the latest figures in bench/README.md, so
+ * the two cannot drift: each bench run rewrites it, and a test compares them.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSection, replaceSection } from './readme-sections';
+
+/** The cells of the markdown table row whose first cell is `name`. */
+function row(section: string, name: string): string[] {
+  const line = section.split('\n').find((l) => l.startsWith(`| ${name} |`));
+  if (!line) throw new Error(`bench/README.md has no row "${name}"`);
+  return line.split('|').slice(1, -1).map((cell) => cell.trim());
+}
+
+const num = (cell: string): number => Number(cell.replace(/[^\d.+-]/g, ''));
+const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** The README's `## Performance` section, from the bench README's text. */
+export function performanceSection(bench: string): string {
+  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
+  const tap = readSection(bench, 'Tap');
+  if (tap) {
+    // Columns: target, fixed p50, fixed p99, Δp50, Δp99, full-load req/s, ...
+    const off = row(tap, 'shadowdiff tap, 0% mirrored');
+    const on = row(tap, 'shadowdiff tap, 100% mirrored');
+    const nginx = row(tap, 'nginx mirror (100%)');
+    // The slow-candidate table comes last and repeats the tap's row name.
+    const slow = tap.split('\n').filter((l) => l.startsWith('| shadowdiff tap, 100% mirrored |')).slice(1).pop();
+    const slowChange = slow ? slow.split('|').slice(1, -1).map((c) => c.trim())[5] : undefined;
+    lines.push(
+      `- Tap at 1000 req/s, medians of the rounds: ${off[3]} ms (0% mirrored) and ${on[3]} ms (100%) at p50 over going direct; ` +
+        `at p99 ${off[4]} ms and ${on[4]} ms, where nginx's mirror adds ${nginx[4]} ms. ` +
+        `Full load with 100% mirroring: ${thousands(num(on[5]!))} req/s against nginx mirror's ${thousands(num(nginx[5]!))} (${(num(on[5]!) / num(nginx[5]!)).toFixed(2)}×).` +
+        (slowChange ? ` A candidate answering after 500 ms moves the primary's p99 by ${slowChange}; nginx mirror stops answering clients.` : ''),
+    );
+  }
+  const worker = readSection(bench, 'Worker');
+  if (worker) {
+    const twoKb = row(worker, '2 KB');
+    lines.push(`- Worker, one process: ${thousands(num(twoKb[2]!))} exchanges/s with ~2 KB JSON bodies (10% differing), the diff step costing ${twoKb[4]} the parse-and-insert-only pipeline.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Rewrites the README's Performance section from bench/README.md. */
+export function syncReadmePerformance(root: string): void {
+  const readme = join(root, 'README.md');
+  const bench = readFileSync(join(root, 'bench/README.md'), 'utf8');
+  writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), 'Performance', performanceSection(bench)));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  syncReadmePerformance(join(import.meta.dirname, '..'));
+}
