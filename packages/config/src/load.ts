@@ -21,6 +21,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_TAP_HOST: 'tap.host',
   SHADOWDIFF_TAP_PORT: 'tap.port',
   SHADOWDIFF_MIRROR_PERCENTAGE: 'tap.mirrorPercentage',
+  SHADOWDIFF_CONTROL_PERCENTAGE: 'tap.controlPercentage',
   SHADOWDIFF_SHADOW_TIMEOUT_MS: 'tap.shadowTimeoutMs',
   SHADOWDIFF_MAX_BODY_BYTES: 'tap.maxBodyBytes',
   SHADOWDIFF_TAP_ADMIN_PORT: 'tap.adminPort',

@@ -41,6 +41,13 @@ export const tapSchema = z.strictObject({
   /** Share of requests mirrored, like Istio's mirrorPercentage (0–100, fractions allowed). */
   mirrorPercentage: z.number().min(0).max(100).default(100),
   /**
+   * Without a secondary: share (0–100) of mirrored safe requests (GET, HEAD, OPTIONS) also sent
+   * to the primary a second time, from the shadow side, marked `x-shadowdiff-control: 1`. Its
+   * answer is the noise control and the latency reference. Adds this share of the mirrored safe
+   * traffic to the primary's load. Ignored when a secondary is configured.
+   */
+  controlPercentage: z.number().min(0).max(100).default(0),
+  /**
    * Sample on a key instead of at random: `header:x-user-id` or `query:user`. Requests carrying
    * the same value are all mirrored or none are, on every tap. Requests without it fall back to random.
    */

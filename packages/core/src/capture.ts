@@ -61,6 +61,11 @@ export const captureSchema = z.object({
   primary: capturedResponseSchema,
   candidate: capturedResponseSchema,
   secondary: capturedResponseSchema.optional(),
+  /**
+   * What answered as the secondary: a secondary production instance (the default), or a control
+   * copy, the same request sent to the primary a second time from the shadow side.
+   */
+  secondaryKind: z.enum(['secondary', 'control']).optional(),
   /** How the exchange was captured: by the inline tap, or paired from two mesh recorders. */
   source: z.enum(['inline', 'mesh']).optional(),
   /** The exchange's `x-request-id`, as the primary and the shadow side both saw it. */

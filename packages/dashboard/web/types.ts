@@ -17,7 +17,8 @@ export interface Totals {
   candidateErrorRate: number;
   errors: { status5xx: number; timeout: number; refused: number; other: number };
   secondaryExchanges: number;
-  latency: { primary: Percentiles; candidate: Percentiles; ratio: Percentiles };
+  /** `ratio` is candidate ÷ `reference`; `basis` says what the reference is (only secondary and control are timed alike). */
+  latency: { basis: 'secondary' | 'control' | 'primary'; samples: number; primary: Percentiles; reference: Percentiles; candidate: Percentiles; ratio: Percentiles };
 }
 
 export interface EndpointSummary extends Totals {

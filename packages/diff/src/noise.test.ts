@@ -33,16 +33,21 @@ describe('wilsonInterval', () => {
 
 describe('classifyField', () => {
   it.each<[string, Parameters<typeof classifyField>[0], string]>([
-    ['too few exchanges', { exchanges: 29, candidateDiffs: 29, secondaryDiffs: 0 }, 'insufficient_data'],
-    ['too few secondary exchanges', { exchanges: 500, candidateDiffs: 400, secondaryDiffs: 0, secondaryExchanges: 10 }, 'insufficient_data'],
+    ['too few exchanges to tell', { exchanges: 4, candidateDiffs: 2, secondaryDiffs: 1 }, 'insufficient_data'],
+    ['conclusive early: the candidate differs in all 25, the secondary in none', { exchanges: 25, candidateDiffs: 25, secondaryDiffs: 0 }, 'real'],
+    ['conclusive early: both sides differ in every one of 20', { exchanges: 20, candidateDiffs: 20, secondaryDiffs: 20 }, 'noise'],
+    ['a value volatile 30% of the time on both sides', { exchanges: 300, candidateDiffs: 92, secondaryDiffs: 88 }, 'noise'],
+    ['few secondary exchanges, but conclusive', { exchanges: 500, candidateDiffs: 400, secondaryDiffs: 0, secondaryExchanges: 10 }, 'real'],
+    ['few secondary exchanges, not conclusive', { exchanges: 500, candidateDiffs: 400, secondaryDiffs: 8, secondaryExchanges: 10 }, 'insufficient_data'],
     ['never differs', { exchanges: 100, candidateDiffs: 0, secondaryDiffs: 0 }, 'noise'],
     ['differs as often as production does', { exchanges: 200, candidateDiffs: 100, secondaryDiffs: 98 }, 'noise'],
     ['candidate only, clearly', { exchanges: 200, candidateDiffs: 60, secondaryDiffs: 0 }, 'real'],
     ['small but significant where production never differs', { exchanges: 1000, candidateDiffs: 25, secondaryDiffs: 0 }, 'real'],
-    ['a few where production never differs: not significant', { exchanges: 1000, candidateDiffs: 2, secondaryDiffs: 0 }, 'noise'],
+    ['a few where production never differs: undecided', { exchanges: 1000, candidateDiffs: 2, secondaryDiffs: 0 }, 'insufficient_data'],
+    ['2% where production never differs, over 300 exchanges', { exchanges: 300, candidateDiffs: 6, secondaryDiffs: 0 }, 'real'],
     ['below the absolute threshold over nondeterministic production', { exchanges: 10000, candidateDiffs: 600, secondaryDiffs: 400 }, 'noise'],
     ['above absolute, below relative (20% of a high secondary rate)', { exchanges: 10000, candidateDiffs: 5400, secondaryDiffs: 5000 }, 'noise'],
-    ['above both thresholds but not significant', { exchanges: 30, candidateDiffs: 3, secondaryDiffs: 1 }, 'noise'],
+    ['above both thresholds but not significant', { exchanges: 30, candidateDiffs: 3, secondaryDiffs: 1 }, 'insufficient_data'],
     ['well above the secondary', { exchanges: 1000, candidateDiffs: 700, secondaryDiffs: 300 }, 'real'],
   ])('%s', (_name, counts, verdict) => {
     expect(classifyField(counts).verdict).toBe(verdict);
@@ -59,11 +64,11 @@ describe('classifyField', () => {
   });
 
   it('honours custom thresholds', () => {
-    const counts = { exchanges: 20, candidateDiffs: 15, secondaryDiffs: 1 };
+    const counts = { exchanges: 40, candidateDiffs: 6, secondaryDiffs: 4 };
     expect(classifyField(counts).verdict).toBe('insufficient_data');
-    expect(classifyField(counts, { minExchanges: 10 }).verdict).toBe('real');
-    expect(classifyField(counts, { minExchanges: 10, absolute: 0.8 }).verdict).toBe('noise');
-    expect(classifyField(counts, { minExchanges: 10, z: 4 }).verdict).toBe('noise');
+    expect(classifyField(counts, { absolute: 0.1 }).verdict).toBe('noise');
+    expect(classifyField(counts, { absolute: 0.1, minExchanges: 50 }).verdict).toBe('insufficient_data');
+    expect(classifyField(counts, { relative: 2 }).verdict).toBe('noise');
   });
 });
 

@@ -4,6 +4,8 @@
  * Pure functions over counts, so a classification can be recomputed whenever counters change.
  */
 
+import { probabilityRateExceeds } from './posterior';
+
 /** A confidence interval for a proportion. */
 export interface ProportionInterval {
   low: number;
@@ -72,21 +74,30 @@ export interface FieldClassification {
   excess: number;
   candidateBound: ProportionInterval;
   secondaryBound: ProportionInterval;
+  /** The excess the candidate may have over the secondary and still be noise. */
+  tolerance: number;
+  /** Posterior probability that the candidate's rate exceeds the secondary's by more than `tolerance`. */
+  probabilityReal: number;
 }
 
+/** Posterior probability at or above which a field is real, and at or below which it is noise, at any sample size. */
+export const DECISIVE_PROBABILITY = 0.99;
+
 /**
- * Classifies a field from its counters (Diffy's relative and absolute thresholds, plus a Wilson
- * confidence bound).
+ * Classifies a field from its counters: a sequential Bayesian decision, read again whenever
+ * the counters change.
  *
- * With `c = candidateDiffs / exchanges` and `s = secondaryDiffs / secondaryExchanges`:
- * - `insufficient_data` when `exchanges` or `secondaryExchanges` is below `minExchanges`;
- * - `real` when the Wilson lower bound of `c` is above the Wilson upper bound of `s` (the
- *   excess is significant at `z`, not sampling luck) and, if production differs from itself on
- *   this field at all (`s > 0`), the excess is also beyond the tolerated nondeterminism:
- *   `c − s > absolute` and `c − s > relative × s`. Where the secondary never differs the field is
- *   deterministic in production, so a significant excess, however small, is a regression;
- * - `noise` otherwise: the candidate does not differ significantly more often than production
- *   differs from itself (this includes a field that never differs on either side).
+ * Each side's rate has a uniform prior, so after `k` differences in `n` exchanges its posterior
+ * is Beta(k + 1, n − k + 1). The tolerated excess is Diffy's: none where the secondary never
+ * differs (production is deterministic on this field), else `max(absolute, relative × s)`.
+ * With `P` the posterior probability that the candidate's rate exceeds the secondary's by more
+ * than that:
+ * - `real` when `P ≥ 0.99`, at any number of exchanges: conclusive evidence decides early
+ *   (the candidate differing in 5 of 5 exchanges and the secondary in none of 5 gives P = 0.999);
+ * - `noise` when `P ≤ 0.01` (both sides differing in every exchange: after 15 of them), or once
+ *   both sides have `minExchanges` and the excess is more likely within tolerance than not
+ *   (`P < 0.5`);
+ * - `insufficient_data` otherwise: the evidence does not decide yet.
  */
 export function classifyField(counts: FieldCounts, thresholds: Partial<NoiseThresholds> = {}): FieldClassification {
   const t = { ...DEFAULT_NOISE_THRESHOLDS, ...thresholds };
@@ -96,12 +107,12 @@ export function classifyField(counts: FieldCounts, thresholds: Partial<NoiseThre
   const candidateRate = counts.exchanges === 0 ? 0 : counts.candidateDiffs / counts.exchanges;
   const secondaryRate = secondaryExchanges === 0 ? 0 : counts.secondaryDiffs / secondaryExchanges;
   const excess = candidateRate - secondaryRate;
-  let verdict: NoiseVerdict;
-  if (counts.exchanges < t.minExchanges || secondaryExchanges < t.minExchanges) verdict = 'insufficient_data';
-  else {
-    const significant = candidateBound.low > secondaryBound.high;
-    const beyondTolerance = counts.secondaryDiffs === 0 || (excess > t.absolute && excess > t.relative * secondaryRate);
-    verdict = significant && beyondTolerance ? 'real' : 'noise';
-  }
-  return { verdict, candidateRate, secondaryRate, excess, candidateBound, secondaryBound };
+  const tolerance = counts.secondaryDiffs === 0 ? 0 : Math.max(t.absolute, t.relative * secondaryRate);
+  const probabilityReal =
+    counts.exchanges === 0 ? 0 : probabilityRateExceeds(counts.candidateDiffs, counts.exchanges, counts.secondaryDiffs, secondaryExchanges, tolerance);
+  const enough = counts.exchanges >= t.minExchanges && secondaryExchanges >= t.minExchanges;
+  let verdict: NoiseVerdict = 'insufficient_data';
+  if (counts.exchanges > 0 && probabilityReal >= DECISIVE_PROBABILITY) verdict = 'real';
+  else if (counts.exchanges > 0 && (probabilityReal <= 1 - DECISIVE_PROBABILITY || (enough && probabilityReal < 0.5))) verdict = 'noise';
+  return { verdict, candidateRate, secondaryRate, excess, candidateBound, secondaryBound, tolerance, probabilityReal };
 }

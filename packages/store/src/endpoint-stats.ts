@@ -18,6 +18,22 @@ export interface CandidateErrorBreakdown {
   other: number;
 }
 
+/**
+ * What the candidate's latency is compared with. Latencies are compared only when measured
+ * alike: `secondary` and `control` answers are timed like the candidate's (sent at the same
+ * moment, from the same thread); the served primary is not (`primary`: indicative only).
+ */
+export type LatencyBasis = 'secondary' | 'control' | 'primary';
+
+/** The candidate's latency next to a reference timed the same way. */
+export interface AlikeLatency {
+  basis: LatencyBasis;
+  /** Exchanges in the comparison (both sides answered). */
+  samples: number;
+  candidate: LatencyPercentiles;
+  reference: LatencyPercentiles;
+}
+
 /** Per-route figures computed from the exchanges themselves. */
 export interface EndpointTraffic {
   /** Null for the run as a whole. */
@@ -26,6 +42,7 @@ export interface EndpointTraffic {
   errors: CandidateErrorBreakdown;
   primaryLatency: LatencyPercentiles;
   candidateLatency: LatencyPercentiles;
+  alike: AlikeLatency;
 }
 
 interface TrafficRow {
@@ -37,6 +54,11 @@ interface TrafficRow {
   other_failures: number;
   primary_p: number[] | null;
   candidate_p: number[] | null;
+  answered: number;
+  paired: number;
+  controls: number;
+  candidate_paired_p: number[] | null;
+  secondary_p: number[] | null;
 }
 
 const percentiles = (values: number[] | null): LatencyPercentiles => ({
@@ -47,7 +69,7 @@ const percentiles = (values: number[] | null): LatencyPercentiles => ({
 
 /**
  * Exchanges, candidate errors and latency percentiles per route and for the whole run (the row
- * whose route is null). Candidate latency counts answered requests and timeouts (a timeout is a
+ * whose route is null), and the candidate's latency next to the reference timed alike. Candidate latency counts answered requests and timeouts (a timeout is a
  * slow answer), not refused or reset connections, whose near-zero times would flatter it.
  */
 export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
@@ -60,7 +82,14 @@ export async function listEndpointTraffic(pool: Pool, runId: string): Promise<En
        count(*) FILTER (WHERE candidate_outcome NOT IN ('ok', 'timeout', 'refused'))::bigint AS other_failures,
        percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY primary_latency_ms) AS primary_p,
        percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY candidate_latency_ms)
-         FILTER (WHERE candidate_outcome IN ('ok', 'timeout')) AS candidate_p
+         FILTER (WHERE candidate_outcome IN ('ok', 'timeout')) AS candidate_p,
+       count(*) FILTER (WHERE candidate_outcome IN ('ok', 'timeout'))::bigint AS answered,
+       count(*) FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout'))::bigint AS paired,
+       count(*) FILTER (WHERE secondary_kind = 'control')::bigint AS controls,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY candidate_latency_ms)
+         FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout')) AS candidate_paired_p,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY secondary_latency_ms)
+         FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout')) AS secondary_p
      FROM exchanges WHERE run_id = $1
      GROUP BY GROUPING SETS ((route), ())
      ORDER BY route NULLS FIRST`,
@@ -72,6 +101,10 @@ export async function listEndpointTraffic(pool: Pool, runId: string): Promise<En
     errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
     primaryLatency: percentiles(row.primary_p),
     candidateLatency: percentiles(row.candidate_p),
+    alike:
+      row.paired > 0
+        ? { basis: row.controls > 0 ? 'control' : 'secondary', samples: row.paired, candidate: percentiles(row.candidate_paired_p), reference: percentiles(row.secondary_p) }
+        : { basis: 'primary', samples: row.answered, candidate: percentiles(row.candidate_p), reference: percentiles(row.primary_p) },
   }));
 }
 

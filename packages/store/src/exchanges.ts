@@ -18,6 +18,7 @@ async function insertNewExchanges(client: PoolClient, records: readonly Exchange
     primary_latency_ms: r.primaryLatencyMs,
     candidate_latency_ms: r.candidateLatencyMs,
     secondary_latency_ms: r.secondaryLatencyMs,
+    secondary_kind: r.secondaryKind,
     difference_count: r.differences.filter((d) => d.ignoredBy === null).length,
     ignored_count: r.differences.filter((d) => d.ignoredBy !== null).length,
     request: r.request ?? null,
@@ -26,16 +27,20 @@ async function insertNewExchanges(client: PoolClient, records: readonly Exchange
     secondary_response: r.secondaryResponse ?? null,
   }));
   const { rows: inserted } = await client.query<{ id: string }>(
-    `INSERT INTO exchanges
+    `INSERT INTO exchanges (id, run_id, captured_at, stored_at, method, url, route, primary_status, candidate_status,
+            secondary_status, candidate_outcome, secondary_outcome, primary_latency_ms, candidate_latency_ms,
+            secondary_latency_ms, difference_count, ignored_count, request, primary_response, candidate_response,
+            secondary_response, secondary_kind)
      SELECT x.id, x.run_id, x.captured_at, now(), x.method, x.url, x.route, x.primary_status, x.candidate_status,
             x.secondary_status, x.candidate_outcome, x.secondary_outcome, x.primary_latency_ms, x.candidate_latency_ms,
             x.secondary_latency_ms, x.difference_count, x.ignored_count, x.request, x.primary_response,
-            x.candidate_response, x.secondary_response
+            x.candidate_response, x.secondary_response, x.secondary_kind
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, run_id uuid, captured_at timestamptz, method text, url text, route text, primary_status int,
        candidate_status int, secondary_status int, candidate_outcome text, secondary_outcome text,
        primary_latency_ms real, candidate_latency_ms real, secondary_latency_ms real, difference_count int,
-       ignored_count int, request jsonb, primary_response jsonb, candidate_response jsonb, secondary_response jsonb)
+       ignored_count int, request jsonb, primary_response jsonb, candidate_response jsonb, secondary_response jsonb,
+       secondary_kind text)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [JSON.stringify(rows)],

@@ -27,6 +27,8 @@ export interface ExchangeRecord {
   primaryLatencyMs: number;
   candidateLatencyMs: number;
   secondaryLatencyMs: number | null;
+  /** What answered as the secondary; null without one. */
+  secondaryKind: 'secondary' | 'control' | null;
   /** Bodies and headers as captured; null when storage economy drops them. */
   request: unknown;
   primaryResponse: unknown;

@@ -15,6 +15,8 @@ export interface FieldStats {
   side: 'candidate' | 'secondary';
   differences: number;
   ignored: number;
+  /** Exchanges whose reported differences on this field all looked volatile (timestamps, ids). */
+  suspected: number;
 }
 
 /** Per-route counters of a run, busiest first. */
@@ -37,12 +39,12 @@ export async function listRouteStats(pool: Pool, runId: string): Promise<RouteSt
 /** Per-field counters of a run (optionally of one route), most differing first. */
 export async function listFieldStats(pool: Pool, runId: string, route?: string): Promise<FieldStats[]> {
   const { rows } = await pool.query(
-    `SELECT route, field, side, differences, ignored FROM field_stats
+    `SELECT route, field, side, differences, ignored, suspected_exchanges FROM field_stats
      WHERE run_id = $1 AND ($2::text IS NULL OR route = $2)
      ORDER BY differences DESC, route, field, side`,
     [runId, route ?? null],
   );
-  return rows.map((row) => ({ route: row.route, field: row.field, side: row.side, differences: row.differences, ignored: row.ignored }));
+  return rows.map((row) => ({ route: row.route, field: row.field, side: row.side, differences: row.differences, ignored: row.ignored, suspected: row.suspected_exchanges }));
 }
 
 /** Exchanges stored for a run so far. */

@@ -42,6 +42,7 @@ export function exchangeRecord(runId: string, seed: SeedExchange = {}): Exchange
     primaryLatencyMs: seed.primaryLatencyMs ?? 10,
     candidateLatencyMs: seed.candidateLatencyMs ?? 10,
     secondaryLatencyMs: seed.withSecondary ? 10 : null,
+    secondaryKind: seed.withSecondary ? 'secondary' : null,
     request: { method, url: path, headers: {}, body },
     primaryResponse: { outcome: 'ok', status: primaryStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },
     candidateResponse: { outcome: candidateOutcome, status: candidateStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },

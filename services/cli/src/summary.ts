@@ -21,6 +21,11 @@ export async function printRunSummary(client: ApiClient, run: string, out: NodeJ
         `${(r.latency.ratio.p99 === null ? '-' : `${r.latency.ratio.p99.toFixed(2)}x`).padStart(9)}\n`,
     );
   }
+  const bases = new Set(routes.map((r) => r.latency.basis));
+  if (bases.size > 0) {
+    const said = { secondary: 'candidate ÷ secondary, sent together from the same thread', control: 'candidate ÷ control copies of the primary, sent together', primary: 'candidate ÷ served primary, timed on another thread: indicative only' };
+    out.write(`(p99 ratio: ${[...bases].map((b) => said[b]).join('; ')})\n`);
+  }
   const fields: { route: string; field: FieldItem }[] = [];
   for (const r of routes) {
     const { items } = await client.json<{ items: FieldItem[] }>('GET', `${runPath}/endpoints/${encodeURIComponent(r.route)}/fields?examples=0`);

@@ -16,6 +16,8 @@ export interface TapOptions {
   secondaryUrl?: string;
   /** 0–100, fractions allowed. */
   mirrorPercentage: number;
+  /** Without a secondary: share (0–100) of mirrored safe requests sent to the primary again as controls. */
+  controlPercentage?: number;
   mirrorUnsafeMethods: boolean;
   /** `header:NAME` or `query:NAME`: sample consistently on that value. */
   sampleKey?: string;
@@ -45,7 +47,7 @@ export function localShadows(options: TapOptions, redactor: Redactor, emit: (cap
   return (handlers) =>
     startLocalShadows(
       {
-        sides: openShadowSides(options),
+        sides: openShadowSides({ ...options, ...(options.controlPercentage ? { control: { primaryUrl: options.primaryUrl, percentage: options.controlPercentage } } : {}) }),
         settings: shadowSettingsOf(options),
         redactor,
         emit,

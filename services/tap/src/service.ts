@@ -46,6 +46,7 @@ function inlineOptions(config: ShadowdiffConfig): TapOptions {
     candidateUrl: candidate,
     ...(secondary ? { secondaryUrl: secondary } : {}),
     mirrorPercentage: tap.mirrorPercentage,
+    controlPercentage: tap.controlPercentage,
     mirrorUnsafeMethods: tap.mirrorUnsafeMethods,
     ...(tap.sampleKey ? { sampleKey: tap.sampleKey } : {}),
     routes: tap.routes,
@@ -110,6 +111,7 @@ export async function startTapService(
               ...shadowSettingsOf(inline),
               candidateUrl: inline.candidateUrl,
               ...(inline.secondaryUrl ? { secondaryUrl: inline.secondaryUrl } : {}),
+              ...(inline.controlPercentage ? { control: { primaryUrl: inline.primaryUrl, percentage: inline.controlPercentage } } : {}),
               maxInFlightShadows: inline.maxInFlightShadows,
             },
           }

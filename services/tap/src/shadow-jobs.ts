@@ -21,12 +21,32 @@ export interface ShadowJob {
 export interface ShadowResult {
   candidate: CapturedResponse;
   secondary?: CapturedResponse;
+  /** Set when the secondary answer is a control copy's (the primary's second answer). */
+  control?: true;
 }
 
 /** Where copies go. */
 export interface ShadowSides {
   candidate: Upstream;
   secondary?: Upstream;
+  /** Without a secondary: the primary, and the share (0–1) of safe copies also sent to it as controls. */
+  control?: { upstream: Upstream; share: number };
+}
+
+/** Methods a control copy may repeat on the primary: they change nothing there. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The header that marks a control copy, so the primary's logs and metrics can tell it apart. */
+export const CONTROL_HEADER = 'x-shadowdiff-control';
+
+/**
+ * Whether this exchange gets a control copy: safe methods only, a share of them chosen by the
+ * exchange id (its random tail), so the decision is the same wherever it is made.
+ */
+export function takesControlCopy(job: Pick<ShadowJob, 'method' | 'exchangeId'>, share: number): boolean {
+  if (share <= 0 || !SAFE_METHODS.has(job.method.toUpperCase())) return false;
+  const tail = Number.parseInt(job.exchangeId.replaceAll('-', '').slice(-8), 16);
+  return Number.isFinite(tail) && tail / 0x1_0000_0000 < share;
 }
 
 /** What every copy shares: the run's marks and the per-call bounds. */
@@ -60,16 +80,24 @@ export function shadowHeaders(forward: readonly string[], suffix: boolean, run: 
 export async function runShadowJob(job: ShadowJob, sides: ShadowSides, settings: ShadowSettings): Promise<ShadowResult> {
   const headers = shadowHeaders(job.forward, settings.shadowHostSuffix, settings.run, job.exchangeId);
   const body = job.requestBytes;
-  const call = (upstream: Upstream): Promise<CapturedResponse> =>
+  const call = (upstream: Upstream, withHeaders: string[] = headers): Promise<CapturedResponse> =>
     callShadow(upstream.dispatcher, {
       origin: upstream.origin,
       method: job.method,
       path: job.url,
-      headers,
+      headers: withHeaders,
       body,
       timeoutMs: settings.shadowTimeoutMs,
       maxBodyBytes: settings.maxBodyBytes,
     });
-  const [candidate, secondary] = await Promise.all([call(sides.candidate), sides.secondary ? call(sides.secondary) : undefined]);
-  return secondary ? { candidate, secondary } : { candidate };
+  const control = !sides.secondary && sides.control && takesControlCopy(job, sides.control.share) ? sides.control.upstream : undefined;
+  // The control copy goes to the primary as the client's request did (no -shadow Host), marked,
+  // at the same moment as the candidate's, from the same thread: the two are timed alike.
+  const controlHeaders = control ? [...shadowHeaders(job.forward, false, settings.run, job.exchangeId), CONTROL_HEADER, '1'] : [];
+  const [candidate, secondary] = await Promise.all([
+    call(sides.candidate),
+    sides.secondary ? call(sides.secondary) : control ? call(control, controlHeaders) : undefined,
+  ]);
+  if (!secondary) return { candidate };
+  return control ? { candidate, secondary, control: true } : { candidate, secondary };
 }

@@ -30,6 +30,7 @@ export function captureOf(job: ShadowJob, result: ShadowResult, run: string): Ca
     candidate: result.candidate,
   };
   if (result.secondary) capture.secondary = result.secondary;
+  if (result.control) capture.secondaryKind = 'control';
   return capture;
 }
 

@@ -25,6 +25,8 @@ export interface ShadowHandlers {
 export interface ShadowTargets {
   candidateUrl: string;
   secondaryUrl?: string;
+  /** Without a secondary: the primary, sent a share of the safe copies as controls. */
+  control?: { primaryUrl: string; percentage: number };
   maxInFlightShadows: number;
 }
 
@@ -33,6 +35,9 @@ export function openShadowSides(targets: ShadowTargets): ShadowSides {
   return {
     candidate: createUpstream(targets.candidateUrl, targets.maxInFlightShadows),
     ...(targets.secondaryUrl ? { secondary: createUpstream(targets.secondaryUrl, targets.maxInFlightShadows) } : {}),
+    ...(!targets.secondaryUrl && targets.control && targets.control.percentage > 0
+      ? { control: { upstream: createUpstream(targets.control.primaryUrl, targets.maxInFlightShadows), share: targets.control.percentage / 100 } }
+      : {}),
   };
 }
 
@@ -40,7 +45,7 @@ export function openShadowSides(targets: ShadowTargets): ShadowSides {
 export async function drainShadowSides(sides: ShadowSides, inFlight: () => number, graceMs: number): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  await Promise.all([sides.candidate.dispatcher.close(), sides.secondary?.dispatcher.close()]);
+  await Promise.all([sides.candidate.dispatcher.close(), sides.secondary?.dispatcher.close(), sides.control?.upstream.dispatcher.close()]);
 }
 
 /**

@@ -44,6 +44,7 @@ export function toExchangeRecord(capture: Capture, runId: string, diff: Exchange
     primaryLatencyMs: capture.primary.latencyMs,
     candidateLatencyMs: capture.candidate.latencyMs,
     secondaryLatencyMs: capture.secondary?.latencyMs ?? null,
+    secondaryKind: capture.secondary ? (capture.secondaryKind ?? 'secondary') : null,
     request: keep ? jsonbSafe(capture.request) : null,
     primaryResponse: keep ? jsonbSafe(capture.primary) : null,
     candidateResponse: keep ? jsonbSafe(capture.candidate) : null,

@@ -38,8 +38,15 @@ function endpointColumns(run: string): Column<EndpointSummary>[] {
       render: (e) => count(e.candidateErrors),
       title: '5xx, timeouts, refused and reset connections',
     },
-    { key: 'p99', label: 'p99 primary / candidate', numeric: true, render: (e) => `${ms(e.latency.primary.p99)} / ${ms(e.latency.candidate.p99)}` },
-    { key: 'latency', label: 'p99 ratio', numeric: true, sortValue: (e) => e.latency.ratio.p99, render: (e) => ratio(e.latency.ratio.p99) },
+    { key: 'p99', label: 'p99 reference / candidate', numeric: true, render: (e) => `${ms(e.latency.reference.p99)} / ${ms(e.latency.candidate.p99)}` },
+    {
+      key: 'latency',
+      label: 'p99 ratio',
+      numeric: true,
+      sortValue: (e) => e.latency.ratio.p99,
+      render: (e) => `${ratio(e.latency.ratio.p99)}${e.latency.basis === 'primary' ? ' *' : ''}`,
+      title: 'candidate ÷ secondary or control copy, timed alike; * against the served primary, timed on another thread: indicative only',
+    },
     {
       key: 'fields',
       label: 'Fields real / noise',
@@ -85,6 +92,9 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
     </table>
   );
 }
+
+/** What the latency ratio is against, as a reader should see it. */
+const BASIS_LABEL = { secondary: 'secondary', control: 'control copy', primary: 'served primary (not alike)' } as const;
 
 /** One run: its gate verdict, endpoints, status-code matrix and latency, refreshed while active. */
 export function RunPage() {
@@ -136,7 +146,7 @@ export function RunPage() {
         </div>
         <div class="card">
           <div class="value">{ratio(overall.latency.ratio.p99)}</div>
-          <div class="label">p99 latency, candidate ÷ primary</div>
+          <div class="label">p99 latency, candidate ÷ {BASIS_LABEL[overall.latency.basis]}</div>
         </div>
       </div>
       <h2>Gate</h2>

@@ -2,13 +2,16 @@ import { classifyField, type NoiseThresholds, type ProportionInterval } from '@s
 import type { FieldTriage } from '@shadowdiff/store';
 
 /**
- * A field's standing. `real` and `insufficient_data` count as real differences; `noise`,
- * `expected` and `ignored` do not.
+ * A field's standing. Only `real` counts as a real difference; `insufficient_data` (the
+ * evidence does not decide yet) is a state of its own, and `noise`, `expected` and `ignored` do not count.
  */
 export type FieldVerdict = 'real' | 'noise' | 'expected' | 'ignored' | 'insufficient_data';
 
 /** What decided the verdict. */
 export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary';
+
+/** Whether a classification's differences count as real differences of the route. */
+export const countsAsReal = (verdict: FieldVerdict, candidateDifferences: number): boolean => candidateDifferences > 0 && verdict === 'real';
 
 /** Status and outcome differences are never noise: a different status or a failed call is a real change. */
 export const NEVER_NOISE_FIELDS: ReadonlySet<string> = new Set(['status', 'outcome']);
@@ -47,7 +50,7 @@ export interface FieldInput {
   routeExchanges: number;
   secondaryExchanges: number;
   /** Exchanges in which the field differed primary vs candidate, and of those hidden by a rule when diffed. */
-  candidate: { differences: number; ignored: number };
+  candidate: { differences: number; ignored: number; suspected?: number };
   secondary: { differences: number; ignored: number };
   /** The read-time rule that hides it, if any. */
   rule: string | undefined;
@@ -56,8 +59,9 @@ export interface FieldInput {
 
 /**
  * Classifies one field. Order: a rule hides it; else a person's triage mark decides; else status
- * and outcome are real; else the secondary's counters decide (noise statistics); with no
- * secondary at all it stays real (volatile-looking values are flagged by the caller, never hidden).
+ * and outcome are real; else the secondary's (or control copies') counters decide (noise
+ * statistics); with neither, a field is real unless every difference looked volatile, which
+ * leaves it undecided (flagged, never hidden).
  */
 export function classifyFieldAtRead(input: FieldInput, noise: Partial<NoiseThresholds>): FieldClassification {
   const candidateDiffs = input.candidate.differences - input.candidate.ignored;
@@ -85,7 +89,7 @@ export function classifyFieldAtRead(input: FieldInput, noise: Partial<NoiseThres
   const result = (verdict: FieldVerdict, basis: VerdictBasis, extra: { rule?: string; reason?: string } = {}): FieldClassification => ({
     verdict,
     basis,
-    countsAsReal: candidateDiffs > 0 && (verdict === 'real' || verdict === 'insufficient_data'),
+    countsAsReal: countsAsReal(verdict, candidateDiffs),
     rule: extra.rule ?? null,
     reason: extra.reason ?? null,
     numbers,
@@ -94,6 +98,11 @@ export function classifyFieldAtRead(input: FieldInput, noise: Partial<NoiseThres
   if (candidateDiffs === 0 && input.candidate.ignored > 0) return result('ignored', 'rule');
   if (input.triage) return result(input.triage.state, 'triage', { reason: input.triage.reason });
   if (NEVER_NOISE_FIELDS.has(input.field)) return result('real', 'never_noise');
-  if (input.secondaryExchanges === 0) return result('real', 'no_secondary');
+  if (input.secondaryExchanges === 0) {
+    // Nothing tells noise here. Values that all look volatile (timestamps, ids, tokens) are
+    // flagged and left undecided rather than called real; add a secondary or control copies.
+    const volatile = (input.candidate.suspected ?? 0) >= candidateDiffs && candidateDiffs > 0;
+    return result(volatile ? 'insufficient_data' : 'real', 'no_secondary');
+  }
   return result(stats.verdict, 'secondary');
 }

@@ -1,11 +1,20 @@
-import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyPercentiles } from '@shadowdiff/store';
+import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyBasis, type LatencyPercentiles } from '@shadowdiff/store';
 import type { ApiContext } from '../context';
 import type { FieldVerdict } from './classify';
 import type { RunAnalysis } from './run-analysis';
 
-/** Primary and candidate latency percentiles, and candidate ÷ primary for each. */
+/**
+ * The candidate's latency percentiles next to a reference timed the same way, and candidate ÷
+ * reference for each. `basis` names the reference: `secondary` or `control` (copies sent with the
+ * candidate's, from the same thread), or `primary` (the served primary, timed on another thread
+ * under other load: indicative only, never judged by the gate). `primary` is the served primary's
+ * own percentiles, whatever the basis.
+ */
 export interface LatencyComparison {
+  basis: LatencyBasis;
+  samples: number;
   primary: LatencyPercentiles;
+  reference: LatencyPercentiles;
   candidate: LatencyPercentiles;
   ratio: LatencyPercentiles;
 }
@@ -43,7 +52,8 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
   const candidateErrors = errors.status5xx + errors.timeout + errors.refused + errors.other;
   const none = { p50: null, p95: null, p99: null };
   const primary = traffic?.primaryLatency ?? none;
-  const candidate = traffic?.candidateLatency ?? none;
+  const alike = traffic?.alike ?? { basis: 'primary' as const, samples: 0, candidate: none, reference: none };
+  const { candidate, reference } = alike;
   return {
     exchanges,
     differingExchanges: counts.differing,
@@ -55,9 +65,12 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
     errors,
     secondaryExchanges: counts.secondary,
     latency: {
+      basis: alike.basis,
+      samples: alike.samples,
       primary,
+      reference,
       candidate,
-      ratio: { p50: ratio(candidate.p50, primary.p50), p95: ratio(candidate.p95, primary.p95), p99: ratio(candidate.p99, primary.p99) },
+      ratio: { p50: ratio(candidate.p50, reference.p50), p95: ratio(candidate.p95, reference.p95), p99: ratio(candidate.p99, reference.p99) },
     },
   };
 }

@@ -16,7 +16,7 @@ import { createFieldIgnorer } from './read-rules';
 export interface AnalysedField {
   route: string;
   field: string;
-  candidate: { differences: number; ignored: number };
+  candidate: { differences: number; ignored: number; suspected?: number };
   secondary: { differences: number; ignored: number };
   classification: FieldClassification;
 }
@@ -60,7 +60,7 @@ export async function analyseRun(ctx: ApiContext, run: Run, options: { countExch
       entry = { route: stat.route, field: stat.field, candidate: { differences: 0, ignored: 0 }, secondary: { differences: 0, ignored: 0 } } as AnalysedField;
       pairs.set(k, entry);
     }
-    entry[stat.side] = { differences: stat.differences, ignored: stat.ignored };
+    entry[stat.side] = { differences: stat.differences, ignored: stat.ignored, suspected: stat.suspected };
   }
   const fields = [...pairs.values()].map((entry) => {
     const route = routeByName.get(entry.route);

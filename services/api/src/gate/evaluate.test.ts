@@ -4,7 +4,7 @@ import { evaluateGate } from './evaluate';
 import { renderGateJunit } from './junit';
 import { mergeThresholds } from './thresholds';
 
-function totals(exchanges: number, differing = 0, p99 = [10, 10]): TrafficTotals {
+function totals(exchanges: number, differing = 0, p99 = [10, 10], basis: 'secondary' | 'control' | 'primary' = 'secondary'): TrafficTotals {
   return {
     exchanges,
     differingExchanges: differing,
@@ -16,7 +16,10 @@ function totals(exchanges: number, differing = 0, p99 = [10, 10]): TrafficTotals
     errors: { status5xx: 0, timeout: 0, refused: 0, other: 0 },
     secondaryExchanges: 0,
     latency: {
+      basis,
+      samples: exchanges,
       primary: { p50: p99[0]!, p95: p99[0]!, p99: p99[0]! },
+      reference: { p50: p99[0]!, p95: p99[0]!, p99: p99[0]! },
       candidate: { p50: p99[1]!, p95: p99[1]!, p99: p99[1]! },
       ratio: { p50: p99[1]! / p99[0]!, p95: p99[1]! / p99[0]!, p99: p99[1]! / p99[0]! },
     },
@@ -49,7 +52,18 @@ describe('evaluateGate', () => {
     expect(fast.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.passed).toBe(true);
     const slow = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60]), endpoints: [], newFields: null });
     expect(slow.verdict).toBe('fail');
-    expect(slow.reasons[0]).toMatch(/p99 latency 60\.0 ms vs 20\.0 ms \(×3\.00\) > ×1\.5/);
+    expect(slow.reasons[0]).toMatch(/p99 latency 60\.0 ms vs 20\.0 ms on the secondary \(×3\.00\) > ×1\.5/);
+  });
+
+  it('judges latency only when timed alike and over enough exchanges', () => {
+    const unalike = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60], 'primary'), endpoints: [], newFields: null });
+    expect(unalike.verdict).toBe('pass');
+    expect(unalike.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.message).toMatch(/against the primary: not judged, .*different threads/);
+    const few = evaluateGate({ thresholds: mergeThresholds({ minExchangesPerRoute: 30 }), overall: totals(60, 0, [20, 60], 'control'), endpoints: [], newFields: null });
+    expect(few.verdict).toBe('pass');
+    expect(few.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.message).toMatch(/60 exchanges timed alike, 100 needed/);
+    const controls = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60], 'control'), endpoints: [], newFields: null });
+    expect(controls.reasons[0]).toMatch(/on the control copies \(×3\.00\)/);
   });
 
   it('applies per-route limits over the run-wide ones', () => {

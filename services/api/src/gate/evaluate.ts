@@ -79,8 +79,34 @@ function rateCheck(check: GateCheckName, what: string, count: number, total: num
   };
 }
 
+/** Below this many exchanges timed alike, a p99 is little more than the slowest one: not judged. */
+export const MIN_LATENCY_SAMPLES = 100;
+
+const BASIS_NAME = { secondary: 'secondary', control: 'control copies', primary: 'primary' } as const;
+
+/**
+ * The p99 check. Judged only when the candidate and its reference were timed alike (a secondary
+ * or control copies) and over enough exchanges; otherwise it passes, saying why it was not judged.
+ */
 function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number): GateCheck {
-  const { primary, candidate, ratio } = totals.latency;
+  const { basis, samples, reference, candidate, ratio } = totals.latency;
+  if (ratio.p99 !== null && (basis === 'primary' || samples < MIN_LATENCY_SAMPLES)) {
+    const why =
+      basis === 'primary'
+        ? 'the served primary and the candidate copy are timed on different threads under different load (add a secondary, or control copies with tap.controlPercentage)'
+        : `${samples} exchanges timed alike, ${MIN_LATENCY_SAMPLES} needed for a p99`;
+    return {
+      check: 'p99_latency_ratio',
+      passed: true,
+      value: ratio.p99,
+      upperBound: null,
+      limit,
+      count: samples,
+      total: null,
+      message: `p99 latency ×${ratio.p99.toFixed(2)} against the ${BASIS_NAME[basis]}: not judged, ${why}`,
+    };
+  }
+  const primary = reference;
   const slower = ratio.p99 !== null && ratio.p99 > limit && candidate.p99! - primary.p99! > toleranceMs;
   return {
     check: 'p99_latency_ratio',
@@ -93,7 +119,7 @@ function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number)
     message:
       ratio.p99 === null
         ? 'p99 latency not measurable'
-        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${primary.p99!.toFixed(1)} ms (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
+        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${primary.p99!.toFixed(1)} ms on the ${BASIS_NAME[basis]} (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
           (ratio.p99 > limit && !slower ? ` (within the ${toleranceMs} ms tolerance)` : ''),
   };
 }

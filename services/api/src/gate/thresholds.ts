@@ -7,7 +7,7 @@ const routeLimits = z.strictObject({
   maxDifferenceRate: rate.optional().describe('largest real-difference rate (judged by its upper confidence bound)'),
   maxStatusMismatchRate: rate.optional().describe('largest status-mismatch rate (upper bound)'),
   maxCandidateErrorRate: rate.optional().describe('largest candidate error rate: 5xx, timeouts, refused (upper bound)'),
-  maxP99LatencyRatio: z.number().positive().optional().describe('largest candidate p99 ÷ primary p99'),
+  maxP99LatencyRatio: z.number().positive().optional().describe('largest candidate p99 ÷ reference p99 (secondary or control copies, timed alike)'),
   minExchanges: z.number().int().min(0).optional().describe('fewer exchanges than this is insufficient data'),
 });
 
@@ -22,7 +22,7 @@ export const gateThresholdsSchema = z.strictObject({
   maxRouteStatusMismatchRate: rate.optional().describe('largest status-mismatch rate of any one route (upper bound)'),
   maxCandidateErrorRate: rate.optional().describe('largest candidate error rate (5xx, timeouts, refused) over the whole run (upper bound)'),
   maxRouteCandidateErrorRate: rate.optional().describe('largest candidate error rate of any one route (upper bound)'),
-  maxP99LatencyRatio: z.number().positive().optional().describe('largest candidate p99 ÷ primary p99, over the run and per route'),
+  maxP99LatencyRatio: z.number().positive().optional().describe('largest candidate p99 ÷ reference p99 (secondary or control copies, timed alike), over the run and per route'),
   latencyToleranceMs: z.number().min(0).optional().describe('p99 differences up to this many milliseconds never fail the latency check'),
   minExchangesPerRoute: z.number().int().min(0).optional().describe('routes with fewer exchanges are insufficient data'),
   allowInsufficientData: z.boolean().optional().describe('let routes with insufficient data pass (reported as skipped)'),

@@ -35,7 +35,7 @@ function endpointsSection(r: ReleaseReport): string {
     .map(
       (e) =>
         `<tr><td><code>${esc(e.route)}</code></td><td class="n">${e.exchanges}</td><td class="n">${e.differingExchanges}</td><td class="n">${percent(e.differenceRate)}</td>` +
-        `<td class="n">${e.statusMismatches}</td><td class="n">${e.candidateErrors}</td><td class="n">${millis(e.latency.primary.p99)}</td><td class="n">${millis(e.latency.candidate.p99)}</td></tr>`,
+        `<td class="n">${e.statusMismatches}</td><td class="n">${e.candidateErrors}</td><td class="n">${millis(e.latency.reference.p99)}</td><td class="n">${millis(e.latency.candidate.p99)}</td></tr>`,
     )
     .join('');
   const chart = barChart(
@@ -43,7 +43,7 @@ function endpointsSection(r: ReleaseReport): string {
     { title: 'Real-difference rate per endpoint', max: 1 },
   );
   return (
-    `<section id="endpoints"><h2>Endpoints</h2><table><tr><th>route</th><th>exchanges</th><th>real differences</th><th>rate</th><th>status ≠</th><th>candidate errors</th><th>p99 primary</th><th>p99 candidate</th></tr>${rows}</table>` +
+    `<section id="endpoints"><h2>Endpoints</h2><table><tr><th>route</th><th>exchanges</th><th>real differences</th><th>rate</th><th>status ≠</th><th>candidate errors</th><th>p99 reference</th><th>p99 candidate</th></tr>${rows}</table>` +
     `<h3>Real-difference rate</h3>${chart}</section>`
   );
 }
@@ -77,21 +77,21 @@ function latencySection(r: ReleaseReport): string {
   const rows = scopes
     .map(
       ({ name, latency: l }) =>
-        `<tr><td>${esc(name)}</td><td class="n">${millis(l.primary.p50)} / ${millis(l.candidate.p50)}</td><td class="n">${millis(l.primary.p95)} / ${millis(l.candidate.p95)}</td>` +
-        `<td class="n">${millis(l.primary.p99)} / ${millis(l.candidate.p99)}</td><td class="n">${times(l.ratio.p99)}</td></tr>`,
+        `<tr><td>${esc(name)}</td><td>${esc(l.basis)}</td><td class="n">${millis(l.reference.p50)} / ${millis(l.candidate.p50)}</td><td class="n">${millis(l.reference.p95)} / ${millis(l.candidate.p95)}</td>` +
+        `<td class="n">${millis(l.reference.p99)} / ${millis(l.candidate.p99)}</td><td class="n">${times(l.ratio.p99)}</td></tr>`,
     )
     .join('');
   const chart = barChart(
     scopes.map(({ name, latency: l }) => ({
       label: name,
       bars: [
-        { value: l.primary.p99 ?? 0, color: PRIMARY, text: `p99 ${millis(l.primary.p99)}` },
+        { value: l.reference.p99 ?? 0, color: PRIMARY, text: `p99 ${millis(l.reference.p99)}` },
         { value: l.candidate.p99 ?? 0, color: CANDIDATE, text: `p99 ${millis(l.candidate.p99)}` },
       ],
     })),
-    { title: 'p99 latency, primary and candidate', legend: [{ label: 'primary', color: PRIMARY }, { label: 'candidate', color: CANDIDATE }] },
+    { title: 'p99 latency, reference and candidate', legend: [{ label: 'reference (secondary, control copy or primary: see basis)', color: PRIMARY }, { label: 'candidate', color: CANDIDATE }] },
   );
-  return `<section id="latency"><h2>Latency</h2>${chart}<table><tr><th>scope</th><th>p50 primary / candidate</th><th>p95 primary / candidate</th><th>p99 primary / candidate</th><th>p99 ratio</th></tr>${rows}</table></section>`;
+  return `<section id="latency"><h2>Latency</h2>${chart}<p>The candidate is compared with a reference timed alike: the secondary, or control copies of the primary, sent with it from the same thread. A basis of <em>primary</em> is the served primary, timed on another thread under other load: indicative only, not judged by the gate.</p><table><tr><th>scope</th><th>basis</th><th>p50 reference / candidate</th><th>p95 reference / candidate</th><th>p99 reference / candidate</th><th>p99 ratio</th></tr>${rows}</table></section>`;
 }
 
 function driftSection(r: ReleaseReport): string {

@@ -6,13 +6,13 @@ const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
 function endpointsTable(report: ReleaseReport): string[] {
   const out = [
-    '| route | exchanges | real differences | rate | status ≠ | candidate errors | p99 primary | p99 candidate | ratio |',
+    '| route | exchanges | real differences | rate | status ≠ | candidate errors | p99 reference | p99 candidate | ratio |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const e of report.endpoints) {
     out.push(
       `| ${mdCell(e.route)} | ${e.exchanges} | ${e.differingExchanges} | ${percent(e.differenceRate)} | ${e.statusMismatches} | ${e.candidateErrors} | ` +
-        `${millis(e.latency.primary.p99)} | ${millis(e.latency.candidate.p99)} | ${times(e.latency.ratio.p99)} |`,
+        `${millis(e.latency.reference.p99)} | ${millis(e.latency.candidate.p99)} | ${times(e.latency.ratio.p99)} |`,
     );
   }
   return out;
@@ -31,10 +31,12 @@ function statusTable(report: ReleaseReport): string[] {
 
 function latencyTable(report: ReleaseReport): string[] {
   const row = (name: string, l: ReleaseReport['overall']['latency']): string =>
-    `| ${mdCell(name)} | ${millis(l.primary.p50)} / ${millis(l.candidate.p50)} | ${millis(l.primary.p95)} / ${millis(l.candidate.p95)} | ${millis(l.primary.p99)} / ${millis(l.candidate.p99)} | ${times(l.ratio.p99)} |`;
+    `| ${mdCell(name)} | ${l.basis} | ${millis(l.reference.p50)} / ${millis(l.candidate.p50)} | ${millis(l.reference.p95)} / ${millis(l.candidate.p95)} | ${millis(l.reference.p99)} / ${millis(l.candidate.p99)} | ${times(l.ratio.p99)} |`;
   return [
-    '| scope | p50 primary / candidate | p95 primary / candidate | p99 primary / candidate | p99 ratio |',
-    '| --- | --- | --- | --- | ---: |',
+    'The candidate is compared with a reference timed alike: the secondary, or control copies of the primary, sent with it from the same thread. A basis of `primary` is the served primary, timed on another thread under other load: indicative only, not judged by the gate.',
+    '',
+    '| scope | basis | p50 reference / candidate | p95 reference / candidate | p99 reference / candidate | p99 ratio |',
+    '| --- | --- | --- | --- | --- | ---: |',
     row('whole run', report.overall.latency),
     ...report.endpoints.map((e) => row(e.route, e.latency)),
   ];

@@ -42,7 +42,14 @@ const totals = {
   candidateErrorRate: z.number(),
   errors: z.object({ status5xx: z.number(), timeout: z.number(), refused: z.number(), other: z.number() }),
   secondaryExchanges: z.number(),
-  latency: z.object({ primary: percentiles, candidate: percentiles, ratio: percentiles }),
+  latency: z.object({
+    basis: z.enum(['secondary', 'control', 'primary']).describe('what the candidate is timed against: a secondary or control copy sent with it (alike), or the served primary (not alike: indicative only)'),
+    samples: z.number().describe('exchanges in the comparison'),
+    primary: percentiles.describe('the served primary'),
+    reference: percentiles.describe('the reference of the ratio, per basis'),
+    candidate: percentiles,
+    ratio: percentiles.describe('candidate ÷ reference'),
+  }),
 };
 
 const verdict = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);

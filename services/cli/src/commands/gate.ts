@@ -69,7 +69,7 @@ Thresholds file (every field optional; rates are judged by their one-sided Wilso
   maxRouteDifferenceRate: 0.1      # real-difference rate, any one route
   maxStatusMismatchRate: 0.05      # and maxRouteStatusMismatchRate: 0.1
   maxCandidateErrorRate: 0.05      # 5xx, timeouts, refused; and maxRouteCandidateErrorRate: 0.1
-  maxP99LatencyRatio: 1.5          # candidate p99 / primary p99, run and each route
+  maxP99LatencyRatio: 1.5          # candidate p99 / reference p99 (secondary or control copies), run and each route
   latencyToleranceMs: 10           # p99 differences this small never fail
   minExchangesPerRoute: 30         # fewer is insufficient data, which fails unless
   allowInsufficientData: false

@@ -41,7 +41,7 @@ export function registerTap(program: Command): void {
     .addOption(new Option('--sample-key <key>', 'inline: sample consistently on header:NAME or query:NAME'))
     .addOption(new Option('--admin-port <port>', 'port of /metrics and /healthz (0: any free port)').argParser(integer))
     .addOption(new Option('--admin-host <host>', 'address of /metrics and /healthz'));
-  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'tapHost', 'mirrorPercentage', 'stateDir', 'logLevel']).action(
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'tapHost', 'mirrorPercentage', 'controlPercentage', 'stateDir', 'logLevel']).action(
     async (flags: Record<string, unknown>) => {
       const config = withTapFlags(configFromFlags(flags), flags);
       const logger = createLogger({ level: config.log.level, stderr: true });

@@ -28,7 +28,7 @@ export function registerUp(program: Command): void {
     .description('start the whole stack (tap, worker, API) on one machine; with no upstreams, run the demo')
     .addOption(new Option('--requests <n>', 'demo: requests to send through the tap').default(300).argParser(Number))
     .addOption(new Option('--exit-after-demo', 'demo: print the summary, then stop'));
-  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'adminPort', 'apiPort', 'mirrorPercentage', 'concurrency', 'stateDir', 'logLevel']);
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'adminPort', 'apiPort', 'mirrorPercentage', 'controlPercentage', 'concurrency', 'stateDir', 'logLevel']);
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
