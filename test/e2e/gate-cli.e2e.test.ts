@@ -52,7 +52,8 @@ describe('shadowdiff gate', () => {
     ].join('\n');
 
   async function capture(run: string, traffic: [string, number][]): Promise<void> {
-    const stack = await startUp(['--primary', primary.url, '--candidate', candidate.url, '--run', run, '--tap-port', '0', '--api-port', '0', '--state-dir', dir], env());
+    // No secondary: control copies of every request are the noise control and the latency reference.
+    const stack = await startUp(['--primary', primary.url, '--candidate', candidate.url, '--control-percentage', '100', '--run', run, '--tap-port', '0', '--api-port', '0', '--state-dir', dir], env());
     cli = stack.cli;
     apiUrl = stack.apiUrl;
     const tapUrl = stack.tapUrl;
@@ -96,15 +97,16 @@ describe('shadowdiff gate', () => {
       if (req.url?.startsWith('/slow/')) await new Promise((r) => setTimeout(r, 300));
       res.end(answer(req.url, req.url?.startsWith('/items/') ? { badge: 'new' } : {}));
     });
+    // 100 on the slow route: latency is judged over at least 100 exchanges timed alike.
     await capture('baseline', [
       ['/items', 40],
-      ['/slow', 30],
+      ['/slow', 100],
     ]);
     await cli!.stop();
     rehearsal = true;
     await capture('rehearsal', [
       ['/items', 40],
-      ['/slow', 30],
+      ['/slow', 100],
       ['/rare', 5],
     ]);
   });

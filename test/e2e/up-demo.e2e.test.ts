@@ -10,7 +10,8 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
   afterAll(() => removeStateFolder(stateDir));
 
   it('starts everything, drives the demo traffic and prints what differs', async () => {
-    const cli = runCli(['up', '--exit-after-demo', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir], {
+    // 900 requests: every route gets enough exchanges for its p99 to be more than its slowest one.
+    const cli = runCli(['up', '--exit-after-demo', '--requests', '900', '--tap-port', '0', '--api-port', '0', '--state-dir', stateDir], {
       DATABASE_URL: undefined,
       REDIS_URL: undefined,
       SHADOWDIFF_LOG_LEVEL: 'warn',
@@ -20,7 +21,7 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
     expect(code, cli.stderr()).toBe(0);
     expect(out).toMatch(/postgres\s+embedded/);
     expect(out).toMatch(/redis\s+local redis-server/);
-    expect(out).toMatch(/Sent 300 requests through the tap \(0 failed\)/);
+    expect(out).toMatch(/Sent 900 requests through the tap \(0 failed\)/);
     const [, mirrored] = out.match(/(\d+) mirrored/)!;
     expect(out).toContain(`${mirrored} exchanges compared and stored.`);
     // The deliberate differences of the demo are found.

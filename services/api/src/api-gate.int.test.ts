@@ -16,8 +16,10 @@ describe('gate and report', () => {
     const clean = await create('clean');
     await seedExchanges(db.pool, clean, 120, (i) => ({ route: i % 2 ? 'GET /a/{id}' : 'GET /b/{id}' }));
     const differing = await create('differing');
-    await seedExchanges(db.pool, differing, 120, (i) => ({
+    // A secondary answers every copy (in 10 ms), so latency is timed alike and can be judged.
+    await seedExchanges(db.pool, differing, 240, (i) => ({
       route: i % 2 ? 'GET /a/{id}' : 'GET /b/{id}',
+      withSecondary: true,
       candidateStatus: i % 40 === 0 ? 503 : 200,
       candidateLatencyMs: i % 2 ? 10 : 80,
       differences: [
@@ -49,7 +51,7 @@ describe('gate and report', () => {
     expect(result.verdict).toBe('fail');
     const a = result.routes.find((r) => r.route === 'GET /a/{id}')!;
     const b = result.routes.find((r) => r.route === 'GET /b/{id}')!;
-    expect(a.checks.find((c) => c.check === 'difference_rate')).toMatchObject({ passed: false, value: 1, count: 60, total: 60 });
+    expect(a.checks.find((c) => c.check === 'difference_rate')).toMatchObject({ passed: false, value: 1, count: 120, total: 120 });
     expect(b.checks.find((c) => c.check === 'p99_latency_ratio')).toMatchObject({ passed: false, value: 8 });
     expect(result.reasons.some((r) => r.startsWith('GET /b/{id}: p99 latency'))).toBe(true);
   });
@@ -103,7 +105,7 @@ describe('gate and report', () => {
     expect(json.body.schemaDrift.added).toHaveLength(2);
     expect(fieldsOf(json.body.schemaDrift.typeChanged)).toEqual(['body.id']);
     expect(json.body.schemaDrift.removed).toEqual([]);
-    expect(json.body.statusMatrix.cells).toEqual(expect.arrayContaining([{ primary: '200', candidate: '503', count: 3 }]));
+    expect(json.body.statusMatrix.cells).toEqual(expect.arrayContaining([{ primary: '200', candidate: '503', count: 6 }]));
     expect(json.body.topFields[0].examples[0]).toMatchObject({ primaryValue: 10, candidateValue: 12 });
 
     const md = await api.call('GET', '/runs/differing/report?format=markdown');
