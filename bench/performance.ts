@@ -50,6 +50,3 @@ export function syncReadmePerformance(root: string): void {
   writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), 'Performance', performanceSection(bench)));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  syncReadmePerformance(join(import.meta.dirname, '..'));
-}

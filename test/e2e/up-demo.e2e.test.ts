@@ -55,15 +55,19 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
 
   it('does not fail the demo on latency: its sides are equally fast', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-demo-gate-'));
-    const up = await startUp(['--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--state-dir', dir], { DATABASE_URL: undefined, REDIS_URL: undefined, SHADOWDIFF_LOG_LEVEL: 'warn' }, 120_000);
+    // 900 requests: the busiest routes get over 100 exchanges, so their latency is judged.
+    const up = await startUp(['--requests', '900', '--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--state-dir', dir], { DATABASE_URL: undefined, REDIS_URL: undefined, SHADOWDIFF_LOG_LEVEL: 'warn' }, 120_000);
     try {
       const gate = runCli(['gate', '--run', 'demo', '--api', up.apiUrl, '--json']);
       expect(await gate.exited(), gate.stderr()).toBe(1);
-      const result = JSON.parse(gate.stdout()) as { reasons: string[]; routes: { checks: { check: string; passed: boolean }[] }[] };
+      const result = JSON.parse(gate.stdout()) as { reasons: string[]; routes: { checks: { check: string; passed: boolean; message: string }[] }[] };
       // It fails, on the demo's deliberate differences, never on latency.
       expect(result.reasons.length).toBeGreaterThan(0);
       expect(result.reasons.filter((r) => /latency/.test(r))).toEqual([]);
       expect(result.routes.flatMap((r) => r.checks).filter((c) => c.check === 'p99_latency_ratio' && !c.passed)).toEqual([]);
+      // Judged, not waved through: against the secondary, timed alike.
+      const latency = result.routes.flatMap((r) => r.checks).filter((c) => c.check === 'p99_latency_ratio');
+      expect(latency.filter((c) => / ms on the secondary /.test(c.message)).length).toBeGreaterThanOrEqual(2);
     } finally {
       await up.cli.stop();
       removeStateFolder(dir);

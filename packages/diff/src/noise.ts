@@ -94,7 +94,7 @@ export const DECISIVE_PROBABILITY = 0.99;
  * than that:
  * - `real` when `P ≥ 0.99`, at any number of exchanges: conclusive evidence decides early
  *   (the candidate differing in 5 of 5 exchanges and the secondary in none of 5 gives P = 0.999);
- * - `noise` when `P ≤ 0.01` (both sides differing in every exchange: after 15 of them), or once
+ * - `noise` when `P ≤ 0.01` (both sides differing in every exchange: by the 20th), or once
  *   both sides have `minExchanges` and the excess is more likely within tolerance than not
  *   (`P < 0.5`);
  * - `insufficient_data` otherwise: the evidence does not decide yet.

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
 import { stopOrphan } from './orphans';
-import { canUse, postgresRunAs, type RunAs } from './run-as';
+import { canReach, postgresRunAs, type RunAs } from './run-as';
 import { postgresBinaries, SYSTEM_STATE_DIR } from './postgres-binaries';
 import { runPostgres, runToEnd } from './postgres-process';
 
@@ -16,10 +16,6 @@ export interface LocalPostgres {
   /** Connection string of the server's maintenance database (to create more databases). */
   adminUrl: string;
   port: number;
-  /** Where the cluster's data is (the state folder, or the system folder when that is private). */
-  dataDir: string;
-  /** The server's process id. */
-  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,7 +43,7 @@ function placeDataDir(wanted: string, runAs: RunAs): string {
   if (runAs.uid === undefined) return wanted;
   if (existsSync(wanted) && lstatSync(wanted).isSymbolicLink()) return resolve(dirname(wanted), readlinkSync(wanted));
   mkdirSync(dirname(wanted), { recursive: true });
-  if (canUse(runAs, dirname(wanted), ['-x'])) return wanted;
+  if (canReach(runAs, dirname(wanted))) return wanted;
   if (existsSync(wanted) && readdirSync(wanted).length > 0) {
     throw new DependencyError(
       `the ${runAs.name} user cannot reach the Postgres data in ${wanted} (a folder above it is private). Move the state folder where it can (--state-dir DIR), or remove ${wanted} to start afresh`,
@@ -115,7 +111,7 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
       throw error;
     }
     logger?.info({ port, dataDir }, 'embedded Postgres started');
-    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, dataDir, pid: server.pid, stop };
+    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop };
   } catch (error) {
     if (error instanceof DependencyError) throw error;
     throw new DependencyError(

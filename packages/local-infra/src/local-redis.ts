@@ -10,7 +10,6 @@ import { stopOnExit } from './exit-guard';
 export interface LocalRedis {
   url: string;
   port: number;
-  pid: number;
   /** Stops the server (SHUTDOWN, which writes the AOF) and waits for the process to end. */
   stop(): Promise<void>;
 }
@@ -115,7 +114,6 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -2,7 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { canUse, type RunAs } from './run-as';
+import { canReach, type RunAs } from './run-as';
 
 /** Where shadowdiff keeps, as root, what the postgres user must reach outside a private checkout. */
 export const SYSTEM_STATE_DIR = process.env.SHADOWDIFF_SYSTEM_DIR ?? '/var/lib/shadowdiff';
@@ -38,7 +38,7 @@ function packagedNative(): { dir: string; version: string } {
 export function postgresBinaries(runAs: RunAs): PostgresBinaries {
   const packaged = packagedNative();
   let dir = packaged.dir;
-  if (!canUse(runAs, join(dir, 'bin', 'postgres'), ['-x'])) {
+  if (!canReach(runAs, join(dir, 'bin', 'postgres'))) {
     dir = join(SYSTEM_STATE_DIR, `postgres-${packaged.version}-${platform()}-${arch()}`);
     if (!existsSync(join(dir, 'bin', 'postgres'))) {
       mkdirSync(SYSTEM_STATE_DIR, { recursive: true, mode: 0o755 });
@@ -54,7 +54,7 @@ export function postgresBinaries(runAs: RunAs): PostgresBinaries {
         rmSync(partial, { recursive: true, force: true });
       }
     }
-    if (!canUse(runAs, join(dir, 'bin', 'postgres'), ['-x'])) throw new Error(`the ${runAs.name} user cannot execute ${join(dir, 'bin', 'postgres')}`);
+    if (!canReach(runAs, join(dir, 'bin', 'postgres'))) throw new Error(`the ${runAs.name} user cannot execute ${join(dir, 'bin', 'postgres')}`);
   }
   return { initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres'), version: packaged.version };
 }

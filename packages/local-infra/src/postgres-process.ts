@@ -30,7 +30,6 @@ export function runToEnd(binary: string, args: string[], runAs: RunAs): Promise<
 }
 
 export interface PostgresProcess {
-  pid: number;
   /** Fast shutdown (SIGINT), then immediate (SIGQUIT) after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -63,9 +62,9 @@ export function runPostgres(binary: string, dataDir: string, port: number, runAs
       const text = chunk.toString();
       logger?.debug({ postgres: text.trim() }, 'postgres');
       if (output.length < 64 * 1024) output += text;
-      if (/database system is ready to accept connections/.test(output) && child.pid !== undefined) {
+      if (/database system is ready to accept connections/.test(output)) {
         clearTimeout(timer);
-        resolve({ pid: child.pid, stop });
+        resolve({ stop });
       }
     };
     child.stdout!.on('data', onOutput);

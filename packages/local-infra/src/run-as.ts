@@ -33,11 +33,11 @@ export function postgresRunAs(): RunAs {
 }
 
 /**
- * Whether `runAs` can use `path` as asked (`test` flags such as `-x`, `-r`, `-w`). Asked of the
- * system itself, as that user, so every folder above `path` counts, as it will for the server.
+ * Whether `runAs` can reach `path`: enter it if it is a folder, execute it if it is a file.
+ * Asked of the system itself (`test -x`, run as that user), so every folder above it counts,
+ * as it will for the server.
  */
-export function canUse(runAs: RunAs, path: string, flags: string[] = ['-x']): boolean {
+export function canReach(runAs: RunAs, path: string): boolean {
   if (runAs.uid === undefined) return true;
-  const args = flags.flatMap((flag, i) => (i === 0 ? [flag, path] : ['-a', flag, path]));
-  return spawnSync('test', args, { uid: runAs.uid, gid: runAs.gid!, stdio: 'ignore' }).status === 0;
+  return spawnSync('test', ['-x', path], { uid: runAs.uid, gid: runAs.gid!, stdio: 'ignore' }).status === 0;
 }

@@ -3,12 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processStat } from './process-info';
 import { claimStateFolder, StateFolderBusyError } from './state-owner';
 
-function startTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
+const startTicks = (pid: number): number => processStat(pid)!.startTicks;
 
 describe('claimStateFolder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-owner-'));

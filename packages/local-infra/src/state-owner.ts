@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, renameSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DependencyError } from '@shadowdiff/core';
+import { pidExists, processStat } from './process-info';
 
 /** What a state folder's owner file says about the process that uses the folder. */
 export interface StateOwner {
@@ -32,23 +33,8 @@ export class StateFolderBusyError extends DependencyError {
   }
 }
 
-function startTicksOf(pid: number): number | null {
-  try {
-    // Field 22 of /proc/PID/stat, counted after the command name, which may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return null;
-  }
-}
-
 function isAlive(owner: StateOwner): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return owner.startTicks === null || startTicksOf(owner.pid) === owner.startTicks;
+  return pidExists(owner.pid) && (owner.startTicks === null || processStat(owner.pid)?.startTicks === owner.startTicks);
 }
 
 function readOwner(file: string): StateOwner | undefined {
@@ -68,18 +54,21 @@ export function claimStateFolder(dir: string, command: string): StateClaim {
   const folder = resolve(dir);
   mkdirSync(folder, { recursive: true });
   const file = join(folder, 'owner.json');
-  const me: StateOwner = { pid: process.pid, startTicks: startTicksOf(process.pid), command, ports: {} };
+  const me: StateOwner = { pid: process.pid, startTicks: processStat(process.pid)?.startTicks ?? null, command, ports: {} };
+  // Written whole under a private name, then put in place: no reader ever sees half a claim.
+  const mine = `${file}.${process.pid}`;
+  const put = (place: (from: string) => void): void => {
+    writeFileSync(mine, JSON.stringify(me), { mode: 0o644 });
+    try {
+      place(mine);
+    } finally {
+      rmSync(mine, { force: true });
+    }
+  };
   for (let attempt = 0; ; attempt++) {
     try {
-      // Written whole under a private name, then linked into place: the link fails if the
-      // file exists, and no reader ever sees a half-written claim.
-      const mine = `${file}.${process.pid}`;
-      writeFileSync(mine, JSON.stringify(me), { mode: 0o644 });
-      try {
-        linkSync(mine, file);
-      } finally {
-        rmSync(mine, { force: true });
-      }
+      // A link fails if the file exists: only one claim wins.
+      put((from) => linkSync(from, file));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw error;
@@ -93,9 +82,7 @@ export function claimStateFolder(dir: string, command: string): StateClaim {
     notePort(part, port) {
       if (released) return;
       me.ports[part] = port;
-      const next = `${file}.${process.pid}`;
-      writeFileSync(next, JSON.stringify(me), { mode: 0o644 });
-      renameSync(next, file);
+      put((from) => renameSync(from, file));
     },
     release() {
       if (released) return;

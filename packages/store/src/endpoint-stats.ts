@@ -40,8 +40,8 @@ export interface EndpointTraffic {
   route: string | null;
   exchanges: number;
   errors: CandidateErrorBreakdown;
+  /** The served primary's latency. */
   primaryLatency: LatencyPercentiles;
-  candidateLatency: LatencyPercentiles;
   alike: AlikeLatency;
 }
 
@@ -69,8 +69,10 @@ const percentiles = (values: number[] | null): LatencyPercentiles => ({
 
 /**
  * Exchanges, candidate errors and latency percentiles per route and for the whole run (the row
- * whose route is null), and the candidate's latency next to the reference timed alike. Candidate latency counts answered requests and timeouts (a timeout is a
- * slow answer), not refused or reset connections, whose near-zero times would flatter it.
+ * whose route is null), and the candidate's latency next to the reference timed alike: the
+ * exchanges where a secondary or control copy answered too, else the served primary. Candidate
+ * latency counts answered requests and timeouts (a timeout is a slow answer), not refused or
+ * reset connections, whose near-zero times would flatter it.
  */
 export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
   const { rows } = await pool.query<TrafficRow>(
@@ -100,7 +102,6 @@ export async function listEndpointTraffic(pool: Pool, runId: string): Promise<En
     exchanges: row.exchanges,
     errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
     primaryLatency: percentiles(row.primary_p),
-    candidateLatency: percentiles(row.candidate_p),
     alike:
       row.paired > 0
         ? { basis: row.controls > 0 ? 'control' : 'secondary', samples: row.paired, candidate: percentiles(row.candidate_paired_p), reference: percentiles(row.secondary_p) }

@@ -1,29 +1,12 @@
-import { readdirSync, readFileSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { commandLineOf, processStat } from '@shadowdiff/local-infra';
 
 interface Seen {
   pid: number;
   /** Start time in clock ticks, so a reused pid is not taken for the process that was seen. */
-  startTicks: string;
+  startTicks: number;
   command: string;
-}
-
-function stat(pid: number): { state: string; ppid: number; startTicks: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), startTicks: fields[19]! };
-  } catch {
-    return undefined;
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\u0000', ' ').trim();
-  } catch {
-    return '?';
-  }
 }
 
 function descendants(root: number): number[] {
@@ -31,7 +14,7 @@ function descendants(root: number): number[] {
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
-    const info = stat(pid);
+    const info = processStat(pid);
     if (!info) continue;
     parents.set(info.ppid, [...(parents.get(info.ppid) ?? []), pid]);
   }
@@ -62,8 +45,8 @@ export function watchProcessTree(root: number, everyMs = 100): ProcessTreeWatch 
   const seen = new Map<string, Seen>();
   const sample = (): void => {
     for (const pid of descendants(root)) {
-      const info = stat(pid);
-      if (info && !seen.has(`${pid}:${info.startTicks}`)) seen.set(`${pid}:${info.startTicks}`, { pid, startTicks: info.startTicks, command: commandOf(pid) });
+      const info = processStat(pid);
+      if (info && !seen.has(`${pid}:${info.startTicks}`)) seen.set(`${pid}:${info.startTicks}`, { pid, startTicks: info.startTicks, command: commandLineOf(pid) ?? '?' });
     }
   };
   sample();
@@ -72,7 +55,7 @@ export function watchProcessTree(root: number, everyMs = 100): ProcessTreeWatch 
     seen: () => [...seen.values()],
     stillRunning: () =>
       [...seen.values()].filter((p) => {
-        const now = stat(p.pid);
+        const now = processStat(p.pid);
         return now?.startTicks === p.startTicks && now.state !== 'Z';
       }),
     stop: () => clearInterval(timer),

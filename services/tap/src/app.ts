@@ -5,7 +5,7 @@ import { createMirrorPolicy } from './mirror-policy';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
 import type { Redactor } from './redaction';
 import type { ShadowSettings } from './shadow-jobs';
-import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows } from './shadows';
+import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadows';
 import { createTapHandler } from './tap-handler';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -47,13 +47,23 @@ export function localShadows(options: TapOptions, redactor: Redactor, emit: (cap
   return (handlers) =>
     startLocalShadows(
       {
-        sides: openShadowSides({ ...options, ...(options.controlPercentage ? { control: { primaryUrl: options.primaryUrl, percentage: options.controlPercentage } } : {}) }),
+        sides: openShadowSides(shadowTargetsOf(options)),
         settings: shadowSettingsOf(options),
         redactor,
         emit,
       },
       handlers,
     );
+}
+
+/** Where a tap's copies go: the candidate, and the secondary or else the primary for control copies. */
+export function shadowTargetsOf(options: TapOptions): ShadowTargets {
+  return {
+    candidateUrl: options.candidateUrl,
+    ...(options.secondaryUrl ? { secondaryUrl: options.secondaryUrl } : {}),
+    ...(options.controlPercentage ? { control: { primaryUrl: options.primaryUrl, percentage: options.controlPercentage } } : {}),
+    maxInFlightShadows: options.maxInFlightShadows,
+  };
 }
 
 /** What every copy of a tap shares. */

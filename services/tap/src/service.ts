@@ -3,7 +3,7 @@ import { ConfigError, listenError, type Capture, type Logger } from '@shadowdiff
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
 import { startAdminServer, type AdminServer } from './admin-server';
-import { createTap, shadowSettingsOf, type Tap, type TapDeps, type TapOptions } from './app';
+import { createTap, shadowSettingsOf, shadowTargetsOf, type Tap, type TapDeps, type TapOptions } from './app';
 import { startShadowThread, type ShadowThread } from './shadow-thread';
 import type { ShadowHandlers } from './shadows';
 import { createTapMetrics, type TapMetrics } from './metrics';
@@ -109,10 +109,7 @@ export async function startTapService(
         ? {
             shadows: {
               ...shadowSettingsOf(inline),
-              candidateUrl: inline.candidateUrl,
-              ...(inline.secondaryUrl ? { secondaryUrl: inline.secondaryUrl } : {}),
-              ...(inline.controlPercentage ? { control: { primaryUrl: inline.primaryUrl, percentage: inline.controlPercentage } } : {}),
-              maxInFlightShadows: inline.maxInFlightShadows,
+              ...shadowTargetsOf(inline),
             },
           }
         : {}),

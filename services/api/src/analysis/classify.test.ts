@@ -32,6 +32,18 @@ describe('classifyFieldAtRead', () => {
     expect(classifyFieldAtRead(input({ field: 'status', secondary: { differences: 50, ignored: 0 } }), {})).toMatchObject({ verdict: 'real', basis: 'never_noise' });
     expect(classifyFieldAtRead(input({ secondaryExchanges: 0 }), {})).toMatchObject({ verdict: 'real', basis: 'no_secondary' });
   });
+
+  it('leaves a field undecided, not real, while the evidence does not decide', () => {
+    const few = classifyFieldAtRead(input({ routeExchanges: 4, secondaryExchanges: 4, candidate: { differences: 2, ignored: 0 }, secondary: { differences: 1, ignored: 0 } }), {});
+    expect(few).toMatchObject({ verdict: 'insufficient_data', basis: 'secondary', countsAsReal: false });
+  });
+
+  it('without a secondary, leaves values that all looked volatile undecided, and calls the others real', () => {
+    const volatile = classifyFieldAtRead(input({ secondaryExchanges: 0, candidate: { differences: 50, ignored: 0, suspected: 50 } }), {});
+    expect(volatile).toMatchObject({ verdict: 'insufficient_data', basis: 'no_secondary', countsAsReal: false });
+    const someStable = classifyFieldAtRead(input({ secondaryExchanges: 0, candidate: { differences: 50, ignored: 0, suspected: 30 } }), {});
+    expect(someStable).toMatchObject({ verdict: 'real', basis: 'no_secondary', countsAsReal: true });
+  });
 });
 
 describe('createFieldIgnorer', () => {

@@ -106,8 +106,7 @@ function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number)
       message: `p99 latency ×${ratio.p99.toFixed(2)} against the ${BASIS_NAME[basis]}: not judged, ${why}`,
     };
   }
-  const primary = reference;
-  const slower = ratio.p99 !== null && ratio.p99 > limit && candidate.p99! - primary.p99! > toleranceMs;
+  const slower = ratio.p99 !== null && ratio.p99 > limit && candidate.p99! - reference.p99! > toleranceMs;
   return {
     check: 'p99_latency_ratio',
     passed: !slower,
@@ -119,7 +118,7 @@ function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number)
     message:
       ratio.p99 === null
         ? 'p99 latency not measurable'
-        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${primary.p99!.toFixed(1)} ms on the ${BASIS_NAME[basis]} (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
+        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${reference.p99!.toFixed(1)} ms on the ${BASIS_NAME[basis]} (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
           (ratio.p99 > limit && !slower ? ` (within the ${toleranceMs} ms tolerance)` : ''),
   };
 }
