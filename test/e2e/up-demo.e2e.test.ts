@@ -36,16 +36,6 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
     expect(out).toContain('(p99 ratio: candidate ÷ secondary, sent together from the same thread)');
     const ratios = [...out.matchAll(/^GET \S+\s+\d+\s+\S+\s+\d+\s+\d+\s+([\d.]+)x$/gm)].map((m) => Number(m[1]));
     expect(ratios.length).toBeGreaterThanOrEqual(5);
-    // The typical route sits within 0.8–1.25. One route's p99 (over 50–200 exchanges of two
-    // separate processes) can still move with one stall of either process on a busy machine.
-    ratios.sort((a, b) => a - b);
-    const median = ratios[Math.floor(ratios.length / 2)]!;
-    expect(median).toBeGreaterThanOrEqual(0.8);
-    expect(median).toBeLessThanOrEqual(1.25);
-    for (const ratio of ratios) {
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
-    }
     // GET /api/health differs only in its timestamp and trace id, as the secondary does: noise, not real.
     expect(out).toMatch(/^GET \/api\/health\s+\d+\s+0\.0%/m);
     expect(out).toMatch(/noise\s+GET \/api\/health\s+body\.traceId/);
@@ -53,7 +43,7 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
     expect(existsSync(join(stateDir, 'redis', 'appendonlydir'))).toBe(true);
   });
 
-  it('does not fail the demo on latency: its sides are equally fast', async () => {
+  it('does not fail the demo on latency, and measures its equally fast sides as equal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-demo-gate-'));
     // 900 requests: the busiest routes get over 100 exchanges, so their latency is judged.
     const up = await startUp(['--requests', '900', '--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--state-dir', dir], { DATABASE_URL: undefined, REDIS_URL: undefined, SHADOWDIFF_LOG_LEVEL: 'warn' }, 120_000);
@@ -68,6 +58,22 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
       // Judged, not waved through: against the secondary, timed alike.
       const latency = result.routes.flatMap((r) => r.checks).filter((c) => c.check === 'p99_latency_ratio');
       expect(latency.filter((c) => / ms on the secondary /.test(c.message)).length).toBeGreaterThanOrEqual(2);
+
+      // The sides run the same code at the same speed, and are timed alike: every route's median
+      // ratio sits within 0.8–1.25, and over the whole run the candidate's p99 is no slower than
+      // the secondary's beyond doubt (a route's p99 over a few dozen exchanges moves with one
+      // stall of either process, so it is bounded, not pinned).
+      const { items, overall } = (await (await fetch(`${up.apiUrl}/api/v1/runs/demo/endpoints`)).json()) as {
+        items: { route: string; latency: { basis: string; ratio: { p50: number } } }[];
+        overall: { latency: { basis: string; ratio: { p50: number; p99: number }; p99Bounds: { candidateLow: number; referenceHigh: number } } };
+      };
+      for (const { route, latency: l } of items) {
+        expect(l.basis, route).toBe('secondary');
+        expect(l.ratio.p50, route).toBeGreaterThanOrEqual(0.8);
+        expect(l.ratio.p50, route).toBeLessThanOrEqual(1.25);
+      }
+      expect(overall.latency.basis).toBe('secondary');
+      expect(overall.latency.p99Bounds.candidateLow).toBeLessThanOrEqual(overall.latency.p99Bounds.referenceHigh * 1.25);
     } finally {
       await up.cli.stop();
       removeStateFolder(dir);

@@ -1,4 +1,5 @@
 import type { FieldKey } from './differences';
+import { listP99Bounds, type P99Bounds } from './latency-bounds';
 import type { Pool } from './pool';
 
 /** Latency percentiles in milliseconds; null when no exchange had a measurable response. */
@@ -32,7 +33,12 @@ export interface AlikeLatency {
   samples: number;
   candidate: LatencyPercentiles;
   reference: LatencyPercentiles;
+  /** One-sided 95% bounds on both p99s; null on the `primary` basis, which is never judged. */
+  p99Bounds: P99Bounds | null;
 }
+
+/** Normal quantile of the one-sided 95% confidence of the p99 bounds. */
+const P99_BOUND_Z = 1.645;
 
 /** Per-route figures computed from the exchanges themselves. */
 export interface EndpointTraffic {
@@ -75,7 +81,27 @@ const percentiles = (values: number[] | null): LatencyPercentiles => ({
  * reset connections, whose near-zero times would flatter it.
  */
 export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
-  const { rows } = await pool.query<TrafficRow>(
+  const [{ rows }, bounds] = await Promise.all([trafficRows(pool, runId), listP99Bounds(pool, runId, P99_BOUND_Z)]);
+  return rows.map((row) => ({
+    route: row.route,
+    exchanges: row.exchanges,
+    errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
+    primaryLatency: percentiles(row.primary_p),
+    alike:
+      row.paired > 0
+        ? {
+            basis: row.controls > 0 ? 'control' : 'secondary',
+            samples: row.paired,
+            candidate: percentiles(row.candidate_paired_p),
+            reference: percentiles(row.secondary_p),
+            p99Bounds: bounds.get(row.route) ?? null,
+          }
+        : { basis: 'primary', samples: row.answered, candidate: percentiles(row.candidate_p), reference: percentiles(row.primary_p), p99Bounds: null },
+  }));
+}
+
+function trafficRows(pool: Pool, runId: string) {
+  return pool.query<TrafficRow>(
     `SELECT route,
        count(*)::bigint AS exchanges,
        count(*) FILTER (WHERE candidate_outcome = 'ok' AND candidate_status >= 500)::bigint AS status_5xx,
@@ -97,16 +123,6 @@ export async function listEndpointTraffic(pool: Pool, runId: string): Promise<En
      ORDER BY route NULLS FIRST`,
     [runId],
   );
-  return rows.map((row) => ({
-    route: row.route,
-    exchanges: row.exchanges,
-    errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
-    primaryLatency: percentiles(row.primary_p),
-    alike:
-      row.paired > 0
-        ? { basis: row.controls > 0 ? 'control' : 'secondary', samples: row.paired, candidate: percentiles(row.candidate_paired_p), reference: percentiles(row.secondary_p) }
-        : { basis: 'primary', samples: row.answered, candidate: percentiles(row.candidate_p), reference: percentiles(row.primary_p) },
-  }));
 }
 
 /** One cell of the status-code matrix: how often the primary answered `primary` and the candidate `candidate`. */

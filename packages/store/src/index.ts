@@ -11,5 +11,6 @@ export * from './run-rules';
 export * from './run-writes';
 export * from './triage';
 export * from './endpoint-stats';
+export * from './latency-bounds';
 export * from './field-details';
 export * from './jsonb-safe';

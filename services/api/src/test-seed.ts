@@ -14,6 +14,9 @@ export interface SeedExchange {
   primaryLatencyMs?: number;
   candidateLatencyMs?: number;
   withSecondary?: boolean;
+  /** The secondary's (or, with `secondaryKind: 'control'`, the control copy's) latency; 10 ms by default. */
+  secondaryLatencyMs?: number;
+  secondaryKind?: 'secondary' | 'control';
   capturedAt?: string;
   differences?: (Partial<DifferenceRecord> & { field: string })[];
 }
@@ -41,8 +44,8 @@ export function exchangeRecord(runId: string, seed: SeedExchange = {}): Exchange
     secondaryOutcome: seed.withSecondary ? 'ok' : null,
     primaryLatencyMs: seed.primaryLatencyMs ?? 10,
     candidateLatencyMs: seed.candidateLatencyMs ?? 10,
-    secondaryLatencyMs: seed.withSecondary ? 10 : null,
-    secondaryKind: seed.withSecondary ? 'secondary' : null,
+    secondaryLatencyMs: seed.withSecondary ? (seed.secondaryLatencyMs ?? 10) : null,
+    secondaryKind: seed.withSecondary ? (seed.secondaryKind ?? 'secondary') : null,
     request: { method, url: path, headers: {}, body },
     primaryResponse: { outcome: 'ok', status: primaryStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },
     candidateResponse: { outcome: candidateOutcome, status: candidateStatus, headers: { 'content-type': 'application/json' }, body, latencyMs: 10 },

@@ -1,4 +1,4 @@
-import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyBasis, type LatencyPercentiles } from '@shadowdiff/store';
+import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyBasis, type LatencyPercentiles, type P99Bounds } from '@shadowdiff/store';
 import type { ApiContext } from '../context';
 import type { FieldVerdict } from './classify';
 import type { RunAnalysis } from './run-analysis';
@@ -17,6 +17,8 @@ export interface LatencyComparison {
   reference: LatencyPercentiles;
   candidate: LatencyPercentiles;
   ratio: LatencyPercentiles;
+  /** One-sided 95% bounds on the candidate's and the reference's p99 (null on the `primary` basis). */
+  p99Bounds: P99Bounds | null;
 }
 
 /** Figures of a set of exchanges (a route, or the whole run). */
@@ -52,7 +54,7 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
   const candidateErrors = errors.status5xx + errors.timeout + errors.refused + errors.other;
   const none = { p50: null, p95: null, p99: null };
   const primary = traffic?.primaryLatency ?? none;
-  const alike = traffic?.alike ?? { basis: 'primary' as const, samples: 0, candidate: none, reference: none };
+  const alike = traffic?.alike ?? { basis: 'primary' as const, samples: 0, candidate: none, reference: none, p99Bounds: null };
   const { candidate, reference } = alike;
   return {
     exchanges,
@@ -71,6 +73,7 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
       reference,
       candidate,
       ratio: { p50: ratio(candidate.p50, reference.p50), p95: ratio(candidate.p95, reference.p95), p99: ratio(candidate.p99, reference.p99) },
+      p99Bounds: alike.p99Bounds,
     },
   };
 }

@@ -4,7 +4,7 @@ import { evaluateGate } from './evaluate';
 import { renderGateJunit } from './junit';
 import { mergeThresholds } from './thresholds';
 
-function totals(exchanges: number, differing = 0, p99 = [10, 10], basis: 'secondary' | 'control' | 'primary' = 'secondary'): TrafficTotals {
+function totals(exchanges: number, differing = 0, p99 = [10, 10], basis: 'secondary' | 'control' | 'primary' = 'secondary', bounds?: { candidateLow: number; referenceHigh: number }): TrafficTotals {
   return {
     exchanges,
     differingExchanges: differing,
@@ -22,6 +22,7 @@ function totals(exchanges: number, differing = 0, p99 = [10, 10], basis: 'second
       reference: { p50: p99[0]!, p95: p99[0]!, p99: p99[0]! },
       candidate: { p50: p99[1]!, p95: p99[1]!, p99: p99[1]! },
       ratio: { p50: p99[1]! / p99[0]!, p95: p99[1]! / p99[0]!, p99: p99[1]! / p99[0]! },
+      p99Bounds: bounds ?? { candidateLow: p99[1]!, referenceHigh: p99[0]! },
     },
   };
 }
@@ -64,6 +65,15 @@ describe('evaluateGate', () => {
     expect(few.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.message).toMatch(/60 exchanges timed alike, 100 needed/);
     const controls = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60], 'control'), endpoints: [], newFields: null });
     expect(controls.reasons[0]).toMatch(/on the control copies \(×3\.00\)/);
+  });
+
+  it('fails on latency only beyond doubt: one slow reference answer can make the point ratio high', () => {
+    // p99 3× the reference's, but the reference's p99 may be as high as 45 ms (its slowest answers).
+    const doubtful = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60], 'secondary', { candidateLow: 55, referenceHigh: 45 }), endpoints: [], newFields: null });
+    expect(doubtful.verdict).toBe('pass');
+    expect(doubtful.overall.checks.find((c) => c.check === 'p99_latency_ratio')!.message).toMatch(/not beyond doubt: .* as low as 55\.0 ms, .* as high as 45\.0 ms/);
+    const sure = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400, 0, [20, 60], 'secondary', { candidateLow: 55, referenceHigh: 30 }), endpoints: [], newFields: null });
+    expect(sure.verdict).toBe('fail');
   });
 
   it('applies per-route limits over the run-wide ones', () => {

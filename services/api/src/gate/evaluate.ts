@@ -87,6 +87,8 @@ const BASIS_NAME = { secondary: 'secondary', control: 'control copies', primary:
 /**
  * The p99 check. Judged only when the candidate and its reference were timed alike (a secondary
  * or control copies) and over enough exchanges; otherwise it passes, saying why it was not judged.
+ * It fails when the candidate's p99 is over the limit beyond doubt (by the 95% bounds on both
+ * p99s) and slower by more than the tolerance.
  */
 function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number): GateCheck {
   const { basis, samples, reference, candidate, ratio } = totals.latency;
@@ -106,7 +108,18 @@ function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number)
       message: `p99 latency ×${ratio.p99.toFixed(2)} against the ${BASIS_NAME[basis]}: not judged, ${why}`,
     };
   }
-  const slower = ratio.p99 !== null && ratio.p99 > limit && candidate.p99! - reference.p99! > toleranceMs;
+  // Slower beyond doubt: even the candidate's lowest plausible p99 is over the limit times the
+  // reference's highest plausible p99, by more than the tolerance. A point ratio of two p99s
+  // moves with one stall of either server.
+  const low = totals.latency.p99Bounds?.candidateLow ?? candidate.p99;
+  const high = totals.latency.p99Bounds?.referenceHigh ?? reference.p99;
+  const beyondDoubt = low !== null && high !== null && high > 0 && low > limit * high;
+  const slower = ratio.p99 !== null && ratio.p99 > limit && beyondDoubt && candidate.p99! - reference.p99! > toleranceMs;
+  const why = ratio.p99 !== null && ratio.p99 > limit && !slower
+    ? beyondDoubt
+      ? ` (within the ${toleranceMs} ms tolerance)`
+      : ` (not beyond doubt: the candidate's p99 may be as low as ${low?.toFixed(1)} ms, the reference's as high as ${high?.toFixed(1)} ms)`
+    : '';
   return {
     check: 'p99_latency_ratio',
     passed: !slower,
@@ -118,8 +131,7 @@ function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number)
     message:
       ratio.p99 === null
         ? 'p99 latency not measurable'
-        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${reference.p99!.toFixed(1)} ms on the ${BASIS_NAME[basis]} (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}` +
-          (ratio.p99 > limit && !slower ? ` (within the ${toleranceMs} ms tolerance)` : ''),
+        : `p99 latency ${candidate.p99!.toFixed(1)} ms vs ${reference.p99!.toFixed(1)} ms on the ${BASIS_NAME[basis]} (×${ratio.p99.toFixed(2)}) ${slower ? '>' : '≤'} ×${limit}${why}`,
   };
 }
 

@@ -49,6 +49,10 @@ const totals = {
     reference: percentiles.describe('the reference of the ratio, per basis'),
     candidate: percentiles,
     ratio: percentiles.describe('candidate ÷ reference'),
+    p99Bounds: z
+      .object({ candidateLow: z.number().nullable(), referenceHigh: z.number().nullable() })
+      .nullable()
+      .describe("one-sided 95% confidence bounds: the candidate's p99 is at least candidateLow, the reference's at most referenceHigh; null on the primary basis"),
   }),
 };
 
