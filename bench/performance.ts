@@ -18,7 +18,7 @@ const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** The README's `## Performance` section, from the bench README's text. */
 export function performanceSection(bench: string): string {
-  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
+  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
   const tap = readSection(bench, 'Tap');
   if (tap) {
     // Columns: target, fixed p50, fixed p99, Δp50, Δp99, full-load req/s, ...
@@ -39,6 +39,17 @@ export function performanceSection(bench: string): string {
   if (worker) {
     const twoKb = row(worker, '2 KB');
     lines.push(`- Worker, one process: ${thousands(num(twoKb[2]!))} exchanges/s with ~2 KB JSON bodies (10% differing), the diff step costing ${twoKb[4]} the parse-and-insert-only pipeline.`);
+  }
+  const judgement = readSection(bench, 'Judgement');
+  if (judgement) {
+    // Columns: reference, load, recall ≥ 2%, recall all, noise called real, undecided, gate right, ...
+    const idle = row(judgement, 'secondary | idle');
+    const hog = judgement.includes('| secondary | hog |') ? row(judgement, 'secondary | hog') : undefined;
+    const none = judgement.includes('| no reference | idle |') ? row(judgement, 'no reference | idle') : undefined;
+    lines.push(
+      `- Verdicts against a labelled corpus through the whole pipeline (\`npm run bench:judgement\`), with a secondary: recall of regressions in ≥ 2% of exchanges ${idle[2]} idle${hog ? ` and ${hog[2]} under a CPU hog` : ''}; noise fields called real ${idle[4]}${hog ? ` and ${hog[4]}` : ''}; gate right on ${idle[6]} routes${hog ? ` and ${hog[6]}` : ''}.` +
+        (none ? ` With no noise reference at all, noise fields called real: ${none[4]}.` : ''),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

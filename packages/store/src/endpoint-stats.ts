@@ -33,12 +33,16 @@ export interface AlikeLatency {
   samples: number;
   candidate: LatencyPercentiles;
   reference: LatencyPercentiles;
-  /** One-sided 95% bounds on both p99s; null on the `primary` basis, which is never judged. */
+  /** Bounds on both p99s whose comparison is a one-sided 95% test; null on the `primary` basis, which is never judged. */
   p99Bounds: P99Bounds | null;
 }
 
-/** Normal quantile of the one-sided 95% confidence of the p99 bounds. */
-const P99_BOUND_Z = 1.645;
+/**
+ * Normal quantile of each p99 bound: 1.645/√2, so that "the candidate's lower bound is over the
+ * reference's upper bound" is a one-sided 95% test of the difference of two independent p99s
+ * (each bound alone is one-sided 87.8%). Bounds of 95% each would make that test about 99%.
+ */
+const P99_BOUND_Z = 1.645 / Math.SQRT2;
 
 /** Per-route figures computed from the exchanges themselves. */
 export interface EndpointTraffic {

@@ -87,8 +87,8 @@ const BASIS_NAME = { secondary: 'secondary', control: 'control copies', primary:
 /**
  * The p99 check. Judged only when the candidate and its reference were timed alike (a secondary
  * or control copies) and over enough exchanges; otherwise it passes, saying why it was not judged.
- * It fails when the candidate's p99 is over the limit beyond doubt (by the 95% bounds on both
- * p99s) and slower by more than the tolerance.
+ * It fails when the candidate's p99 is over the limit beyond doubt (its lower bound over the limit
+ * times the reference's upper bound: a one-sided 95% test) and slower by more than the tolerance.
  */
 function latencyCheck(totals: TrafficTotals, limit: number, toleranceMs: number): GateCheck {
   const { basis, samples, reference, candidate, ratio } = totals.latency;

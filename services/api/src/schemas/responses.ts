@@ -52,7 +52,7 @@ const totals = {
     p99Bounds: z
       .object({ candidateLow: z.number().nullable(), referenceHigh: z.number().nullable() })
       .nullable()
-      .describe("one-sided 95% confidence bounds: the candidate's p99 is at least candidateLow, the reference's at most referenceHigh; null on the primary basis"),
+      .describe("confidence bounds (one-sided 87.8% each, so that candidateLow > referenceHigh is a one-sided 95% test): the candidate's p99 is at least candidateLow, the reference's at most referenceHigh; null on the primary basis"),
   }),
 };
 
