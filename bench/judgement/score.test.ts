@@ -55,8 +55,8 @@ describe('scoring a route', () => {
     const score = scoreScenario(
       s,
       checkpoints(s, [
-        [10, observation({ 'body.state': 'real', 'body.generatedAt': 'insufficient_data' }, { verdict: 'fail', failed: ['difference_rate'] })],
-        [20, observation({ 'body.state': 'insufficient_data', 'body.generatedAt': 'noise' }, { verdict: 'fail', failed: ['difference_rate'] })],
+        [10, observation({ 'body.state': 'real', 'body.requestId': 'insufficient_data' }, { verdict: 'fail', failed: ['difference_rate'] })],
+        [20, observation({ 'body.state': 'insufficient_data', 'body.requestId': 'noise' }, { verdict: 'fail', failed: ['difference_rate'] })],
         [50, observation({ 'body.state': 'real', 'body.generatedAt': 'noise' }, { verdict: 'fail', failed: ['difference_rate'] })],
         [100, observation({ 'body.state': 'real', 'body.generatedAt': 'noise' }, { verdict: 'fail', failed: ['difference_rate'] })],
       ]),
