@@ -29,6 +29,8 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_API_HOST: 'api.host',
   SHADOWDIFF_API_PORT: 'api.port',
   SHADOWDIFF_API_TOKEN: 'api.token',
+  SHADOWDIFF_API_READ_TOKENS: 'api.readTokens',
+  SHADOWDIFF_API_WRITE_TOKENS: 'api.writeTokens',
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
   SHADOWDIFF_STATE_DIR: 'stateDir',

@@ -4,6 +4,12 @@ import { httpUrl, port, runNameSchema } from './schema-types';
 import { tapSchema } from './tap-schema';
 
 /** The whole configuration of every shadowdiff process. */
+/** A list of bearer tokens, or one comma-separated string of them (as an environment variable gives). */
+const tokenList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((t) => t.trim()).filter((t) => t.length > 0) : value),
+  z.array(z.string().min(16, 'at least 16 characters')).default([]),
+);
+
 export const configSchema = z.strictObject({
   /** The comparison session that captures are filed under. */
   run: runNameSchema.default('default'),
@@ -19,7 +25,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8081),
+      /** A write token (as one of `writeTokens`). */
       token: z.string().min(16, 'at least 16 characters').optional(),
+      /** Tokens that may read runs, results, reports and the gate; several at once for rotation. */
+      readTokens: tokenList,
+      /** Tokens that may also create and close runs, edit rules and triage. */
+      writeTokens: tokenList,
     })
     .prefault({}),
   worker: workerSchema.prefault({}),

@@ -36,6 +36,13 @@ export class UnauthorizedError extends ShadowdiffError {
   }
 }
 
+/** The caller is known but may not do this: a read token on a write endpoint, a foreign Host or Origin. */
+export class ForbiddenError extends ShadowdiffError {
+  constructor(message: string) {
+    super('forbidden', message, 403);
+  }
+}
+
 /** A configuration problem found at start-up; the message lists every bad value. */
 export class ConfigError extends ShadowdiffError {
   constructor(

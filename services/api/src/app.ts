@@ -3,7 +3,8 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
-import { bearerAuth } from './auth';
+import { bearerAuth, hasTokens, type ApiTokens } from './auth';
+import { loopbackHostGuard, sameOriginWrites } from './host-guard';
 import { dashboardRouter } from './dashboard';
 import type { ApiContext } from './context';
 import { deadLetterEndpoints } from './endpoints/dead-letters';
@@ -22,8 +23,8 @@ import { healthRouter } from './routes/health';
 export interface ApiDeps {
   pool: Pool;
   logger: Logger;
-  /** Bearer token required on /api/v1; none means open (allowed on loopback only). */
-  token?: string;
+  /** Bearer tokens of /api/v1 by scope; none means open, on loopback only and behind the Host check. */
+  tokens?: ApiTokens;
   registry: Registry;
   /** Thresholds of the noise classification (default: the diff engine's). */
   noise?: Partial<NoiseThresholds>;
@@ -64,6 +65,9 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Without a token, only this machine may ask, by a loopback name: a page rebound to 127.0.0.1 may not.
+  if (!hasTokens(deps.tokens)) app.use(loopbackHostGuard());
+  app.use(sameOriginWrites());
   app.use(
     healthRouter(async () => {
       await deps.pool.query('SELECT 1');
@@ -74,7 +78,7 @@ export function createApp(deps: ApiDeps): Express {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   const v1 = express.Router();
-  v1.use(bearerAuth(deps.token));
+  v1.use(bearerAuth(deps.tokens));
   v1.use(express.json({ limit: '1mb' }));
   mountEndpoints(v1, apiEndpoints(ctx));
   app.use('/api/v1', v1);

@@ -5,6 +5,7 @@ import { ConfigError, listenError, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app';
+import { hasTokens, type ApiTokens } from './auth';
 
 export interface ApiService {
   url: string;
@@ -13,14 +14,40 @@ export interface ApiService {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** Tokens copied from documentation and examples: never accepted beyond loopback. */
+const PLACEHOLDER_TOKENS = new Set(['replace-with-a-long-random-secret', 'changeme', 'change-me', 'secret', 'password', 'token', 'your-token-here', 'example-token']);
+const MIN_EXPOSED_TOKEN_LENGTH = 32;
+const MAKE_ONE = 'make one with: openssl rand -hex 32';
+
+/** The configured tokens by scope: `api.token` is a write token. */
+export function apiTokens(api: ShadowdiffConfig['api']): ApiTokens {
+  return { read: api.readTokens, write: [...(api.token ? [api.token] : []), ...api.writeTokens] };
+}
+
+/**
+ * What keeps an API beyond loopback from being open by accident: at least one token, none of
+ * them a placeholder, none shorter than 32 characters.
+ */
+function checkExposure(host: string, tokens: ApiTokens): void {
+  if (LOOPBACK.has(host)) return;
+  if (!hasTokens(tokens)) {
+    throw new ConfigError(`the API is asked to listen on ${host} without a token: set SHADOWDIFF_API_TOKEN (${MAKE_ONE}) or bind api.host to 127.0.0.1`);
+  }
+  const problems = [...tokens.write.map((t) => ['write', t] as const), ...tokens.read.map((t) => ['read', t] as const)].flatMap(([scope, token]) => {
+    if (PLACEHOLDER_TOKENS.has(token.toLowerCase()) || /^(.)\1*$/.test(token)) return [`a ${scope} token is a placeholder`];
+    if (token.length < MIN_EXPOSED_TOKEN_LENGTH) return [`a ${scope} token has ${token.length} characters, ${MIN_EXPOSED_TOKEN_LENGTH} needed to listen on ${host}`];
+    return [];
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(`the API will not listen on ${host} with a weak token: ${problems.join('; ')}; ${MAKE_ONE}`, problems);
+  }
+}
+
 /** Starts the API. Without a token it only binds to loopback, and says so if asked otherwise. */
 export async function startApiService(config: ShadowdiffConfig, deps: { pool: Pool; logger: Logger }): Promise<ApiService> {
-  const { host, port, token } = config.api;
-  if (!token && !LOOPBACK.has(host)) {
-    throw new ConfigError(
-      `the API is asked to listen on ${host} without a token: set SHADOWDIFF_API_TOKEN (16+ characters) or bind api.host to 127.0.0.1`,
-    );
-  }
+  const { host, port } = config.api;
+  const tokens = apiTokens(config.api);
+  checkExposure(host, tokens);
   const logger = deps.logger.child({ service: 'api' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_api_' });
@@ -30,7 +57,7 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     registry,
     noise: config.noise,
     rules: config.diff.rules,
-    ...(token ? { token } : {}),
+    tokens,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(listenError(error, 'API', host, port, '--api-port N (or SHADOWDIFF_API_PORT)')) : resolve(s)));

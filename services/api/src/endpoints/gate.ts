@@ -22,6 +22,8 @@ export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
       method: 'post',
       path: '/runs/:run/gate',
       operationId: 'evaluateGate',
+      // Judging changes nothing: a CI job with a read token runs the gate.
+      scope: 'read',
       summary: 'Judge a run against thresholds: pass or fail, every reason, the numbers behind it',
       description: "Thresholds: the defaults, then the run's stored thresholds, then the ones posted here.",
       tag: 'gate',

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
+import { requireScope, type Scope } from '../auth';
 import { parseInput, type InputLocation } from './parse-input';
 
 /** Methods endpoints are declared with. */
@@ -34,6 +35,8 @@ export interface EndpointSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodTy
   summary: string;
   description?: string;
   tag: string;
+  /** What the caller's token must allow; default `read` for GET, `write` otherwise. */
+  scope?: Scope;
   params?: P;
   query?: Q;
   body?: B;
@@ -63,10 +66,18 @@ function send(res: Response, result: EndpointResult): void {
   else res.json(result.body);
 }
 
-/** Registers endpoints on an express router; a thrown error goes to the error middleware. */
+/** The scope an endpoint needs. */
+export const scopeOf = (spec: EndpointSpec): Scope => spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
+
+/**
+ * Registers endpoints on an express router, each behind its scope (the token's, set by the
+ * auth middleware); a thrown error goes to the error middleware.
+ */
 export function mountEndpoints(router: Router, endpoints: readonly EndpointSpec[]): void {
   for (const spec of endpoints) {
+    const scope = scopeOf(spec);
     router[spec.method](spec.path, async (req: Request, res: Response) => {
+      requireScope(res, scope);
       send(res, await spec.handle(read(spec, req) as Parameters<EndpointSpec['handle']>[0]));
     });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EndpointSpec } from './endpoint';
+import { scopeOf, type EndpointSpec } from './endpoint';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -47,6 +47,8 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       tags: [spec.tag],
+      security: [{ bearer: [scopeOf(spec)] }],
+      'x-scope': scopeOf(spec),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: responses(spec),
     };
@@ -60,7 +62,16 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
     info: { ...info, description: 'shadowdiff: runs, endpoints, fields, differences, exchanges, rules, triage, gate and reports.' },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'SHADOWDIFF_API_TOKEN; not required on loopback without a configured token' } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "A read token (api.readTokens) or a write token (api.token, api.writeTokens); each operation's security lists the role it needs, also given as x-scope. Not required on loopback without a configured token.",
+        },
+      },
+    },
     paths,
   };
 }
