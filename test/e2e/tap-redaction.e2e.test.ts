@@ -17,6 +17,9 @@ const SECRETS = {
   apiKey: `apikey-${tag}-k`,
   custom: `custom-${tag}-header`,
   setCookie: `setcookie-${tag}-session`,
+  query: `qs-${tag}-token`,
+  signature: `sig-${tag}-amz`,
+  formPassword: `form-${tag}-pw`,
 };
 
 /** Every value stored in Redis, whatever its type, as text. */
@@ -64,11 +67,13 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
   let db: TestDatabase;
   let cli: CliProcess;
   let tapUrl: string;
+  let apiUrl: string;
 
   beforeAll(async () => {
     const answer = (card: string, version: number) =>
       startUpstream((_req, res, body) => {
-        const sent = JSON.parse(body.toString() || '{}') as { password?: string };
+        const text = body.toString();
+        const sent = (text.startsWith('{') ? JSON.parse(text) : {}) as { password?: string };
         res.setHeader('content-type', 'application/json');
         res.setHeader('content-encoding', 'gzip');
         res.setHeader('set-cookie', [`session=${SECRETS.setCookie}; Path=/; HttpOnly`, 'theme=dark']);
@@ -90,7 +95,7 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
         '',
       ].join('\n'),
     );
-    ({ cli, tapUrl } = await startUp(
+    ({ cli, tapUrl, apiUrl } = await startUp(
       ['--primary', primary.url, '--candidate', candidate.url, '--run', 'redaction-e2e', '--tap-port', '0', '--api-port', '0', '--state-dir', dir, '--config', config],
       { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'debug' },
     ));
@@ -100,9 +105,9 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
     expect(codes).toEqual([0]);
   });
 
-  it('keeps every secret out of Redis, Postgres and the logs; equal secrets still compare equal', async () => {
+  it('keeps every secret out of Redis, Postgres, the logs, the API and the report; equal secrets still compare equal', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${tapUrl}/login/${i}`, {
+      const res = await fetch(`${tapUrl}/login/${i}?access_token=${SECRETS.query}&X-Amz-Signature=${SECRETS.signature}&page=${i}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -118,6 +123,13 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
       expect(answer.password).toBe(SECRETS.password);
       expect(answer.card.number).toBe(SECRETS.card);
     }
+
+    const form = await fetch(`${tapUrl}/form`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `user=ada&password=${SECRETS.formPassword}`,
+    });
+    expect(form.status).toBe(200);
 
     const differences = await eventually(async () => {
       const { rows } = await db.pool.query<{ field: string; primary_value: unknown; other_value: unknown }>(
@@ -140,11 +152,31 @@ describe('redaction through the whole pipeline (shadowdiff up)', () => {
     expect(stored).toMatch(/redacted:/);
     const queued = await dumpRedis(inject('redisUrl'));
     expect(queued).toMatch(/redaction-e2e/);
+    // Everything the dashboard and the report show: runs, endpoints, fields, differences, each exchange.
+    const get = async (path: string): Promise<string> => (await fetch(`${apiUrl}/api/v1${path}`)).text();
+    const route = encodeURIComponent('POST /login/{id}');
+    const shown = [
+      await get('/runs'),
+      await get('/runs/redaction-e2e/endpoints'),
+      await get(`/runs/redaction-e2e/endpoints/${route}/fields`),
+      await get('/runs/redaction-e2e/differences?limit=500'),
+      await get('/runs/redaction-e2e/report?format=json'),
+      await get('/runs/redaction-e2e/report?format=markdown'),
+      await get('/runs/redaction-e2e/report?format=html'),
+    ];
+    const { rows: exchanges } = await db.pool.query<{ id: string; url: string }>("SELECT e.id, e.url FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE r.name = 'redaction-e2e'");
+    for (const { id } of exchanges) shown.push(await get(`/exchanges/${id}`));
+    const urls = exchanges.map((e) => e.url).filter((u) => u.includes('access_token='));
+    expect(urls.length).toBeGreaterThan(0);
+    // The names stay, the values do not.
+    for (const url of urls) expect(url).toMatch(/access_token=redacted:[0-9a-f]{32}&X-Amz-Signature=redacted:[0-9a-f]{32}&page=\d/);
+    const api = shown.join('\n');
     const logs = cli.stdout() + cli.stderr();
     for (const [name, secret] of Object.entries(SECRETS)) {
       expect(stored.includes(secret), `${name} in Postgres`).toBe(false);
       expect(queued.includes(secret), `${name} in Redis`).toBe(false);
       expect(logs.includes(secret), `${name} in the logs`).toBe(false);
+      expect(api.includes(secret), `${name} in the API's answers or the report`).toBe(false);
     }
   });
 });

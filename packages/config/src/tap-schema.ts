@@ -10,6 +10,26 @@ export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([
   'x-api-key',
 ]);
 
+/**
+ * Query parameters redacted by default (names compared without regard to case): tokens, keys,
+ * passwords, OAuth codes and the signatures of signed URLs.
+ */
+export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
+  'token',
+  'access_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'key',
+  'password',
+  'secret',
+  'signature',
+  'sig',
+  'code',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+]);
+
 /** `[METHOD ]/path` where `*` stands for one path segment (or part of one) and `**` for any number. */
 const routePattern = z
   .string()
@@ -78,6 +98,8 @@ export const tapSchema = z.strictObject({
     .strictObject({
       /** Headers redacted on top of the built-in ones (authorization, cookie, set-cookie, proxy-authorization, x-api-key). */
       headers: z.array(z.string().min(1)).default([]),
+      /** Query parameters redacted in the request URL (any case); replaces the default list when given. */
+      queryParams: z.array(z.string().min(1)).default([...DEFAULT_REDACTED_QUERY_PARAMS]),
       /** Fields of JSON (and form) bodies redacted in the request and every response. */
       bodyPaths: z.array(jsonPath).default([]),
       /** The hash key itself; taps that must agree (several instances, two recorders) need the same key. */

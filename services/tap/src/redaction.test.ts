@@ -5,7 +5,7 @@ import { compileJsonPath, replaceAtPath } from './json-paths';
 import { createRedactor } from './redaction';
 
 const key = Buffer.from('a-test-key-of-32-bytes-----------');
-const redactor = createRedactor({ key, headers: ['x-session'], bodyPaths: ['$.password', '$.card.number', '$.items[*].token', '$..secret'], maxDecodedBytes: 1 << 20 });
+const redactor = createRedactor({ key, headers: ['x-session'], queryParams: ['access_token', 'X-Amz-Signature', 'code'], bodyPaths: ['$.password', '$.card.number', '$.items[*].token', '$..secret'], maxDecodedBytes: 1 << 20 });
 
 const body = (bytes: Buffer, truncated = false): CapturedBody => ({ base64: bytes.toString('base64'), size: bytes.length, truncated });
 const response = (headers: Record<string, string | string[]>, bytes: Buffer, truncated = false): CapturedResponse => ({
@@ -16,6 +16,25 @@ const response = (headers: Record<string, string | string[]>, bytes: Buffer, tru
   latencyMs: 1,
 });
 const decoded = (r: CapturedResponse): string => Buffer.from(r.body.base64, 'base64').toString();
+
+describe('query parameters', () => {
+  it('replaces the values of named parameters in any case, keeps names, order and the rest as they were', () => {
+    const request = { method: 'GET', url: '/files/a.pdf?X-Amz-Credential=kept&x-amz-signature=abc123&ACCESS_TOKEN=t%2B1&page=2&code&flag#frag', headers: {}, body: body(Buffer.alloc(0)) };
+    redactor.request(request);
+    const hashed = (value: string) => redactor.hash(value);
+    expect(request.url).toBe(`/files/a.pdf?X-Amz-Credential=kept&x-amz-signature=${hashed('abc123')}&ACCESS_TOKEN=${hashed('t+1')}&page=2&code=${hashed('')}&flag`);
+    expect(request.url).not.toContain('abc123');
+  });
+
+  it('leaves URLs without a query, or with malformed escapes, whole and never throws', () => {
+    const plain = { method: 'GET', url: '/users/42', headers: {}, body: body(Buffer.alloc(0)) };
+    redactor.request(plain);
+    expect(plain.url).toBe('/users/42');
+    const odd = { method: 'GET', url: '/x?access_token=%E0%A4%A&&=&access_token', headers: {}, body: body(Buffer.alloc(0)) };
+    redactor.request(odd);
+    expect(odd.url).toBe(`/x?access_token=${redactor.hash('%E0%A4%A')}&&=&access_token=${redactor.hash('')}`);
+  });
+});
 
 describe('JSON paths', () => {
   it('name keys, every element, indexes, quoted keys and keys at any depth', () => {
@@ -55,7 +74,7 @@ describe('redaction', () => {
   });
 
   it('hashes equal secrets equally under one key, differently under another', () => {
-    const other = createRedactor({ key: Buffer.from('another-key-another-key'), headers: [], bodyPaths: [], maxDecodedBytes: 1024 });
+    const other = createRedactor({ key: Buffer.from('another-key-another-key'), headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1024 });
     expect(redactor.hash('s3cret')).toBe(redactor.hash('s3cret'));
     expect(redactor.hash('s3cret')).not.toBe(redactor.hash('s3cret2'));
     expect(redactor.hash('s3cret')).not.toBe(other.hash('s3cret'));

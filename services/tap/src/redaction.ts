@@ -10,13 +10,15 @@ export interface RedactorOptions {
   key: Buffer;
   /** Header names (any case) replaced on top of the built-in ones (authorization, cookie, set-cookie, …). */
   headers: readonly string[];
+  /** Query parameter names (any case) whose values are replaced in the request URL. */
+  queryParams: readonly string[];
   /** JSON paths redacted in JSON and form bodies. */
   bodyPaths: readonly string[];
   /** Bound on a decompressed body; larger ones are withheld rather than inflated. */
   maxDecodedBytes: number;
 }
 
-/** Replaces secrets in captures, in place, before they leave the tap. */
+/** Replaces secrets in captures (headers, query parameters, body fields), in place, before they leave the tap. */
 export interface Redactor {
   /** `redacted:<32 hex>`: HMAC-SHA256 of the value under the key, cut to 128 bits. */
   hash(value: string): string;
@@ -30,6 +32,15 @@ type Headers = Record<string, string | string[]>;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
+
+/** A query component as a form decodes it (`+` is a space); malformed escapes stay as they are. */
+function decodeComponent(component: string): string {
+  try {
+    return decodeURIComponent(component.replace(/\+/g, ' '));
+  } catch {
+    return component;
+  }
+}
 
 function first(headers: Headers, name: string): string | undefined {
   const v = headers[name];
@@ -139,9 +150,26 @@ export function createRedactor(options: RedactorOptions): Redactor {
     else captured.base64 = encoded.toString('base64');
   };
 
+  const queryNames = new Set(options.queryParams.map((q) => q.toLowerCase()));
+  // Names and order stay as they were, so a difference in them still shows; values do not.
+  const query = (url: string): string => {
+    const mark = url.indexOf('?');
+    if (mark === -1 || queryNames.size === 0) return url;
+    const end = url.indexOf('#', mark);
+    const search = url.slice(mark + 1, end === -1 ? undefined : end);
+    const pairs = search.split('&').map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      if (!queryNames.has(decodeComponent(rawName).toLowerCase())) return pair;
+      return `${rawName}=${hash(decodeComponent(eq === -1 ? '' : pair.slice(eq + 1)))}`;
+    });
+    return `${url.slice(0, mark)}?${pairs.join('&')}`;
+  };
+
   const redactor: Redactor = {
     hash,
     request(request) {
+      request.url = query(request.url);
       headers(request.headers);
       body(request.headers, request.body);
     },

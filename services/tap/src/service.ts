@@ -27,6 +27,7 @@ export function redactionFromConfig(config: ShadowdiffConfig): RedactorOptions {
   return {
     key: loadRedactionKey({ key: redaction.key, keyFile: redaction.keyFile, stateDir: config.stateDir }),
     headers: redaction.headers,
+    queryParams: redaction.queryParams,
     bodyPaths: redaction.bodyPaths,
     // Compressed bodies inflate: allow a generous multiple of the capture cap, no more.
     maxDecodedBytes: Math.max(maxBodyBytes * 8, 1024 * 1024),

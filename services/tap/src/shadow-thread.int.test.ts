@@ -23,7 +23,7 @@ function capture(): Capture {
   };
 }
 
-const redaction = { key: TEST_REDACTION_KEY, headers: [], bodyPaths: ['$.password'], maxDecodedBytes: 1 << 20 };
+const redaction = { key: TEST_REDACTION_KEY, headers: [], queryParams: [], bodyPaths: ['$.password'], maxDecodedBytes: 1 << 20 };
 
 /** A shadow thread whose reports are tallied: jobs done and lost, captures flushed, and dropped by reason. */
 function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: string) {

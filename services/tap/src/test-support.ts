@@ -60,7 +60,7 @@ export async function startTestTap(options: Partial<TapOptions> & Pick<TapOption
     maxInFlightShadows: 100,
     ...options,
   };
-  const redactor = createRedactor({ key: TEST_REDACTION_KEY, headers: [], bodyPaths: [], maxDecodedBytes: 1 << 20 });
+  const redactor = createRedactor({ key: TEST_REDACTION_KEY, headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1 << 20 });
   const tap = createTap(tapOptions, { startShadows: localShadows(tapOptions, redactor, (capture) => captures.push(capture)), metrics, logger: silentLogger() });
   await new Promise<void>((resolve) => tap.server.listen(0, '127.0.0.1', resolve));
   const { port } = tap.server.address() as AddressInfo;
