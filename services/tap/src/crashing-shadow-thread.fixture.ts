@@ -14,4 +14,4 @@ parentPort!.on('message', (message: ToShadowThread) => {
   if (batches === 1) tell({ type: 'flushed', count: message.captures.length, held: 0, received: message.captures.length });
   else process.exit(1);
 });
-tell({ type: 'ready' });
+tell({ type: 'ready', redis: true });

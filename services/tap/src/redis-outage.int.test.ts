@@ -64,12 +64,24 @@ describe('tap service: Redis goes away and comes back', () => {
   const dropped = () => counterValue(tap.metrics.dropped);
   const held = async () => (await tap.metrics.buffered.get()).values[0]!.value;
 
+  /** The tap's /readyz: status and body, by default and when capturing is required too. */
+  const readyz = async (query = ''): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${tap.adminUrl}/readyz${query}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
   it('keeps serving clients, drops and counts captures while Redis is down, and resumes after', async () => {
     await load(tap.url, 50);
     await eventually(async () => (await queued()) === 50);
     expect(await queued()).toBe(50);
+    expect(await readyz('?capture=1')).toEqual({ status: 200, body: expect.objectContaining({ ready: true, serving: true, capturing: true, redis: 'up', shadowThread: 'running' }) });
 
     await redis.stop();
+    // Still ready to serve (the shadow side never takes the tap out of the request path), but not capturing.
+    const down = await eventually(async () => ((await readyz()).body.redis === 'down' ? readyz() : undefined), 5000);
+    expect(down).toEqual({ status: 200, body: expect.objectContaining({ ready: true, serving: true, capturing: false, redis: 'down' }) });
+    expect((await readyz('?capture=1')).status).toBe(503);
+    expect((await fetch(`${tap.adminUrl}/healthz`)).status).toBe(200);
     let maxHeld = 0;
     const sampler = setInterval(() => void held().then((h) => (maxHeld = Math.max(maxHeld, h))), 5);
     const heapBefore = process.memoryUsage().heapUsed;
@@ -99,6 +111,7 @@ describe('tap service: Redis goes away and comes back', () => {
       200,
     );
     await eventually(accounted);
+    expect((await readyz('?capture=1')).body).toMatchObject({ capturing: true, redis: 'up' });
     const resumedAt = await queued();
     await load(tap.url, 40, 4);
     await eventually(async () => (await queued()) >= resumedAt + 40);

@@ -163,8 +163,14 @@ export async function startTapService(
 
   // Metrics must never cost the proxied service its traffic: a busy admin port is logged, not fatal.
   let admin: AdminServer | undefined;
+  let closing = false;
   try {
-    admin = await startAdminServer(metrics.registry, config.tap.adminHost, config.tap.adminPort);
+    admin = await startAdminServer(metrics.registry, config.tap.adminHost, config.tap.adminPort, () => {
+      const { thread, redis } = sink.status();
+      // A recorder also pairs halves in Redis from this thread.
+      const up = redis === 'up' && (!connection || connection.status === 'ready');
+      return { serving: !closing, capturing: thread !== 'down' && thread !== 'stopped' && up, shadowThread: thread, redis: up ? 'up' : 'down', buffered: sink.held };
+    });
   } catch (error) {
     logger.error({ err: (error as Error).message, port: config.tap.adminPort }, 'admin port unavailable: /metrics is not served');
   }
@@ -197,6 +203,7 @@ export async function startTapService(
     adminUrl: admin?.url,
     metrics,
     async close() {
+      closing = true;
       await tap.close();
       if (sweeper) clearInterval(sweeper);
       await closeQueue();

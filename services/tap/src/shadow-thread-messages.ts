@@ -31,7 +31,8 @@ export interface QueueState {
 
 /** Shadow thread → main thread. */
 export type FromShadowThread =
-  | { type: 'ready' }
+  | { type: 'ready'; redis: boolean }
+  | { type: 'redis'; up: boolean }
   | ({ type: 'done'; reports: [exchangeId: string, report: JobReport][] } & QueueState)
   | ({ type: 'flushed'; count: number } & QueueState)
   | ({ type: 'dropped'; reason: DropReason; count: number; error?: string } & QueueState)

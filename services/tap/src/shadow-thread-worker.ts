@@ -83,4 +83,7 @@ port.on('message', (message: ToShadowThread) => {
 });
 
 await readyOrTimeout(connection, 2000);
-tell({ type: 'ready' });
+tell({ type: 'ready', redis: connection.status === 'ready' });
+// Redis coming and going, for the tap's /readyz.
+connection.on('ready', () => tell({ type: 'redis', up: true }));
+connection.on('close', () => tell({ type: 'redis', up: false }));

@@ -86,6 +86,7 @@ describe('shadow thread', () => {
   it('counts what a dead thread held as lost, and starts a new thread for the next captures', async () => {
     const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), batchSize: 10, flushMs: 5, maxBuffered: 1000 }, 'crashing-shadow-thread.fixture');
     await sink.ready;
+    expect(sink.status()).toEqual({ thread: 'running', redis: 'up' });
     const handOver = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) sink.push(capture());
       await new Promise((r) => setImmediate(r));
@@ -97,12 +98,16 @@ describe('shadow thread', () => {
     await eventually(() => counts.dropped.shadow_thread_failed === 7);
     expect(counts.dropped.shadow_thread_failed).toBe(7);
     expect(sink.held).toBe(0);
+    // The tap's /readyz shows it until the next capture starts a new thread.
+    expect(sink.status()).toEqual({ thread: 'down', redis: 'down' });
     // A new thread takes the next batch (and queues it: the fixture reports its first batch).
     await handOver(3);
     await eventually(() => counts.flushed === 8);
     expect(counts.flushed).toBe(8);
     expect(accounted()).toBe(15);
+    expect(sink.status().thread).toBe('running');
     await sink.close(1000);
+    expect(sink.status().thread).toBe('stopped');
   });
 
   it('flushes what it holds on close, and counts captures pushed after it', async () => {

@@ -26,6 +26,15 @@ export interface ShadowThread extends Shadows {
   readonly held: number;
   /** Resolves once the thread has started and seen Redis (or given up waiting for it). */
   readonly ready: Promise<void>;
+  /** What capturing depends on, for the tap's /readyz. */
+  status(): ShadowThreadStatus;
+}
+
+/** The thread, and the thread's connection to Redis. */
+export interface ShadowThreadStatus {
+  /** `down`: it died, and a new one starts with the next job or capture. */
+  thread: 'starting' | 'running' | 'down' | 'stopped';
+  redis: 'up' | 'down';
 }
 
 export interface ShadowThreadHandlers extends ShadowHandlers {
@@ -51,6 +60,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
   let closed: (() => void) | undefined;
   let stopped = false;
   let isReady: () => void = () => undefined;
+  let status: ShadowThreadStatus = { thread: 'starting', redis: 'down' };
   const ready = new Promise<void>((resolve) => (isReady = resolve));
   const inTransit = (): number => posted - thread.received;
   const held = (): number => captures.length + inTransit() + thread.held;
@@ -72,7 +82,11 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
       case 'ready':
         // Until now the thread kept the process alive, so that waiting for it could not end it.
         worker?.unref();
+        status = { thread: 'running', redis: message.redis ? 'up' : 'down' };
         isReady();
+        break;
+      case 'redis':
+        status = { ...status, redis: message.up ? 'up' : 'down' };
         break;
       case 'closed':
         closed?.();
@@ -97,6 +111,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
     w.on('exit', () => {
       if (worker !== w) return;
       worker = undefined;
+      status = { thread: stopped ? 'stopped' : 'down', redis: 'down' };
       lose('shadow_thread_failed');
       isReady();
       closed?.();
@@ -105,6 +120,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
   };
 
   const post = (message: ToShadowThread): void => {
+    if (!worker) status = { ...status, thread: 'starting' };
     worker ??= spawn();
     worker.postMessage(message);
   };
@@ -137,6 +153,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
   worker = spawn();
   return {
     ready,
+    status: () => status,
     send(job) {
       if (stopped) return handlers.onLost(1);
       jobs.push(job);
@@ -166,6 +183,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
       await done;
       clearTimeout(timer);
       worker = undefined;
+      status = { thread: 'stopped', redis: 'down' };
       // What the thread could not finish in time (Redis away, copies unanswered) is lost with it.
       lose('unflushed_at_shutdown');
       await w.terminate();
