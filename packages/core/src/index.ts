@@ -3,3 +3,4 @@ export * from './errors';
 export * from './ids';
 export * from './logger';
 export * from './route-templates';
+export * from './secret-file';

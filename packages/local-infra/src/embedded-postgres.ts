@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DependencyError, type Logger } from '@shadowdiff/core';
+import { DependencyError, readOrCreateSecretFile, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
 import { stopOrphan } from './orphans';
 import { canReach, postgresRunAs, type RunAs } from './run-as';
@@ -20,7 +20,19 @@ export interface LocalPostgres {
 }
 
 const USER = 'shadowdiff';
-const PASSWORD = 'shadowdiff';
+/** The password clusters were initialised with before each installation got its own. */
+const LEGACY_PASSWORD = 'shadowdiff';
+
+/** Gives a cluster made with the old fixed password the installation's own. */
+async function replaceLegacyPassword(url: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${USER} PASSWORD ${pg.escapeLiteral(password)}`);
+  } finally {
+    await client.end();
+  }
+}
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -32,6 +44,9 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The password file of the cluster whose place in the state folder is `dir`. */
+const passwordFileOf = (dir: string): string => `${resolve(dir)}.password`;
 
 /**
  * Where the cluster's data goes. As root, Postgres runs as the postgres user, who must reach the
@@ -58,12 +73,12 @@ function placeDataDir(wanted: string, runAs: RunAs): string {
 }
 
 /** Runs initdb on an empty data folder, with the password passed in a file only the server's user reads. */
-async function initialise(initdb: string, dataDir: string, runAs: RunAs, logger?: Logger): Promise<void> {
+async function initialise(initdb: string, dataDir: string, password: string, runAs: RunAs, logger?: Logger): Promise<void> {
   logger?.info({ dataDir }, 'initialising embedded Postgres (first start)');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secrets = mkdtempSync(join(tmpdir(), 'shadowdiff-pg-'));
   const passwordFile = join(secrets, 'password');
-  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   try {
     if (runAs.uid !== undefined) {
       for (const path of [dataDir, secrets, passwordFile]) chownSync(path, runAs.uid, runAs.gid!);
@@ -88,23 +103,32 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
     const runAs = postgresRunAs();
     const binaries = postgresBinaries(runAs);
     dataDir = placeDataDir(dataDir, runAs);
+    // Each installation's own password, beside the data folder's place in the state folder (0600):
+    // any local user could read every captured exchange with a password known to all.
+    const passwordFile = passwordFileOf(options.dir);
+    const legacy = existsSync(join(dataDir, 'PG_VERSION')) && !existsSync(passwordFile);
+    const password = readOrCreateSecretFile(passwordFile, 'Postgres password');
     if (!existsSync(join(dataDir, 'PG_VERSION'))) {
       if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
         throw new DependencyError(`${dataDir} is not empty and holds no Postgres cluster (no PG_VERSION): move it away, or choose another --state-dir`);
       }
-      await initialise(binaries.initdb, dataDir, runAs, logger);
+      await initialise(binaries.initdb, dataDir, password, runAs, logger);
     }
     // Fast shutdown (SIGINT) of a server that a shadowdiff killed outright left on this folder.
     if (await stopOrphan(join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT')) logger?.warn({ dataDir }, 'stopped a Postgres left running by an earlier run');
     const port = options.port ?? (await findFreePort());
     const server = await runPostgres(binaries.postgres, dataDir, port, runAs, logger);
-    const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+    const base = `postgres://${USER}:${password}@127.0.0.1:${port}`;
     const database = options.database ?? 'shadowdiff';
     const stop = async (): Promise<void> => {
       await server.stop();
-      if (options.removeOnStop) rmSync(dataDir, { recursive: true, force: true });
+      if (options.removeOnStop) for (const path of [dataDir, passwordFile]) rmSync(path, { recursive: true, force: true });
     };
     try {
+      if (legacy) {
+        await replaceLegacyPassword(`postgres://${USER}:${LEGACY_PASSWORD}@127.0.0.1:${port}/postgres`, password);
+        logger?.info({ passwordFile }, 'embedded Postgres got a password of its own');
+      }
       await ensureDatabase(`${base}/postgres`, database);
     } catch (error) {
       await stop();
