@@ -22,3 +22,9 @@ export const CAPTURE_JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: { count: 10000 },
 } as const;
+
+/**
+ * Options of the queue's producers. Nothing reads the queue's event stream, so it is kept short
+ * (BullMQ keeps 10,000 events by default): Redis memory stays flat however long traffic flows.
+ */
+export const CAPTURE_QUEUE_OPTIONS = { streams: { events: { maxLen: 1000 } } } as const;

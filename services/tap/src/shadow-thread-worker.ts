@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Queue } from 'bullmq';
-import { CAPTURE_QUEUE, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
 import { createRedactor } from './redaction';
 import { createShadowProcessor, type JobReport } from './shadow-processor';
 import type { FromShadowThread, QueueState, ShadowThreadData, ToShadowThread } from './shadow-thread-messages';
@@ -21,7 +21,7 @@ const tell = (message: FromShadowThread): void => port.postMessage(message);
 const connection = createProducerConnection(data.redisUrl);
 // An unreachable Redis shows as dropped batches, reported below; the events themselves say nothing more.
 connection.on('error', () => undefined);
-const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, ...(data.queuePrefix ? { prefix: data.queuePrefix } : {}) });
+const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, ...(data.queuePrefix ? { prefix: data.queuePrefix } : {}) });
 queue.on('error', () => undefined);
 let received = 0;
 const state = (): QueueState => ({ held: batcher.held, received });

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import { silentLogger } from '@shadowdiff/core';
 import { createDiffOptions } from '@shadowdiff/diff';
-import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { freshQueuePrefix } from '@shadowdiff/testkit';
 import { createCaptureWorker, type CaptureWorker } from './worker';
@@ -19,7 +19,7 @@ export interface TestWorker {
 export function startTestWorker(pool: Pool, options: { keepIdenticalShare: number }): TestWorker {
   const prefix = freshQueuePrefix();
   const connection = createProducerConnection(inject('redisUrl'));
-  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix });
   const worker = createCaptureWorker({
     redisUrl: inject('redisUrl'),
     pool,
