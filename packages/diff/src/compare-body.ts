@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CapturedResponse } from '@shadowdiff/core';
-import { type ArrayRule, compareJson } from './compare-json';
+import { type ArrayRule, compareJson, jsonEqual } from './compare-json';
 import { compareText } from './compare-text';
 import { charsetOf } from './decode';
 import { decodeBody, type ParsedBody, parseDecoded } from './parse-body';
@@ -91,9 +91,12 @@ function compareParsed(a: ParsedBody, b: ParsedBody, settings: BodyCompareSettin
       compareJson(a.value, b.value, ['body'], settings.arrayRules, out);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      // Nesting too deep to walk: say whether the bodies differ, without detail.
+      // Nesting too deep to walk: say whether the bodies differ, without detail. (Only their
+      // bytes are known to differ: the same document written differently is no difference.)
       out.length = start;
-      out.push({ kind: 'changed', field: 'body', path: 'body', primary: summarize(a), other: summarize(b) });
+      if (!jsonEqual(a.value, b.value)) {
+        out.push({ kind: 'changed', field: 'body', path: 'body', primary: summarize(a), other: summarize(b) });
+      }
     }
     return;
   }

@@ -26,8 +26,14 @@ const ROOT = '\u0000';
 /** Returned to deep-diff in place of a pair of arrays, which this module compares itself. */
 const ARRAY_LEFT = Symbol('array (primary)');
 const ARRAY_RIGHT = Symbol('array (other)');
-/** Objects with more keys than this are pruned of equal primitive members before deep-diff (whose key matching is quadratic). */
-const PRUNE_ABOVE_KEYS = 64;
+/** Returned to deep-diff in place of a pair of wide objects, which this module compares itself. */
+const WIDE_LEFT = Symbol('wide object (primary)');
+const WIDE_RIGHT = Symbol('wide object (other)');
+/**
+ * Objects with more keys than this (on either side) are compared member by member here: deep-diff
+ * matches keys with `indexOf`, quadratic in the number of keys.
+ */
+const WIDE_ABOVE_KEYS = 64;
 
 function isPlainObject(value: Json): value is PlainObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -76,18 +82,27 @@ class JsonComparer {
   private compareWithDeepDiff(lhs: Json, rhs: Json, base: readonly PathSegment[]): void {
     // Arrays met on the way are swapped for two distinct markers, so deep-diff reports an edit
     // exactly where (and in the order) each array pair sits; the pairs wait here meanwhile.
+    // Wide objects are swapped for markers the same way.
     const arrays: [Json[], Json[]][] = [];
+    const wide: [PlainObject, PlainObject][] = [];
     const changes = deepDiff.diff<Json, Json>({ [ROOT]: lhs }, { [ROOT]: rhs }, {
       normalize: (currentPath, key, l, r) => {
         if (Array.isArray(l) && Array.isArray(r)) {
           arrays.push([l, r]);
           return [ARRAY_LEFT, ARRAY_RIGHT];
         }
-        if (isPlainObject(l) && isPlainObject(r)) return this.prepareObjects(l, r, currentPath, key, base);
+        if (isPlainObject(l) && isPlainObject(r)) {
+          if (hasMoreKeysThan(l, WIDE_ABOVE_KEYS) || hasMoreKeysThan(r, WIDE_ABOVE_KEYS)) {
+            wide.push([l, r]);
+            return [WIDE_LEFT, WIDE_RIGHT];
+          }
+          this.reportAddedEmptyKey(l, r, currentPath, key, base);
+        }
         return undefined;
       },
     });
     let nextArray = 0;
+    let nextWide = 0;
     for (const change of changes ?? []) {
       const path = [...base, ...((change.path ?? []).slice(1) as string[])];
       switch (change.kind) {
@@ -101,6 +116,9 @@ class JsonComparer {
           if (change.lhs === ARRAY_LEFT) {
             const [l, r] = arrays[nextArray++]!;
             this.compareArrays(l, r, path);
+          } else if (change.lhs === WIDE_LEFT) {
+            const [l, r] = wide[nextWide++]!;
+            this.compareMembers(l, r, path);
           } else {
             this.push(jsonType(change.lhs) === jsonType(change.rhs) ? 'changed' : 'type_changed', path, change.lhs, change.rhs);
           }
@@ -119,36 +137,28 @@ class JsonComparer {
   }
 
   /**
-   * Works around two deep-diff traits before it walks a pair of objects: a key `""` present only
-   * on the right is skipped by it (reported here), and its key matching is quadratic, so wide
-   * objects are first pruned of members that are strictly equal primitives.
+   * Works around a deep-diff trait before it walks a pair of objects: a key `""` present only on
+   * the right is skipped by it, so it is reported here.
    */
-  private prepareObjects(
-    l: PlainObject,
-    r: PlainObject,
-    currentPath: readonly unknown[],
-    key: unknown,
-    base: readonly PathSegment[],
-  ): [Json, Json] | undefined {
+  private reportAddedEmptyKey(l: PlainObject, r: PlainObject, currentPath: readonly unknown[], key: unknown, base: readonly PathSegment[]): void {
     if (Object.hasOwn(r, '') && !Object.hasOwn(l, '')) {
       const at = key === ROOT ? [...base] : [...base, ...(currentPath.slice(1) as string[]), key as string];
       this.push('added', [...at, ''], undefined, r[''], true);
     }
-    const lKeys = Object.keys(l);
-    if (lKeys.length <= PRUNE_ABOVE_KEYS) return undefined;
-    const left: [string, Json][] = [];
-    const right: [string, Json][] = [];
-    for (const k of lKeys) {
-      const lv = l[k];
-      if (Object.hasOwn(r, k)) {
-        const rv = r[k];
-        if (lv === rv && (lv === null || typeof lv !== 'object')) continue;
-        right.push([k, rv]);
-      }
-      left.push([k, lv]);
+  }
+
+  /**
+   * Two objects member by member, in deep-diff's order (the primary's keys, then the other's
+   * extra keys), with keys looked up rather than searched: linear in the number of keys.
+   */
+  private compareMembers(l: PlainObject, r: PlainObject, path: readonly PathSegment[]): void {
+    for (const k of Object.keys(l)) {
+      if (!Object.hasOwn(r, k)) this.push('removed', [...path, k], l[k], undefined, true);
+      else if (!flatEqual(l[k], r[k])) this.compare(l[k], r[k], [...path, k]);
     }
-    for (const k of Object.keys(r)) if (!Object.hasOwn(l, k)) right.push([k, r[k]]);
-    return [Object.fromEntries(left), Object.fromEntries(right)];
+    for (const k of Object.keys(r)) {
+      if (!Object.hasOwn(l, k)) this.push('added', [...path, k], undefined, r[k], true);
+    }
   }
 
   private compareArrays(l: readonly Json[], r: readonly Json[], path: readonly PathSegment[]): void {
@@ -240,6 +250,37 @@ function indexByKey(items: readonly Json[], key: string): { index: Map<KeyValue,
   });
   rest.sort((a, b) => a - b);
   return { index, rest };
+}
+
+function hasMoreKeysThan(value: PlainObject, limit: number): boolean {
+  let count = 0;
+  for (const key in value) if (Object.hasOwn(value, key) && ++count > limit) return true;
+  return false;
+}
+
+/**
+ * Deep equality of parsed JSON without recursion, for documents nested too deeply to walk: one
+ * that the comparer cannot descend can still be told equal or not.
+ */
+export function jsonEqual(a: Json, b: Json): boolean {
+  const pending: [Json, Json][] = [[a, b]];
+  while (pending.length > 0) {
+    const [l, r] = pending.pop()!;
+    if (l === r) continue;
+    if (Array.isArray(l)) {
+      if (!Array.isArray(r) || l.length !== r.length) return false;
+      for (let i = 0; i < l.length; i++) pending.push([l[i], r[i]]);
+    } else if (isPlainObject(l)) {
+      if (!isPlainObject(r)) return false;
+      const keys = Object.keys(l);
+      if (keys.length !== Object.keys(r).length) return false;
+      for (const k of keys) {
+        if (!Object.hasOwn(r, k)) return false;
+        pending.push([l[k], r[k]]);
+      }
+    } else return false;
+  }
+  return true;
 }
 
 /**
