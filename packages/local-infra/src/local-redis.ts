@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DependencyError, type Logger } from '@shadowdiff/core';
+import { DependencyError, readOrCreateSecretFile, type Logger } from '@shadowdiff/core';
 import { findFreePort } from './free-port';
 import { stopOrphan } from './orphans';
 import { stopOnExit } from './exit-guard';
@@ -42,17 +42,21 @@ export function ensureRedisServer(logger?: Logger): string {
   );
 }
 
-/** Resolves once something answers PING on the port, or rejects after `timeoutMs`. */
-export async function waitForRedis(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolves once Redis answers PING on the port (after AUTH with `password`), or rejects after `timeoutMs`. */
+export async function waitForRedis(port: number, timeoutMs = 10_000, password?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((done) => {
       const socket = createConnection({ port, host: '127.0.0.1' });
       socket.setTimeout(500);
-      socket.once('connect', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
+      socket.once('connect', () => socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
+      let answer = '';
+      socket.on('data', (data) => {
+        answer += data.toString();
+        // +OK (AUTH) then +PONG; an error reply (-LOADING, -NOAUTH) means not yet.
+        if (!answer.includes('+PONG') && !answer.includes('-')) return;
         socket.destroy();
-        done(data.toString().startsWith('+PONG'));
+        done(answer.includes('+PONG') && !answer.includes('-'));
       });
       socket.once('error', () => done(false));
       socket.once('timeout', () => {
@@ -82,7 +86,14 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
   const pidFile = join(dir, 'redis.pid');
   if (await stopOrphan(pidFile, 'redis-server', 'SIGTERM')) options.logger?.warn({ dir }, 'stopped a redis-server left running by an earlier run');
   const port = options.port ?? (await findFreePort());
+  // A password of this installation's own, in a config file only this user reads (never on the
+  // command line, which every local user can see): captures in the queue are production traffic.
+  const password = readOrCreateSecretFile(join(dir, 'password'), 'Redis password');
+  const configFile = join(dir, 'redis.conf');
+  writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
+  chmodSync(configFile, 0o600);
   const args = [
+    configFile,
     '--pidfile', pidFile,
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -102,7 +113,7 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
     child.once('exit', (code) => reject(new DependencyError(`redis-server exited with code ${code}; see ${join(dir, 'redis.log')}`)));
   });
   try {
-    await Promise.race([waitForRedis(port), failed]);
+    await Promise.race([waitForRedis(port, 10_000, password), failed]);
   } catch (error) {
     if (child.exitCode === null) child.kill('SIGKILL');
     release();
@@ -112,7 +123,7 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
   }
   options.logger?.info({ port, dir }, 'local redis-server started');
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://:${password}@127.0.0.1:${port}`,
     port,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
