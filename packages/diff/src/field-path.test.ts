@@ -41,6 +41,8 @@ describe('compileFieldGlob', () => {
     ['header.x-*', 'header.x-request-id', true],
     ['header.*', 'header.content-type', true],
     ['**', 'status', true],
+    ['**', 'body["a\u2028b"]', true],
+    ['**', 'body["\u2029"].x', true],
     ['*', 'status', true],
     ['*', 'body.a', false],
   ])('%s matches %s: %s', (glob, field, expected) => {

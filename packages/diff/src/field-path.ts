@@ -88,7 +88,8 @@ function tokenizeGlob(glob: string): string[] {
 
 /**
  * Compiles a field glob (see `FieldGlob`) to an anchored regular expression on field templates.
- * Throws on a malformed glob.
+ * Throws on a malformed glob. Dot-all: a quoted key may hold U+2028 or U+2029, which
+ * `JSON.stringify` leaves as they are, and `**` must still match it.
  */
 export function compileFieldGlob(glob: string): RegExp {
   if (glob.trim() === '') throw new Error('empty field glob');
@@ -112,7 +113,7 @@ export function compileFieldGlob(glob: string): RegExp {
     else if (name === '*') source += SEGMENT;
     else source += `\\.${name.split('*').map(escapeRegex).join('[^.\\[]*')}`;
   });
-  return new RegExp(`^${source}$`);
+  return new RegExp(`^${source}$`, 's');
 }
 
 /** Compiles a simple name glob (`x-trace-*`) to an anchored, case-insensitive regular expression. */
