@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { tapSchema } from './tap-schema';
+import { DEFAULT_REDACTED_QUERY_PARAMS, tapSchema } from './tap-schema';
 
 describe('tap settings', () => {
   it('default to inline mirroring with metrics on 9464 and the built-in redaction only', () => {
     const tap = tapSchema.parse({});
     expect(tap).toMatchObject({ mode: 'inline', adminPort: 9464, adminHost: '127.0.0.1', mirrorPercentage: 100, mirrorUnsafeMethods: false });
     expect(tap.routes).toEqual({ include: [], exclude: [], allowUnsafe: [] });
-    expect(tap.redaction).toEqual({ headers: [], bodyPaths: [] });
+    expect(tap.redaction).toEqual({ headers: [], queryParams: [...DEFAULT_REDACTED_QUERY_PARAMS], bodyPaths: [] });
     expect(tap.recorder).toEqual({ side: 'auto', joinWindowMs: 10_000 });
   });
 
