@@ -1,7 +1,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
 import { ConfigError, compileRoutePattern } from '@shadowdiff/core';
 import { createDiffOptions } from '@shadowdiff/diff';
+import { diffSchema } from './diff-schema';
 import { configSchema, type ShadowdiffConfig } from './schema';
 
 type Raw = Record<string, unknown>;
@@ -45,15 +47,21 @@ export interface LoadConfigOptions {
   overrides?: Record<string, unknown>;
 }
 
-function setPath(target: Raw, path: string, value: unknown): void {
+/**
+ * Sets `path` to `value`. A section on the way that holds something other than a mapping is left
+ * as it is, and its path returned, so that its bad value is still reported rather than replaced.
+ */
+function setPath(target: Raw, path: string, value: unknown): string | undefined {
   const keys = path.split('.');
   let node = target;
-  for (const key of keys.slice(0, -1)) {
+  for (const [i, key] of keys.slice(0, -1).entries()) {
     const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    if (next === undefined) node[key] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) return keys.slice(0, i + 1).join('.');
     node = node[key] as Raw;
   }
   node[keys[keys.length - 1]!] = value;
+  return undefined;
 }
 
 function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
@@ -65,11 +73,22 @@ function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** Environment values are strings; numbers and booleans are recognised, anything else left for the schema to judge. */
-function parseEnvValue(value: string): unknown {
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
-  if (value === 'true' || value === 'false') return value === 'true';
-  return value;
+/** Variables whose settings are numbers. Every other one is a string: a run named 2024 stays "2024". */
+const NUMERIC_VARIABLES: ReadonlySet<string> = new Set([
+  'SHADOWDIFF_TAP_PORT',
+  'SHADOWDIFF_MIRROR_PERCENTAGE',
+  'SHADOWDIFF_CONTROL_PERCENTAGE',
+  'SHADOWDIFF_SHADOW_TIMEOUT_MS',
+  'SHADOWDIFF_MAX_BODY_BYTES',
+  'SHADOWDIFF_TAP_ADMIN_PORT',
+  'SHADOWDIFF_API_PORT',
+  'SHADOWDIFF_WORKER_CONCURRENCY',
+  'SHADOWDIFF_WORKER_LOCK_DURATION_MS',
+]);
+
+/** An environment value as its setting takes it: a number where one is wanted and given, else the string for the schema to judge. */
+function parseEnvValue(name: string, value: string): unknown {
+  return NUMERIC_VARIABLES.has(name) && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 }
 
 function readFile(file: string): Raw {
@@ -102,21 +121,21 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** What the schema cannot see: duplicate rule names, regexes that do not compile, bad globs. */
-function checkDiffRules(config: ShadowdiffConfig): void {
-  const names = config.diff.rules.map((rule) => rule.name);
+/** What the schema cannot see in valid rules and routes: duplicate rule names, regexes that do not compile, bad globs. */
+function diffRuleProblems(diff: Pick<ShadowdiffConfig['diff'], 'rules' | 'routes'>): string[] {
+  const names = diff.rules.map((rule) => rule.name);
   const duplicates = names.filter((name, i) => names.indexOf(name) !== i);
-  if (duplicates.length > 0) {
-    throw new ConfigError(`invalid configuration: diff.rules: duplicate rule name(s) ${[...new Set(duplicates)].join(', ')}`, [
-      `diff.rules: duplicate rule name(s) ${[...new Set(duplicates)].join(', ')}`,
-    ]);
-  }
+  if (duplicates.length > 0) return [`diff.rules: duplicate rule name(s) ${[...new Set(duplicates)].join(', ')}`];
   try {
-    createDiffOptions({ rules: config.diff.rules, routePatterns: config.diff.routes.map(compileRoutePattern) });
+    createDiffOptions({ rules: diff.rules, routePatterns: diff.routes.map(compileRoutePattern) });
+    return [];
   } catch (error) {
-    const problems = error instanceof ConfigError ? error.problems.map((p) => `diff.rules: ${p}`) : [`diff.rules: ${(error as Error).message}`];
-    throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+    return error instanceof ConfigError ? error.problems.map((p) => `diff.rules: ${p}`) : [`diff.rules: ${(error as Error).message}`];
   }
+}
+
+function invalid(problems: string[]): ConfigError {
+  return new ConfigError(`invalid configuration, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
 }
 
 /**
@@ -131,21 +150,26 @@ export function loadConfig(options: LoadConfigOptions = {}): ShadowdiffConfig {
   const raw: Raw = file ? readFile(file) : {};
   if (file) sources.set('*', file);
 
+  // A value that cannot be set because a section above it is not a mapping: reported, with the section's own problem.
+  const blocked: string[] = [];
+  const set = (path: string, value: unknown, from: string): void => {
+    const section = setPath(raw, path, value);
+    if (section) blocked.push(`${path}: cannot be set (from ${from}): ${section} is ${describe(getPath(raw, section.split('.')))}, not a mapping`);
+    else sources.set(path, from);
+  };
   for (const [name, path] of Object.entries(ENV_VARIABLES)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(raw, path, parseEnvValue(value));
-    sources.set(path, `environment ${name}`);
+    set(path, parseEnvValue(name, value), `environment ${name}`);
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) {
-    if (value === undefined) continue;
-    setPath(raw, path, value);
-    sources.set(path, 'command line');
+    if (value !== undefined) set(path, value, 'command line');
   }
 
   const result = configSchema.safeParse(raw);
   if (result.success) {
-    checkDiffRules(result.data);
+    const problems = [...blocked, ...diffRuleProblems(result.data.diff)];
+    if (problems.length > 0) throw invalid(problems);
     return result.data;
   }
 
@@ -155,8 +179,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ShadowdiffConfig {
     const from = sources.get(path) ?? sources.get('*') ?? 'defaults';
     return `${path}: ${issue.message}; found ${found} (from ${from})`;
   });
-  throw new ConfigError(
-    `invalid configuration, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    problems,
-  );
+  // Every problem at once: the rules' own too, whenever the rules and routes themselves are valid.
+  const section = typeof raw.diff === 'object' && raw.diff !== null ? (raw.diff as Raw) : {};
+  const diff = z.object({ rules: diffSchema.shape.rules, routes: diffSchema.shape.routes }).safeParse({ rules: section.rules, routes: section.routes });
+  throw invalid([...problems, ...blocked, ...(diff.success ? diffRuleProblems(diff.data) : [])]);
 }
