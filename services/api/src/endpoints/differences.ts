@@ -10,7 +10,8 @@ import { differencePageSchema } from '../schemas/responses';
 import { requireRun } from './run-lookup';
 
 const verdicts = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
-const instant = z.iso.datetime({ offset: true });
+/** An ISO 8601 instant that Postgres can hold: a year from 0001, a UTC offset under 16 hours. */
+const instant = z.iso.datetime({ offset: true }).regex(/^(?!0000)[^]*(?:Z|[+-](?:0\d|1[0-5]):?\d\d)$/, 'an instant from year 0001, with a UTC offset under 16 hours');
 
 const differencesQuery = z.strictObject({
   ...pageParams,

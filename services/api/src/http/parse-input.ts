@@ -12,8 +12,33 @@ function describeIssue(issue: z.core.$ZodIssue, where: InputLocation): string[] 
   return [`parameter '${base || '(whole body)'}' (${where}): ${issue.message}`];
 }
 
+/**
+ * The path of the first string holding U+0000 in `input`, or undefined. Postgres refuses that
+ * character in text, so it is refused here, by name. Iterative: a body may nest deeply.
+ */
+function nulPath(input: unknown): (string | number)[] | undefined {
+  const stack: [unknown, (string | number)[]][] = [[input, []]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, [...path, i]]));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) stack.push([item, [...path, key]]);
+    }
+  }
+  return undefined;
+}
+
 /** Validates one part of a request; a bad value is a 400 that names every bad parameter. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: InputLocation): z.output<T> {
+  const nul = nulPath(input);
+  if (nul !== undefined) {
+    // A query or path parameter is named as sent (a repeated one is a list); a body field by its path.
+    const name = where === 'body' ? nul.join('.') || '(whole body)' : String(nul[0] ?? '');
+    throw new BadRequestError(`parameter '${name}' (${where}): must not contain the NUL character (U+0000)`);
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new BadRequestError(result.error.issues.flatMap((issue) => describeIssue(issue, where)).join('; '));
