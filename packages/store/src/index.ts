@@ -14,3 +14,4 @@ export * from './endpoint-stats';
 export * from './latency-bounds';
 export * from './field-details';
 export * from './jsonb-safe';
+export { countersOf } from './exchange-counters';

@@ -15,6 +15,26 @@ function toDifferenceRecord(d: Difference, ignoredBy: string | null): Difference
   };
 }
 
+/** Rows stored per exchange beyond one for each field, side, kind and rule (which the counters need). */
+export const MAX_EXTRA_DIFFERENCE_ROWS = 200;
+
+/**
+ * The rows an exchange stores: one for each field, side, kind, rule and volatility (so every
+ * counter reads as if all were stored), then the rest in order up to `MAX_EXTRA_DIFFERENCE_ROWS`.
+ * An array of a million differing elements stores a few hundred rows, not a million.
+ */
+export function boundedDifferenceRows(rows: readonly DifferenceRecord[]): DifferenceRecord[] {
+  const seen = new Set<string>();
+  const keep: boolean[] = rows.map((d) => {
+    const key = `${d.side}\u0000${d.field}\u0000${d.kind}\u0000${d.ignoredBy ?? ''}\u0000${d.suspectedNoise}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  let extra = MAX_EXTRA_DIFFERENCE_ROWS;
+  return rows.filter((_, i) => keep[i] || extra-- > 0);
+}
+
 function isCandidateError(capture: Capture): boolean {
   return capture.candidate.outcome !== 'ok' || (capture.candidate.status ?? 0) >= 500;
 }
@@ -24,10 +44,7 @@ function isCandidateError(capture: Capture): boolean {
  * are kept for exchanges with differences and for a sample of identical ones.
  */
 export function toExchangeRecord(capture: Capture, runId: string, diff: ExchangeDiff, keepBodies: boolean): ExchangeRecord {
-  const differences: DifferenceRecord[] = [
-    ...diff.differences.map((d) => toDifferenceRecord(d, null)),
-    ...diff.ignored.map((d) => toDifferenceRecord(d, d.rule)),
-  ];
+  const differences = boundedDifferenceRows([...diff.differences.map((d) => toDifferenceRecord(d, null)), ...diff.ignored.map((d) => toDifferenceRecord(d, d.rule))]);
   const keep = keepBodies || diff.differences.length > 0;
   return {
     id: capture.id,
