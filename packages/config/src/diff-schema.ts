@@ -42,7 +42,7 @@ export const diffSchema = z.strictObject({
   /** Response headers never compared. */
   ignoreHeaders: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_HEADERS]),
   /** Route patterns tried before automatic templating: `/users/:id/orders`. */
-  routes: z.array(z.string().regex(/^\//, 'a path pattern starting with "/"')).default([]),
+  routes: z.array(z.string().regex(/^\/[^?#]*$/, 'a path pattern starting with "/", without "?" or "#" (patterns match the path, not the query)')).default([]),
   /** Rules for every run; a run's own rules (set through the API) add to these. */
   rules: z.array(diffRuleSchema).default([]),
   /** Decoded size at which a compressed body is reported as a bomb instead of expanded. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { diffSchema } from './diff-schema';
 import { DEFAULT_REDACTED_QUERY_PARAMS, tapSchema } from './tap-schema';
 
 describe('tap settings', () => {
@@ -32,5 +33,12 @@ describe('tap settings', () => {
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.')).sort();
     expect(paths).toEqual(['mode', 'recorder.side', 'redaction.bodyPaths.0', 'redaction.key', 'routes.include.0', 'sampleKey']);
+  });
+
+  it('refuse route patterns with a query or fragment, which could never match the path they are tried on', () => {
+    expect(tapSchema.safeParse({ routes: { include: ['/search?q=*'] } }).success).toBe(false);
+    expect(tapSchema.safeParse({ routes: { exclude: ['GET /page#top'] } }).success).toBe(false);
+    expect(diffSchema.safeParse({ routes: ['/search?q=:term'] }).success).toBe(false);
+    expect(diffSchema.safeParse({ routes: ['/users/:id/orders'] }).success).toBe(true);
   });
 });

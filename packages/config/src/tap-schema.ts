@@ -33,7 +33,7 @@ export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = Object.freeze([
 /** `[METHOD ]/path` where `*` stands for one path segment (or part of one) and `**` for any number. */
 const routePattern = z
   .string()
-  .regex(/^(?:(?:[A-Z]+|\*) +)?\/\S*$/, 'a path pattern such as "/api/**" or "GET /users/*"');
+  .regex(/^(?:(?:[A-Z]+|\*) +)?\/[^\s?#]*$/, 'a path pattern such as "/api/**" or "GET /users/*" (the path only: no "?" or "#")');
 
 /** `$.a.b`, `$.items[*].card.number`, `$..password` (any depth), `$['odd key']`, `$.list[0]`. */
 const jsonPath = z
