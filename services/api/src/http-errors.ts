@@ -13,12 +13,17 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 /** The one place errors become HTTP responses: `{ error: { code, message } }`, no internals. */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
+  return (error, req, res, _next) => {
     if (error instanceof ShadowdiffError) {
       res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
       return;
     }
     const status = (error as { status?: number; type?: string }).status;
+    if (status === 400 && error instanceof URIError) {
+      // The router could not decode a path segment (`/runs/%zz`).
+      res.status(400).json({ error: { code: 'bad_request', message: `a path parameter is not valid percent-encoding (${req.path}): ${error.message}` } });
+      return;
+    }
     if (status === 400 || status === 413 || status === 415) {
       // body-parser's errors: malformed or oversized JSON bodies.
       const type = (error as { type?: string }).type ?? 'bad_request';
