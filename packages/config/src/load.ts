@@ -1,6 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
 import { ConfigError, compileRoutePattern } from '@shadowdiff/core';
 import { createDiffOptions } from '@shadowdiff/diff';
 import { diffSchema } from './diff-schema';
@@ -181,6 +180,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShadowdiffConfig {
   });
   // Every problem at once: the rules' own too, whenever the rules and routes themselves are valid.
   const section = typeof raw.diff === 'object' && raw.diff !== null ? (raw.diff as Raw) : {};
-  const diff = z.object({ rules: diffSchema.shape.rules, routes: diffSchema.shape.routes }).safeParse({ rules: section.rules, routes: section.routes });
-  throw invalid([...problems, ...blocked, ...(diff.success ? diffRuleProblems(diff.data) : [])]);
+  const rules = diffSchema.shape.rules.safeParse(section.rules);
+  const routes = diffSchema.shape.routes.safeParse(section.routes);
+  throw invalid([...problems, ...blocked, ...(rules.success ? diffRuleProblems({ rules: rules.data, routes: routes.success ? routes.data : [] }) : [])]);
 }
