@@ -15,3 +15,4 @@ export * from './latency-bounds';
 export * from './field-details';
 export * from './jsonb-safe';
 export { countersOf } from './exchange-counters';
+export * from './finding-inputs';

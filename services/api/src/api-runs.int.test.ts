@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { endpointListSchema, fieldListSchema, runListSchema, runSchema } from './schemas/responses';
+import { endpointListSchema, fieldListSchema, findingListSchema, runListSchema, runSchema } from './schemas/responses';
 import { seedExchanges, startTestApi, type TestApi } from './test-seed';
 
 describe('runs, endpoints and fields', () => {
@@ -90,6 +90,22 @@ describe('runs, endpoints and fields', () => {
 
     const orders = await api.call('GET', `/runs/${runId}/endpoints/${encodeURIComponent('GET /orders/{id}')}/fields?verdict=real`);
     expect(orders.body.items).toEqual([expect.objectContaining({ field: 'body.total', kinds: ['type_changed'], classification: expect.objectContaining({ basis: 'no_secondary' }) })]);
+  });
+
+  it('groups the differences into findings: the 500s take in their body, the rest is one change, noise apart', async () => {
+    const res = await api.call('GET', `/runs/${runId}/findings`);
+    expect(res.status).toBe(200);
+    const { items } = findingListSchema.parse(res.body);
+    const byTitle = new Map(items.map((f) => [f.title, f]));
+    // Every 10th exchange on /users got a 500: its body differences there are folded under it.
+    expect(byTitle.get('status 200 → 500 (body replaced)')).toMatchObject({ kind: 'status', verdict: 'real', exchanges: 4 });
+    expect(byTitle.get('status 200 → 500 (body replaced)')!.folded.map((f) => f.field)).toEqual(['body.name', 'body.updatedAt']);
+    expect(byTitle.get('value changed on body.name')).toMatchObject({ verdict: 'real', exchanges: 36, routes: [{ route: 'GET /users/{id}', exchanges: 36, rate: 0.9 }] });
+    expect(items.find((f) => f.kind === 'type')).toMatchObject({ title: expect.stringMatching(/^type .+ on body\.total$/), exchanges: 5, routes: [{ route: 'GET /orders/{id}', rate: 1 }] });
+    const names = byTitle.get('value changed on body.name')!;
+    expect(names.links.differences).toEqual([`/api/v1/runs/${runId}/differences?route=GET%20%2Fusers%2F%7Bid%7D&field=body.name`]);
+    expect(names.examples.length).toBeGreaterThan(0);
+    expect((await api.call('GET', '/runs/no-such-run/findings')).status).toBe(404);
   });
 
   it('applies a new ignore rule and triage marks to counts and classification at once', async () => {

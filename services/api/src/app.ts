@@ -11,6 +11,7 @@ import { deadLetterEndpoints } from './endpoints/dead-letters';
 import { differenceEndpoints } from './endpoints/differences';
 import { endpointEndpoints } from './endpoints/endpoints';
 import { exchangeEndpoints } from './endpoints/exchanges';
+import { findingEndpoints } from './endpoints/findings';
 import { gateEndpoints } from './endpoints/gate';
 import { ruleEndpoints } from './endpoints/rules';
 import { runEndpoints } from './endpoints/runs';
@@ -37,6 +38,7 @@ export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
   const endpoints = [
     ...runEndpoints(ctx),
     ...endpointEndpoints(ctx),
+    ...findingEndpoints(ctx),
     ...differenceEndpoints(ctx),
     ...exchangeEndpoints(ctx),
     ...ruleEndpoints(ctx),

@@ -8,3 +8,4 @@ export type { GateCheck, RouteGate } from './gate/evaluate';
 export { parseThresholdsFile } from './gate/thresholds-file';
 export type { EndpointSummary } from './analysis/endpoint-summary';
 export type { FieldItem } from './analysis/field-items';
+export type { Finding } from './analysis/findings';

@@ -1,13 +1,12 @@
-import type { EndpointSummary, FieldItem } from '@shadowdiff/api';
+import type { EndpointSummary, Finding } from '@shadowdiff/api';
 import type { ApiClient } from './api-client';
 
 const pct = (rate: number): string => `${(100 * rate).toFixed(1)}%`;
-const VERDICT_ORDER = ['real', 'insufficient_data', 'noise', 'expected', 'ignored'];
 
 /**
  * Prints a run as the API judges it: per route the real-difference rate (noise, rules and triage
- * left out), status mismatches, candidate errors and latency ratio; then the differing fields
- * with their verdicts, real ones first.
+ * left out), status mismatches, candidate errors and latency ratio; then the findings, real
+ * ones first, noise on one line.
  */
 export async function printRunSummary(client: ApiClient, run: string, out: NodeJS.WritableStream): Promise<void> {
   const runPath = `/runs/${encodeURIComponent(run)}`;
@@ -26,24 +25,18 @@ export async function printRunSummary(client: ApiClient, run: string, out: NodeJ
     const said = { secondary: 'candidate ÷ secondary, sent together from the same thread', control: 'candidate ÷ control copies of the primary, sent together', primary: 'candidate ÷ served primary, timed on another thread: indicative only' };
     out.write(`(p99 ratio: ${[...bases].map((b) => said[b]).join('; ')})\n`);
   }
-  const fields: { route: string; field: FieldItem }[] = [];
-  for (const r of routes) {
-    const { items } = await client.json<{ items: FieldItem[] }>('GET', `${runPath}/endpoints/${encodeURIComponent(r.route)}/fields?examples=0`);
-    for (const field of items) if (field.differences > 0) fields.push({ route: r.route, field });
-  }
-  if (fields.length === 0) {
-    out.write('\nNo differing fields.\n');
+  const { items: findings } = await client.json<{ items: Finding[] }>('GET', `${runPath}/findings`);
+  if (findings.length === 0) {
+    out.write('\nNo differences.\n');
     return;
   }
-  fields.sort(
-    (a, b) =>
-      VERDICT_ORDER.indexOf(a.field.classification.verdict) - VERDICT_ORDER.indexOf(b.field.classification.verdict) ||
-      b.field.differences - a.field.differences,
-  );
-  out.write('\nDiffering fields (candidate vs primary; noise judged against the secondary):\n');
-  for (const { route, field } of fields.slice(0, 30)) {
-    const verdict = field.classification.verdict.replace('_', ' ');
-    out.write(`  ${verdict.padEnd(17)} ${route}  ${field.field}  ${field.differences} (${pct(field.rate)})\n`);
+  // What changed, one line per finding (fields one level down: the API's fields view); noise on one line.
+  const judged = findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
+  const noise = findings.filter((f) => f.verdict === 'noise');
+  out.write(`\nFindings (differences grouped by cause; their fields: ${runPath}/endpoints/<route>/fields):\n`);
+  for (const f of judged) {
+    const where = f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ');
+    out.write(`  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${where}\n`);
   }
-  if (fields.length > 30) out.write(`  … and ${fields.length - 30} more\n`);
+  if (noise.length > 0) out.write(`  ${'noise'.padEnd(17)} ${noise.map((f) => f.title).join('; ')}\n`);
 }

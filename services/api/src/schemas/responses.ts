@@ -205,3 +205,23 @@ export const gateResultSchema = z.object({
   ),
   newFields: z.array(z.object({ route: z.string(), field: z.string() })),
 });
+
+const findingField = z.object({ route: z.string(), field: z.string(), verdict });
+
+export const findingListSchema = z.object({
+  run: runRefSchema,
+  items: z.array(
+    z.object({
+      id: z.string().describe('stable across reads: a hash of the sentence'),
+      title: z.string().describe('what changed, as a sentence'),
+      kind: z.enum(['status', 'rename', 'type', 'order', 'length', 'added', 'removed', 'changed']),
+      verdict: verdict.describe('the most serious verdict of its fields'),
+      exchanges: z.number(),
+      routes: z.array(z.object({ route: z.string(), exchanges: z.number(), rate: z.number() })),
+      fields: z.array(findingField).describe('its fields, each with its own verdict (see the fields view)'),
+      folded: z.array(findingField).describe("a status change's body and header differences, not findings of their own"),
+      examples: z.array(z.string()).describe('example exchange ids'),
+      links: z.object({ differences: z.array(z.string()) }),
+    }),
+  ),
+});

@@ -1,0 +1,200 @@
+/**
+ * Findings: what changed, in a handful of sentences instead of a list of fields. Differences that
+ * occur in the same exchanges are one finding; a status change takes in the body and header
+ * differences of its exchanges; a field removed and another added with equal values is a rename;
+ * the same finding on several routes is one finding across them.
+ */
+import { createHash } from 'node:crypto';
+import type { DifferenceSample, DifferenceSignature } from '@shadowdiff/store';
+import type { FieldVerdict } from './classify';
+
+export type FindingKind = 'status' | 'rename' | 'type' | 'order' | 'length' | 'added' | 'removed' | 'changed';
+
+export interface FindingField {
+  route: string;
+  field: string;
+  verdict: FieldVerdict;
+}
+
+export interface Finding {
+  /** Stable across reads: a hash of the sentence. */
+  id: string;
+  title: string;
+  kind: FindingKind;
+  /** The most serious verdict of its fields: real, then insufficient data, then expected, noise, ignored. */
+  verdict: FieldVerdict;
+  exchanges: number;
+  routes: { route: string; exchanges: number; rate: number }[];
+  fields: FindingField[];
+  /** A status finding's body and header differences, which are not findings of their own. */
+  folded: FindingField[];
+  examples: string[];
+}
+
+export interface FindingInput {
+  routeExchanges: ReadonlyMap<string, number>;
+  /** Every field's verdict as the run's analysis has it now. */
+  fields: readonly FindingField[];
+  signatures: readonly DifferenceSignature[];
+  samples: readonly DifferenceSample[];
+}
+
+/** Fields that differ together in at least this share of the exchanges where either differs are one finding. */
+const CO_OCCURRENCE = 0.8;
+const SEVERITY: readonly FieldVerdict[] = ['real', 'insufficient_data', 'expected', 'noise', 'ignored'];
+const worst = (verdicts: readonly FieldVerdict[]): FieldVerdict => SEVERITY.find((v) => verdicts.includes(v)) ?? 'ignored';
+const key = (route: string, field: string): string => `${route}\u0000${field}`;
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+const list = (fields: readonly string[]): string => fields.join(', ');
+const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
+/** A route's finding before findings are merged across routes. */
+interface Draft {
+  kind: FindingKind;
+  /** The sentence without routes; equal sentences merge across routes. */
+  title: string;
+  route: string;
+  fields: string[];
+  folded: string[];
+  exchanges: number;
+}
+
+/** The commonest kind among samples outside `exclude` (a status change's exchanges), else among all. */
+function kindOf(samples: readonly DifferenceSample[], exclude: ReadonlySet<string>): string {
+  const commonest = (of: readonly DifferenceSample[]): string | undefined => {
+    const counts = new Map<string, number>();
+    for (const s of of) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+  return commonest(samples.filter((s) => !exclude.has(s.exchangeId))) ?? commonest(samples) ?? 'changed';
+}
+
+/** Sentence of a group of fields of one kind. */
+function describe(kind: string, fields: string[], samples: (field: string) => DifferenceSample[]): { kind: FindingKind; title: string } {
+  const headers = fields.every((f) => f.startsWith('header.'));
+  const names = headers ? fields.map((f) => f.slice('header.'.length)) : fields;
+  const noun = headers ? plural(fields.length, 'header', 'headers') : plural(fields.length, 'field', 'fields');
+  switch (kind) {
+    case 'type_changed': {
+      const pairs = [...new Set(fields.flatMap((f) => samples(f).map((s) => `${jsonType(s.primaryValue)} → ${jsonType(s.otherValue)}`)))];
+      return { kind: 'type', title: `type ${pairs.join(', ') || 'changed'} on ${list(fields)}` };
+    }
+    case 'order':
+      return { kind: 'order', title: `array order changed on ${list(fields)}` };
+    case 'array_length':
+      return { kind: 'length', title: `array length changed on ${list(fields)}` };
+    case 'added':
+      return { kind: 'added', title: `${noun} added: ${list(names)}` };
+    case 'removed':
+      return { kind: 'removed', title: `${noun} removed: ${list(names)}` };
+    default:
+      return { kind: 'changed', title: `${headers ? 'header' : 'value'} changed on ${list(names)}` };
+  }
+}
+
+/** Whether the two fields carried equal values in the exchanges sampled for both. */
+function sameValues(removed: DifferenceSample[], added: DifferenceSample[]): boolean {
+  const byExchange = new Map(added.map((s) => [s.exchangeId, JSON.stringify(s.otherValue)]));
+  const common = removed.filter((s) => byExchange.has(s.exchangeId));
+  return common.length > 0 && common.every((s) => JSON.stringify(s.primaryValue) === byExchange.get(s.exchangeId));
+}
+
+/** One route's drafts: the status finding first, then groups of fields that differ together. */
+function draftRoute(route: string, signatures: DifferenceSignature[], samples: (field: string) => DifferenceSample[], verdictOf: (field: string) => FieldVerdict): Draft[] {
+  const drafts: Draft[] = [];
+  const withStatus = signatures.filter((s) => s.fields.includes('status'));
+  if (withStatus.length > 0) {
+    const pairs = [...new Set(samples('status').map((s) => `${String(s.primaryValue)} → ${String(s.otherValue)}`))];
+    const folded = [...new Set(withStatus.flatMap((s) => s.fields))].filter((f) => f !== 'status').sort();
+    const exchanges = withStatus.reduce((n, s) => n + s.exchanges, 0);
+    const body = folded.some((f) => f.startsWith('body')) ? ' (body replaced)' : '';
+    drafts.push({ kind: 'status', title: `status ${pairs.join(', ') || 'changed'}${body}`, route, fields: ['status'], folded, exchanges });
+  }
+  const failing = new Set(samples('status').map((s) => s.exchangeId));
+  const kind = (field: string): string => kindOf(samples(field), failing);
+  const rest = signatures.filter((s) => !s.fields.includes('status'));
+  const count = new Map<string, number>();
+  for (const s of rest) for (const f of s.fields) count.set(f, (count.get(f) ?? 0) + s.exchanges);
+  const together = (a: string, b: string): number => rest.reduce((n, s) => n + (s.fields.includes(a) && s.fields.includes(b) ? s.exchanges : 0), 0);
+  const fields = [...count.keys()].filter((f) => verdictOf(f) !== 'ignored').sort();
+
+  // Renames: a field removed and one added, differing together, with equal values.
+  const renamed = new Set<string>();
+  for (const removed of fields.filter((f) => kind(f) === 'removed')) {
+    const added = fields.find((f) => !renamed.has(f) && kind(f) === 'added' && together(removed, f) >= CO_OCCURRENCE * Math.max(count.get(removed)!, count.get(f)!) && sameValues(samples(removed), samples(f)));
+    if (!added) continue;
+    renamed.add(removed).add(added);
+    drafts.push({ kind: 'rename', title: `field renamed ${removed} → ${added} (same values)`, route, fields: [removed, added], folded: [], exchanges: count.get(removed)! });
+  }
+
+  // The rest: fields of one kind and verdict that differ together.
+  const groups: string[][] = [];
+  for (const field of fields.filter((f) => !renamed.has(f))) {
+    const group = groups.find((g) => {
+      const first = g[0]!;
+      const union = count.get(first)! + count.get(field)! - together(first, field);
+      return kind(first) === kind(field) && verdictOf(first) === verdictOf(field) && together(first, field) >= CO_OCCURRENCE * union;
+    });
+    if (group) group.push(field);
+    else groups.push([field]);
+  }
+  for (const group of groups) {
+    const exchanges = rest.reduce((n, s) => n + (s.fields.some((f) => group.includes(f)) ? s.exchanges : 0), 0);
+    drafts.push({ ...describe(kind(group[0]!), group, samples), route, fields: group, folded: [], exchanges });
+  }
+  return drafts;
+}
+
+/** A type change is one finding across routes whatever the fields; anything else when its sentence is the same. */
+const mergeKey = (draft: Draft): string => (draft.kind === 'type' ? draft.title.replace(/ on .*$/, '') : `${draft.kind}\u0000${draft.title}`);
+
+/** The run's findings, most exchanges first. */
+export function buildFindings(input: FindingInput): Finding[] {
+  const sampleMap = new Map<string, DifferenceSample[]>();
+  for (const s of input.samples) {
+    const k = key(s.route, s.field);
+    sampleMap.set(k, [...(sampleMap.get(k) ?? []), s]);
+  }
+  const verdicts = new Map(input.fields.map((f) => [key(f.route, f.field), f.verdict]));
+  const byRoute = new Map<string, DifferenceSignature[]>();
+  for (const s of input.signatures) byRoute.set(s.route, [...(byRoute.get(s.route) ?? []), s]);
+
+  const merged = new Map<string, Draft[]>();
+  for (const [route, signatures] of byRoute) {
+    const samples = (field: string): DifferenceSample[] => sampleMap.get(key(route, field)) ?? [];
+    const verdictOf = (field: string): FieldVerdict => verdicts.get(key(route, field)) ?? 'insufficient_data';
+    for (const draft of draftRoute(route, signatures, samples, verdictOf)) {
+      const k = mergeKey(draft);
+      merged.set(k, [...(merged.get(k) ?? []), draft]);
+    }
+  }
+
+  const findings = [...merged.values()].map((drafts): Finding => {
+    const first = drafts[0]!;
+    const fieldsOf = (pick: (d: Draft) => string[]): FindingField[] =>
+      drafts.flatMap((d) => pick(d).map((field) => ({ route: d.route, field, verdict: verdicts.get(key(d.route, field)) ?? 'insufficient_data' })));
+    const fields = fieldsOf((d) => d.fields);
+    const names = [...new Set(fields.map((f) => f.field))].sort();
+    const title = first.kind === 'type' ? `${mergeKey(first)} on ${list(names)}` : first.title;
+    const routes = drafts.map((d) => ({ route: d.route, exchanges: d.exchanges, rate: d.exchanges / Math.max(1, input.routeExchanges.get(d.route) ?? 0) }));
+    const examples = [...new Set(drafts.flatMap((d) => d.fields.flatMap((f) => (sampleMap.get(key(d.route, f)) ?? []).map((s) => s.exchangeId))))].slice(0, 3);
+    return {
+      id: createHash('sha256').update(`${first.kind}\u0000${title}`).digest('hex').slice(0, 16),
+      title: drafts.length > 1 ? `${title} (${drafts.length} routes)` : title,
+      kind: first.kind,
+      verdict: worst(fields.map((f) => f.verdict)),
+      exchanges: routes.reduce((n, r) => n + r.exchanges, 0),
+      routes,
+      fields,
+      folded: fieldsOf((d) => d.folded),
+      examples,
+    };
+  });
+  return findings.sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict) || b.exchanges - a.exchanges || a.title.localeCompare(b.title));
+}
