@@ -33,7 +33,7 @@ export async function printRunSummary(client: ApiClient, run: string, out: NodeJ
   // What changed, one line per finding (fields one level down: the API's fields view); noise on one line.
   const judged = findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
   const noise = findings.filter((f) => f.verdict === 'noise');
-  out.write(`\nFindings (differences grouped by cause; their fields: ${runPath}/endpoints/<route>/fields):\n`);
+  out.write(`\nFindings (differences grouped by cause; their fields: /api/v1${runPath}/endpoints/<route>/fields):\n`);
   for (const f of judged) {
     const where = f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ');
     out.write(`  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${where}\n`);
