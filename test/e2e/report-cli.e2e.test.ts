@@ -71,11 +71,16 @@ describe('shadowdiff report and runs', () => {
       if (['script', 'link', 'img', 'iframe'].includes(node.nodeName)) outside.push(node.nodeName);
       for (const attr of node.attrs ?? []) if (['src', 'href'].includes(attr.name)) outside.push(`${attr.name}=${attr.value}`);
     });
-    expect([...sections.keys()]).toEqual(['verdict', 'endpoints', 'top-fields', 'status-matrix', 'latency', 'schema-drift', 'noise']);
+    expect([...sections.keys()]).toEqual(['verdict', 'findings', 'endpoints', 'top-fields', 'status-matrix', 'latency', 'schema-drift', 'noise']);
     expect(outside).toEqual([]);
     expect(svgs).toBeGreaterThanOrEqual(4);
 
     expect(textOf(sections.get('verdict')!)).toMatch(/PASS|FAIL/);
+    // It leads with what changed: the demo's rename and its failing product lookups, each one line.
+    const findings = textOf(sections.get('findings')!);
+    expect(findings).toContain('field renamed body.email → body.emailAddress (same values)');
+    expect(findings).toContain('status 200 → 500 (body replaced)');
+    expect(findings).toMatch(/Noise: value changed on body\.generatedAt, body\.traceId/);
     expect(textOf(sections.get('endpoints')!)).toContain('GET /api/products/{id}');
     expect(textOf(sections.get('top-fields')!)).toContain('body.emailAddress');
     expect(textOf(sections.get('status-matrix')!)).toMatch(/200/);

@@ -110,7 +110,7 @@ describe('gate and report', () => {
 
     const md = await api.call('GET', '/runs/differing/report?format=markdown');
     expect(md.type).toMatch(/markdown/);
-    for (const heading of ['## Verdict', '## Endpoints', '## Top differing fields', '## Status codes', '## Latency', '## Schema drift', '## Noise summary']) {
+    for (const heading of ['## Verdict', '## Findings', '## Endpoints', '## Top differing fields', '## Status codes', '## Latency', '## Schema drift', '## Noise summary']) {
       expect(md.text).toContain(heading);
     }
 
@@ -127,7 +127,7 @@ describe('gate and report', () => {
       for (const child of (node.childNodes ?? []) as (typeof node)[]) walk(child);
     };
     walk(parseHtml(html.text) as unknown as Parameters<typeof walk>[0]);
-    expect([...ids]).toEqual(expect.arrayContaining(['verdict', 'endpoints', 'top-fields', 'status-matrix', 'latency', 'schema-drift', 'noise']));
+    expect([...ids]).toEqual(expect.arrayContaining(['verdict', 'findings', 'endpoints', 'top-fields', 'status-matrix', 'latency', 'schema-drift', 'noise']));
     expect(external).toEqual([]);
     expect(html.text).toContain('<svg');
     expect(html.text).toContain('FAIL');

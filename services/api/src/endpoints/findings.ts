@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { listDifferenceSamples, listSignatures } from '@shadowdiff/store';
-import { buildFindings } from '../analysis/findings';
 import { analyseRun } from '../analysis/run-analysis';
+import { runFindings } from '../analysis/run-findings';
 import type { ApiContext } from '../context';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
 import { findingListSchema } from '../schemas/responses';
 import { requireRun, runLink } from './run-lookup';
-
-/** Values sampled per field to tell kinds, type pairs and renames. */
-const SAMPLES_PER_FIELD = 20;
 
 /** A run's findings: what changed, grouped by root cause. */
 export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
@@ -26,17 +22,7 @@ export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
       responses: { 200: { description: 'the findings, real ones first, then by exchanges', schema: findingListSchema } },
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
-        const [analysis, signatures, samples] = await Promise.all([
-          analyseRun(ctx, run, { countExchanges: false }),
-          listSignatures(ctx.pool, run.id),
-          listDifferenceSamples(ctx.pool, run.id, SAMPLES_PER_FIELD),
-        ]);
-        const findings = buildFindings({
-          routeExchanges: new Map(analysis.routes.map((r) => [r.route, r.exchanges])),
-          fields: analysis.fields.map((f) => ({ route: f.route, field: f.field, verdict: f.classification.verdict })),
-          signatures,
-          samples,
-        });
+        const findings = await runFindings(ctx, run, await analyseRun(ctx, run, { countExchanges: false }));
         const items = findings.map((f) => ({
           ...f,
           links: { differences: f.fields.map((field) => `${runLink(run, 'differences')}?route=${encodeURIComponent(field.route)}&field=${encodeURIComponent(field.field)}`) },

@@ -2,6 +2,8 @@ import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shado
 import type { FieldVerdict } from '../analysis/classify';
 import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
 import { listFieldItems, type FieldItem } from '../analysis/field-items';
+import type { Finding } from '../analysis/findings';
+import { runFindings } from '../analysis/run-findings';
 import type { ApiContext } from '../context';
 import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate';
 
@@ -31,6 +33,8 @@ export interface ReleaseReport {
   gate: GateResult;
   overall: TrafficTotals;
   endpoints: EndpointSummary[];
+  /** What changed, grouped by cause: the report leads with these, fields come below. */
+  findings: Finding[];
   topFields: ReportField[];
   statusMatrix: { primary: string[]; candidate: string[]; cells: StatusPair[] };
   schemaDrift: { added: DriftItem[]; removed: DriftItem[]; typeChanged: DriftItem[] };
@@ -71,10 +75,11 @@ function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
 /** Builds the report of a run: the gate's verdict and the figures behind it. */
 export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
   const figures = await runFigures(ctx, run);
-  const [gate, fields, cells] = await Promise.all([
+  const [gate, fields, cells, findings] = await Promise.all([
     runGate(ctx, run, request, figures),
     listFieldItems(ctx, figures.analysis),
     statusMatrix(ctx.pool, run.id),
+    runFindings(ctx, run, figures.analysis),
   ]);
   const differing = fields.filter((f) => f.differences > 0);
   const real = differing.filter((f) => f.classification.countsAsReal).sort((a, b) => b.rate - a.rate || b.differences - a.differences);
@@ -97,6 +102,7 @@ export async function buildReport(ctx: ApiContext, run: Run, request: GateReques
     gate,
     overall: figures.overall,
     endpoints: figures.endpoints,
+    findings,
     topFields,
     statusMatrix: matrix(cells),
     schemaDrift: { added: drift(differing, 'added'), removed: drift(differing, 'removed'), typeChanged: drift(differing, 'type_changed') },

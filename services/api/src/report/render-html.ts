@@ -48,6 +48,17 @@ function endpointsSection(r: ReleaseReport): string {
   );
 }
 
+function findingsSection(r: ReleaseReport): string {
+  const judged = r.findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
+  const noise = r.findings.filter((f) => f.verdict === 'noise');
+  const rows = judged
+    .map((f) => `<tr><td>${esc(f.title)}</td><td>${esc(f.verdict.replace('_', ' '))}</td><td class="n">${f.exchanges}</td><td>${f.routes.map((x) => `<code>${esc(x.route)}</code> ${percent(x.rate)}`).join('<br>')}</td></tr>`)
+    .join('');
+  const table = judged.length === 0 ? '<p class="ok">Nothing changed beyond noise.</p>' : `<table><tr><th>finding</th><th>verdict</th><th>exchanges</th><th>routes (rate)</th></tr>${rows}</table>`;
+  const quiet = noise.length === 0 ? '' : `<p class="muted">Noise: ${noise.map((f) => esc(f.title)).join('; ')}</p>`;
+  return `<section id="findings"><h2>Findings</h2><p class="muted">Differences grouped by cause; their fields are listed below.</p>${table}${quiet}</section>`;
+}
+
 function fieldsSection(r: ReleaseReport): string {
   if (r.topFields.length === 0) return '<section id="top-fields"><h2>Top differing fields</h2><p>No field differs for real.</p></section>';
   const rows = r.topFields
@@ -134,6 +145,7 @@ export function renderReportHtml(report: ReleaseReport): string {
     `<title>Release validation report: ${esc(run.name)}</title><style>${STYLE}</style></head><body><main>` +
     `<h1>Release validation report: ${esc(run.name)}</h1><p class="muted">${subtitle}</p>` +
     verdictSection(report) +
+    findingsSection(report) +
     endpointsSection(report) +
     fieldsSection(report) +
     statusSection(report) +

@@ -42,6 +42,16 @@ function latencyTable(report: ReleaseReport): string[] {
   ];
 }
 
+/** What changed, one line per finding; noise on one line. */
+function findingsList(report: ReleaseReport): string[] {
+  const judged = report.findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
+  const noise = report.findings.filter((f) => f.verdict === 'noise');
+  const lines = judged.map((f) => `- **${mdCell(f.title)}** — ${f.verdict.replace('_', ' ')}, ${f.exchanges} exchanges: ${f.routes.map((r) => `${code(r.route)} ${percent(r.rate)}`).join(', ')}`);
+  if (lines.length === 0) lines.push('Nothing changed beyond noise.');
+  if (noise.length > 0) lines.push(`- Noise: ${noise.map((f) => mdCell(f.title)).join('; ')}`);
+  return lines;
+}
+
 /** The release validation report as markdown. */
 export function renderReportMarkdown(report: ReleaseReport): string {
   const { run } = report;
@@ -54,6 +64,10 @@ export function renderReportMarkdown(report: ReleaseReport): string {
     '## Verdict',
     '',
     renderGateMarkdown(report.gate, '###'),
+    '## Findings',
+    '',
+    ...findingsList(report),
+    '',
     '## Endpoints',
     '',
     ...endpointsTable(report),
