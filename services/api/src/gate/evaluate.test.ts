@@ -89,4 +89,14 @@ describe('evaluateGate', () => {
     expect(xml).toContain('classname="shadowdiff.gate.r&quot;1"');
     expect(xml).toMatch(/tests="2" failures="1"/);
   });
+
+  it('names the route\'s findings in the reason of a failed difference check, not in others', () => {
+    const findings = new Map([['GET /a', ['field renamed body.email → body.emailAddress (same values)', 'status 200 → 500 (body replaced)']]]);
+    const result = evaluateGate({ thresholds: mergeThresholds(), overall: totals(400), endpoints: [endpoint('GET /a', 200, 50), endpoint('GET /b', 200, 50)], newFields: null, findings });
+    const reasons = result.reasons.filter((r) => r.includes('real differences'));
+    expect(reasons).toEqual([
+      expect.stringMatching(/^GET \/a: real differences 50\/200 .* — field renamed body\.email → body\.emailAddress \(same values\); status 200 → 500 \(body replaced\)$/),
+      expect.not.stringContaining(' — '),
+    ]);
+  });
 });

@@ -60,6 +60,8 @@ export interface GateInput {
   endpoints: readonly EndpointSummary[];
   /** Null when no baseline run was given. */
   newFields: readonly FieldKey[] | null;
+  /** Titles of each route's real findings, named in the reasons of the route's failed difference checks. */
+  findings?: ReadonlyMap<string, readonly string[]>;
 }
 
 const pct = (value: number): string => `${(100 * value).toFixed(2)}%`;
@@ -203,7 +205,10 @@ export function evaluateGate(input: GateInput): GateEvaluation {
     ...overall.filter((c) => !c.passed).map((c) => `run: ${c.message}`),
     ...routes.flatMap((r) => {
       if (r.verdict === 'insufficient_data' && !t.allowInsufficientData) return [`${r.route}: insufficient data: ${r.checks[0]!.message}`];
-      return r.checks.filter((c) => !c.passed && c.check !== 'min_exchanges').map((c) => `${r.route}: ${c.message}`);
+      const found = input.findings?.get(r.route) ?? [];
+      const cause = (c: GateCheck): string =>
+        found.length > 0 && (c.check === 'difference_rate' || c.check === 'status_mismatch_rate') ? ` — ${found.join('; ')}` : '';
+      return r.checks.filter((c) => !c.passed && c.check !== 'min_exchanges').map((c) => `${r.route}: ${c.message}${cause(c)}`);
     }),
   ];
   return {

@@ -3,6 +3,7 @@ import { findRun, type Run } from '@shadowdiff/store';
 import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis';
 import type { ApiContext } from '../context';
+import { runFindings } from '../analysis/run-findings';
 import { evaluateGate, type GateEvaluation } from './evaluate';
 import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds';
 
@@ -56,7 +57,13 @@ export async function runGate(ctx: ApiContext, run: Run, request: GateRequest, f
   const thresholds = mergeThresholds(storedThresholds(run), request.thresholds);
   const { analysis, overall, endpoints } = figures ?? (await runFigures(ctx, run));
   const since = request.baseline ? await newFieldsSince(ctx, analysis, request.baseline) : undefined;
-  const evaluation = evaluateGate({ thresholds, overall, endpoints, newFields: since?.fields ?? null });
+  // The reasons name what changed on each failing route, not only its rates.
+  const findingsByRoute = new Map<string, string[]>();
+  for (const f of await runFindings(ctx, run, analysis)) {
+    if (f.verdict !== 'real') continue;
+    for (const r of f.routes) findingsByRoute.set(r.route, [...(findingsByRoute.get(r.route) ?? []), f.title]);
+  }
+  const evaluation = evaluateGate({ thresholds, overall, endpoints, newFields: since?.fields ?? null, findings: findingsByRoute });
   return {
     run: { id: run.id, name: run.name },
     baseline: since ? { id: since.baseline.id, name: since.baseline.name } : null,
