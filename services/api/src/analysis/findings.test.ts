@@ -76,4 +76,19 @@ describe('findings', () => {
       ['value changed on body.generatedAt, body.traceId', 'noise'],
     ]);
   });
+
+  it('merges a sentence across routes only where its verdict is the same', () => {
+    const noise = { 'body.traceId': { kind: 'changed' } };
+    const findings = buildFindings({
+      ...input([exchanges(USERS, 60, noise), exchanges(ORDERS, 8, noise)]),
+      fields: [
+        { route: USERS, field: 'body.traceId', verdict: 'noise' },
+        { route: ORDERS, field: 'body.traceId', verdict: 'insufficient_data' },
+      ],
+    });
+    expect(findings.map((f) => [f.title, f.verdict, f.routes.map((r) => r.route)])).toEqual([
+      ['value changed on body.traceId', 'insufficient_data', [ORDERS]],
+      ['value changed on body.traceId', 'noise', [USERS]],
+    ]);
+  });
 });

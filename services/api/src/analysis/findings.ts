@@ -2,7 +2,7 @@
  * Findings: what changed, in a handful of sentences instead of a list of fields. Differences that
  * occur in the same exchanges are one finding; a status change takes in the body and header
  * differences of its exchanges; a field removed and another added with equal values is a rename;
- * the same finding on several routes is one finding across them.
+ * the same finding with the same verdict on several routes is one finding across them.
  */
 import { createHash } from 'node:crypto';
 import type { DifferenceSample, DifferenceSignature } from '@shadowdiff/store';
@@ -63,6 +63,8 @@ interface Draft {
   fields: string[];
   folded: string[];
   exchanges: number;
+  /** Its fields' most serious verdict on this route: drafts merge across routes only with the same one. */
+  verdict: FieldVerdict;
 }
 
 /** The commonest kind among samples outside `exclude` (a status change's exchanges), else among all. */
@@ -106,8 +108,8 @@ function sameValues(removed: DifferenceSample[], added: DifferenceSample[]): boo
 }
 
 /** One route's drafts: the status finding first, then groups of fields that differ together. */
-function draftRoute(route: string, signatures: DifferenceSignature[], samples: (field: string) => DifferenceSample[], verdictOf: (field: string) => FieldVerdict): Draft[] {
-  const drafts: Draft[] = [];
+function draftRoute(route: string, signatures: DifferenceSignature[], samples: (field: string) => DifferenceSample[], verdictOf: (field: string) => FieldVerdict): Omit<Draft, 'verdict'>[] {
+  const drafts: Omit<Draft, 'verdict'>[] = [];
   const withStatus = signatures.filter((s) => s.fields.includes('status'));
   if (withStatus.length > 0) {
     const pairs = [...new Set(samples('status').map((s) => `${String(s.primaryValue)} → ${String(s.otherValue)}`))];
@@ -152,7 +154,8 @@ function draftRoute(route: string, signatures: DifferenceSignature[], samples: (
 }
 
 /** A type change is one finding across routes whatever the fields; anything else when its sentence is the same. */
-const mergeKey = (draft: Draft): string => (draft.kind === 'type' ? draft.title.replace(/ on .*$/, '') : `${draft.kind}\u0000${draft.title}`);
+const sentenceKey = (draft: Draft): string => (draft.kind === 'type' ? draft.title.replace(/ on .*$/, '') : draft.title);
+const mergeKey = (draft: Draft): string => `${draft.kind}\u0000${draft.verdict}\u0000${sentenceKey(draft)}`;
 
 /** The run's findings, most exchanges first. */
 export function buildFindings(input: FindingInput): Finding[] {
@@ -169,7 +172,8 @@ export function buildFindings(input: FindingInput): Finding[] {
   for (const [route, signatures] of byRoute) {
     const samples = (field: string): DifferenceSample[] => sampleMap.get(key(route, field)) ?? [];
     const verdictOf = (field: string): FieldVerdict => verdicts.get(key(route, field)) ?? 'insufficient_data';
-    for (const draft of draftRoute(route, signatures, samples, verdictOf)) {
+    for (const partial of draftRoute(route, signatures, samples, verdictOf)) {
+      const draft = { ...partial, verdict: worst(partial.fields.map(verdictOf)) };
       const k = mergeKey(draft);
       merged.set(k, [...(merged.get(k) ?? []), draft]);
     }
@@ -181,11 +185,11 @@ export function buildFindings(input: FindingInput): Finding[] {
       drafts.flatMap((d) => pick(d).map((field) => ({ route: d.route, field, verdict: verdicts.get(key(d.route, field)) ?? 'insufficient_data' })));
     const fields = fieldsOf((d) => d.fields);
     const names = [...new Set(fields.map((f) => f.field))].sort();
-    const title = first.kind === 'type' ? `${mergeKey(first)} on ${list(names)}` : first.title;
+    const title = first.kind === 'type' ? `${sentenceKey(first)} on ${list(names)}` : first.title;
     const routes = drafts.map((d) => ({ route: d.route, exchanges: d.exchanges, rate: d.exchanges / Math.max(1, input.routeExchanges.get(d.route) ?? 0) }));
     const examples = [...new Set(drafts.flatMap((d) => d.fields.flatMap((f) => (sampleMap.get(key(d.route, f)) ?? []).map((s) => s.exchangeId))))].slice(0, 3);
     return {
-      id: createHash('sha256').update(`${first.kind}\u0000${title}`).digest('hex').slice(0, 16),
+      id: createHash('sha256').update(`${first.kind}\u0000${first.verdict}\u0000${title}`).digest('hex').slice(0, 16),
       title: drafts.length > 1 ? `${title} (${drafts.length} routes)` : title,
       kind: first.kind,
       verdict: worst(fields.map((f) => f.verdict)),
