@@ -108,6 +108,25 @@ describe('runs, endpoints and fields', () => {
     expect((await api.call('GET', '/runs/no-such-run/findings')).status).toBe(404);
   });
 
+  it('marks every field of a finding at once, and refuses to call a status change noise', async () => {
+    const list = async () => findingListSchema.parse((await api.call('GET', `/runs/${runId}/findings`)).body).items;
+    const status = (await list()).find((f) => f.kind === 'status')!;
+    const refused = await api.call('PUT', `/runs/${runId}/findings/${status.id}/triage`, { state: 'noise', reason: 'flaky' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/status.*never noise/);
+    const expected = await api.call('PUT', `/runs/${runId}/findings/${status.id}/triage`, { state: 'expected', reason: 'the new version rejects these ids' });
+    expect(expected.status).toBe(200);
+    expect(expected.body.items.map((t: { field: string }) => t.field)).toEqual(['status']);
+    expect((await list()).find((f) => f.kind === 'status')!.verdict).toBe('expected');
+    expect((await api.call('PUT', `/runs/${runId}/findings/0000000000000000/triage`, { state: 'expected', reason: 'x' })).status).toBe(404);
+    const name = (await list()).find((f) => f.title === 'value changed on body.name')!;
+    await api.call('PUT', `/runs/${runId}/findings/${name.id}/triage`, { state: 'expected', reason: 'names are now title-cased' });
+    expect((await list()).find((f) => f.title === 'value changed on body.name')!.verdict).toBe('expected');
+    for (const field of ['body.name', 'status']) {
+      expect((await api.call('DELETE', `/runs/${runId}/triage?route=${encodeURIComponent('GET /users/{id}')}&field=${field}`)).status).toBeLessThan(300);
+    }
+  });
+
   it('applies a new ignore rule and triage marks to counts and classification at once', async () => {
     const added = await api.call('POST', '/runs/release-42/rules', { name: 'names-renamed', kind: 'ignoreField', fields: ['body.name'], route: 'GET /users/*' });
     expect(added.status).toBe(201);

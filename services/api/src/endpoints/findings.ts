@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { BadRequestError, NotFoundError } from '@shadowdiff/core';
+import { setTriage } from '@shadowdiff/store';
+import { NEVER_NOISE_FIELDS } from '../analysis/classify';
 import { analyseRun } from '../analysis/run-analysis';
 import { runFindings } from '../analysis/run-findings';
 import type { ApiContext } from '../context';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
-import { findingListSchema } from '../schemas/responses';
+import { findingListSchema, triageSchema } from '../schemas/responses';
 import { requireRun, runLink } from './run-lookup';
 
 /** A run's findings: what changed, grouped by root cause. */
@@ -28,6 +31,34 @@ export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
           links: { differences: f.fields.map((field) => `${runLink(run, 'differences')}?route=${encodeURIComponent(field.route)}&field=${encodeURIComponent(field.field)}`) },
         }));
         return { status: 200, body: { run: { id: run.id, name: run.name }, items } };
+      },
+    }),
+    defineEndpoint({
+      method: 'put',
+      path: '/runs/:run/findings/:id/triage',
+      operationId: 'markFinding',
+      summary: 'Mark every field of a finding as noise or as expected, with one reason',
+      description:
+        "Status and outcome differences are never noise: a finding holding them may be marked expected. Each of its fields then carries its own mark (see the triage list); a status finding's folded fields are left alone, since they may differ in other exchanges too.",
+      tag: 'rules',
+      params: z.strictObject({ run: runParam, id: z.string().regex(/^[0-9a-f]{16}$/, 'a finding id') }),
+      body: z.strictObject({
+        state: z.enum(['noise', 'expected']).describe('noise: nondeterminism; expected: an intended change'),
+        reason: z.string().trim().min(1).max(2000),
+      }),
+      responses: { 200: { description: 'the marks set, one per field', schema: z.object({ items: z.array(triageSchema) }) } },
+      handle: async ({ params, body }) => {
+        const run = await requireRun(ctx.pool, params.run);
+        const finding = (await runFindings(ctx, run, await analyseRun(ctx, run, { countExchanges: false }))).find((f) => f.id === params.id);
+        if (!finding) throw new NotFoundError(`run '${run.name}' has no finding '${params.id}' (findings change as verdicts do: list them again)`);
+        // Its own fields only: a folded field may differ in other exchanges too, which a mark on it would hide.
+        const fields = finding.fields;
+        if (body.state === 'noise' && fields.some((f) => NEVER_NOISE_FIELDS.has(f.field))) {
+          throw new BadRequestError(`parameter 'state' (body): this finding holds ${fields.filter((f) => NEVER_NOISE_FIELDS.has(f.field)).map((f) => f.field).join(', ')}, which is never noise; mark it expected if intended`);
+        }
+        const items = [];
+        for (const f of fields) items.push(await setTriage(ctx.pool, run.id, { route: f.route, field: f.field, state: body.state, reason: body.reason }));
+        return { status: 200, body: { items } };
       },
     }),
   ];
