@@ -62,7 +62,7 @@ export interface ReleaseReport {
 
 export interface Classification {
   verdict: Verdict;
-  basis: 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary';
+  basis: 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary' | 'learned';
   countsAsReal: boolean;
   rule: string | null;
   reason: string | null;

@@ -70,6 +70,18 @@ export async function findRun(pool: Pool, idOrName: string): Promise<Run | undef
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
+/** Up to `limit` runs of `service` created before `run`, newest first: what noise memory learns from. */
+export async function listEarlierRuns(pool: Pool, run: Run, limit: number): Promise<Run[]> {
+  if (!run.service) return [];
+  const { rows } = await pool.query<RunRow>('SELECT * FROM runs WHERE service = $1 AND created_at < $2 AND id <> $3 ORDER BY created_at DESC LIMIT $4', [
+    run.service,
+    run.createdAt,
+    run.id,
+    limit,
+  ]);
+  return rows.map(toRun);
+}
+
 /** Every run, newest first, with its exchange and difference totals. */
 export async function listRuns(pool: Pool): Promise<RunSummary[]> {
   const { rows } = await pool.query<RunRow & { exchanges: number; with_differences: number }>(`

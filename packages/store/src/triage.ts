@@ -1,7 +1,8 @@
 import type { Pool } from './pool';
 
 /** A person's verdict on a field: noise (nondeterminism) or expected (an intended change). */
-export type TriageState = 'noise' | 'expected';
+/** `real`: counts as real whatever an earlier run of the service judged (overrides learned noise). */
+export type TriageState = 'noise' | 'expected' | 'real';
 
 /** A triage mark as stored. */
 export interface FieldTriage {

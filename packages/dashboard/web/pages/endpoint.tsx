@@ -27,6 +27,8 @@ function explain(item: FieldItem): string {
       return 'status and failures are never noise';
     case 'no_secondary':
       return 'no secondary to compare with';
+    case 'learned':
+      return `${c.reason}; mark it real if it is not`;
     default:
       return `candidate ${percent(n.candidateRate)} [${percent(n.candidateBound.low)}–${percent(n.candidateBound.high)}] vs secondary ${percent(n.secondaryRate)} [${percent(n.secondaryBound.low)}–${percent(n.secondaryBound.high)}] over ${n.exchanges} exchanges`;
   }

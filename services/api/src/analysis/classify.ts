@@ -8,7 +8,7 @@ import type { FieldTriage } from '@shadowdiff/store';
 export type FieldVerdict = 'real' | 'noise' | 'expected' | 'ignored' | 'insufficient_data';
 
 /** What decided the verdict. */
-export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary';
+export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary' | 'learned';
 
 /** Whether a classification's differences count as real differences of the route. */
 export const countsAsReal = (verdict: FieldVerdict, candidateDifferences: number): boolean => candidateDifferences > 0 && verdict === 'real';
@@ -55,6 +55,8 @@ export interface FieldInput {
   /** The read-time rule that hides it, if any. */
   rule: string | undefined;
   triage: FieldTriage | undefined;
+  /** The newest earlier run of the same service that judged this field noise, if any. */
+  learnedFrom?: string | undefined;
 }
 
 /**
@@ -98,11 +100,15 @@ export function classifyFieldAtRead(input: FieldInput, noise: Partial<NoiseThres
   if (candidateDiffs === 0 && input.candidate.ignored > 0) return result('ignored', 'rule');
   if (input.triage) return result(input.triage.state, 'triage', { reason: input.triage.reason });
   if (NEVER_NOISE_FIELDS.has(input.field)) return result('real', 'never_noise');
+  // Noise an earlier run of the service judged starts as noise here, until this run's own evidence decides.
+  const learned = (): FieldClassification => result('noise', 'learned', { reason: `noise in run ${input.learnedFrom} (learned)` });
   if (input.secondaryExchanges === 0) {
+    if (input.learnedFrom) return learned();
     // Nothing tells noise here. Values that all look volatile (timestamps, ids, tokens) are
     // flagged and left undecided rather than called real; add a secondary or control copies.
     const volatile = (input.candidate.suspected ?? 0) >= candidateDiffs && candidateDiffs > 0;
     return result(volatile ? 'insufficient_data' : 'real', 'no_secondary');
   }
+  if (stats.verdict === 'insufficient_data' && input.learnedFrom) return learned();
   return result(stats.verdict, 'secondary');
 }

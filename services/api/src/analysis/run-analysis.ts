@@ -1,5 +1,6 @@
 import {
   countDifferingExchanges,
+  listEarlierRuns,
   listFieldStats,
   listRouteStats,
   listTriage,
@@ -39,15 +40,36 @@ export interface RunAnalysis {
 export const fieldKey = (route: string, field: string): string => `${route}\u0000${field}`;
 const key = fieldKey;
 
+/** Earlier runs of the same service that noise memory reads. */
+const REMEMBERED_RUNS = 3;
+
+/**
+ * Noise remembered across runs: (route, field) keys that one of the service's last earlier runs
+ * judged noise, by its own statistics or a person's mark, each with the newest such run's name.
+ * Fields that were real there are not remembered: every run judges those afresh.
+ */
+async function learnedNoise(ctx: ApiContext, run: Run): Promise<Map<string, string>> {
+  const learned = new Map<string, string>();
+  for (const earlier of await listEarlierRuns(ctx.pool, run, REMEMBERED_RUNS)) {
+    const analysis = await analyseRun(ctx, earlier, { countExchanges: false, learn: false });
+    for (const f of analysis.fields) {
+      const k = key(f.route, f.field);
+      if (f.classification.verdict === 'noise' && !learned.has(k)) learned.set(k, earlier.name);
+    }
+  }
+  return learned;
+}
+
 /**
  * Classifies every field of a run from its counters, the rules (configured and the run's own)
  * and the triage marks as they are now, then counts exchanges with real differences per route.
  */
-export async function analyseRun(ctx: ApiContext, run: Run, options: { countExchanges?: boolean } = {}): Promise<RunAnalysis> {
-  const [routes, fieldStats, triage] = await Promise.all([
+export async function analyseRun(ctx: ApiContext, run: Run, options: { countExchanges?: boolean; learn?: boolean } = {}): Promise<RunAnalysis> {
+  const [routes, fieldStats, triage, learned] = await Promise.all([
     listRouteStats(ctx.pool, run.id),
     listFieldStats(ctx.pool, run.id),
     listTriage(ctx.pool, run.id),
+    options.learn === false ? new Map<string, string>() : learnedNoise(ctx, run),
   ]);
   const ignorer = createFieldIgnorer([...ctx.configuredRules, ...run.rules]);
   const routeByName = new Map(routes.map((r) => [r.route, r]));
@@ -73,6 +95,7 @@ export async function analyseRun(ctx: ApiContext, run: Run, options: { countExch
         secondary: entry.secondary,
         rule: ignorer.ruleFor(entry.route, entry.field),
         triage: triageByField.get(key(entry.route, entry.field)),
+        learnedFrom: learned.get(key(entry.route, entry.field)),
       },
       ctx.noise,
     );

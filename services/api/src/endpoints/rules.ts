@@ -17,7 +17,7 @@ const fieldRef = {
 };
 const triageBody = z.strictObject({
   ...fieldRef,
-  state: z.enum(['noise', 'expected']).describe('noise: nondeterminism; expected: an intended change'),
+  state: z.enum(['noise', 'expected', 'real']).describe('noise: nondeterminism; expected: an intended change; real: a real difference, whatever an earlier run taught'),
   reason: z.string().trim().min(1).max(2000),
 });
 
@@ -102,7 +102,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
       method: 'put',
       path: '/runs/:run/triage',
       operationId: 'markField',
-      summary: 'Mark a field of a route as noise or as expected, with a reason',
+      summary: 'Mark a field of a route as noise, expected or real, with a reason',
       description: 'Status and outcome differences are never noise; they may be marked expected.',
       tag: 'rules',
       params: runPath,

@@ -75,7 +75,7 @@ const interval = z.object({ low: z.number(), high: z.number() });
 
 export const classificationSchema = z.object({
   verdict,
-  basis: z.enum(['rule', 'triage', 'never_noise', 'secondary', 'no_secondary']),
+  basis: z.enum(['rule', 'triage', 'never_noise', 'secondary', 'no_secondary', 'learned']).describe('learned: judged noise in an earlier run of the same service (reason names it), until this run decides'),
   countsAsReal: z.boolean(),
   rule: z.string().nullable(),
   reason: z.string().nullable(),
@@ -147,7 +147,7 @@ export const exchangeSchema = z.looseObject({
 export const triageSchema = z.object({
   route: z.string(),
   field: z.string(),
-  state: z.enum(['noise', 'expected']),
+  state: z.enum(['noise', 'expected', 'real']),
   reason: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
