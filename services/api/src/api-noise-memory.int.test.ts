@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { fieldListSchema, findingListSchema } from './schemas/responses';
+import { runCli } from '@shadowdiff/testkit';
+import { fieldListSchema, findingComparisonSchema, findingListSchema } from './schemas/responses';
 import { seedExchanges, startTestApi, type TestApi } from './test-seed';
 
 const ROUTE = 'GET /carts/{id}';
@@ -68,5 +69,25 @@ describe('noise memory across runs of a service', () => {
     expect((await fields('cart-v2')).get('body.updatedAt')).toMatchObject({ verdict: 'real', basis: 'triage', reason: 'v2 must keep updatedAt stable' });
     // The earlier run is untouched by it.
     expect((await fields('cart-v1')).get('body.updatedAt')).toMatchObject({ verdict: 'noise', basis: 'secondary' });
+  });
+
+  it('compares two runs by their findings, in the API and with shadowdiff diff-runs', async () => {
+    const res = await api.call('GET', '/runs/cart-v2/findings/compare?baseline=cart-v1');
+    expect(res.status).toBe(200);
+    const c = findingComparisonSchema.parse(res.body);
+    // v2's real change now also takes in body.currency (new) and body.updatedAt (marked real on v2,
+    // noise before): the same finding, grown.
+    expect(c.new).toEqual([]);
+    expect(c.gone).toEqual([]);
+    expect(c.changed.map((x) => [x.sentence, x.before.verdict, x.after.verdict, x.fieldsAdded, x.fieldsRemoved])).toEqual([
+      ['value changed on body.currency, body.total, body.updatedAt', 'real', 'real', ['body.currency', 'body.updatedAt'], []],
+    ]);
+    expect((await api.call('GET', '/runs/cart-v2/findings/compare?baseline=nope')).status).toBe(404);
+
+    const cli = runCli(['diff-runs', 'cart-v1', 'cart-v2', '--api', api.url]);
+    expect(await cli.exited(), cli.stderr()).toBe(0);
+    expect(cli.stdout()).toBe(
+      'cart-v2 against cart-v1\n\nChanged:\n  real              value changed on body.currency, body.total, body.updatedAt  100.0% → 100.0% (now also body.currency, body.updatedAt)\n',
+    );
   });
 });

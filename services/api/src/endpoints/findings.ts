@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
 import { setTriage } from '@shadowdiff/store';
 import { NEVER_NOISE_FIELDS } from '../analysis/classify';
+import { compareFindings } from '../analysis/compare-findings';
 import { analyseRun } from '../analysis/run-analysis';
 import { runFindings } from '../analysis/run-findings';
 import type { ApiContext } from '../context';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
-import { findingListSchema, triageSchema } from '../schemas/responses';
+import { findingComparisonSchema, findingListSchema, triageSchema } from '../schemas/responses';
 import { requireRun, runLink } from './run-lookup';
 
 /** A run's findings: what changed, grouped by root cause. */
@@ -31,6 +32,25 @@ export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
           links: { differences: f.fields.map((field) => `${runLink(run, 'differences')}?route=${encodeURIComponent(field.route)}&field=${encodeURIComponent(field.field)}`) },
         }));
         return { status: 200, body: { run: { id: run.id, name: run.name }, items } };
+      },
+    }),
+    defineEndpoint({
+      method: 'get',
+      path: '/runs/:run/findings/compare',
+      operationId: 'compareFindings',
+      summary: "A run's findings against an earlier run's: new, gone, and changed in rate or verdict",
+      description:
+        'Findings are matched by kind and a field in common, whatever routes they span. A matched finding has changed when its rate moved by 5 points and by a quarter of itself, its verdict flipped, or its fields changed. Noise on either side alone is not news.',
+      tag: 'endpoints',
+      params: z.strictObject({ run: runParam }),
+      query: z.strictObject({ baseline: runParam.describe('id or name of the run to compare with') }),
+      responses: { 200: { description: 'the differences between the two runs', schema: findingComparisonSchema } },
+      handle: async ({ params, query }) => {
+        const [run, baseline] = await Promise.all([requireRun(ctx.pool, params.run), requireRun(ctx.pool, query.baseline)]);
+        const findingsOf = async (r: typeof run) => runFindings(ctx, r, await analyseRun(ctx, r, { countExchanges: false }));
+        const [before, after] = await Promise.all([findingsOf(baseline), findingsOf(run)]);
+        const ref = (r: typeof run) => ({ id: r.id, name: r.name });
+        return { status: 200, body: { run: ref(run), baseline: ref(baseline), ...compareFindings(before, after) } };
       },
     }),
     defineEndpoint({

@@ -208,20 +208,31 @@ export const gateResultSchema = z.object({
 
 const findingField = z.object({ route: z.string(), field: z.string(), verdict });
 
+const findingSchema = z.object({
+  id: z.string().describe('stable across reads: a hash of the sentence'),
+  title: z.string().describe('what changed, as a sentence'),
+  kind: z.enum(['status', 'rename', 'type', 'order', 'length', 'added', 'removed', 'changed']),
+  verdict: verdict.describe('the most serious verdict of its fields'),
+  exchanges: z.number(),
+  routes: z.array(z.object({ route: z.string(), exchanges: z.number(), rate: z.number() })),
+  fields: z.array(findingField).describe('its fields, each with its own verdict (see the fields view)'),
+  folded: z.array(findingField).describe("a status change's body and header differences, not findings of their own"),
+  examples: z.array(z.string()).describe('example exchange ids'),
+});
+
 export const findingListSchema = z.object({
   run: runRefSchema,
-  items: z.array(
-    z.object({
-      id: z.string().describe('stable across reads: a hash of the sentence'),
-      title: z.string().describe('what changed, as a sentence'),
-      kind: z.enum(['status', 'rename', 'type', 'order', 'length', 'added', 'removed', 'changed']),
-      verdict: verdict.describe('the most serious verdict of its fields'),
-      exchanges: z.number(),
-      routes: z.array(z.object({ route: z.string(), exchanges: z.number(), rate: z.number() })),
-      fields: z.array(findingField).describe('its fields, each with its own verdict (see the fields view)'),
-      folded: z.array(findingField).describe("a status change's body and header differences, not findings of their own"),
-      examples: z.array(z.string()).describe('example exchange ids'),
-      links: z.object({ differences: z.array(z.string()) }),
-    }),
-  ),
+  items: z.array(findingSchema.extend({ links: z.object({ differences: z.array(z.string()) }) })),
+});
+
+const findingState = z.object({ title: z.string(), verdict, exchanges: z.number(), rate: z.number().describe('exchanges of its routes in which it occurred') });
+
+export const findingComparisonSchema = z.object({
+  run: runRefSchema,
+  baseline: runRefSchema,
+  new: z.array(findingSchema).describe('findings of the run that the baseline did not have (noise left out)'),
+  gone: z.array(findingSchema).describe("the baseline's findings the run no longer has (noise left out)"),
+  changed: z
+    .array(z.object({ kind: z.string(), sentence: z.string(), before: findingState, after: findingState, fieldsAdded: z.array(z.string()), fieldsRemoved: z.array(z.string()) }))
+    .describe('findings of both (same kind, a field in common) whose rate, verdict or fields changed'),
 });

@@ -68,6 +68,39 @@ async function showRun(run: string, flags: Flags): Promise<void> {
   );
 }
 
+interface FindingLine {
+  title: string;
+  verdict: string;
+  exchanges: number;
+  routes: { route: string; rate: number }[];
+}
+interface FindingComparison {
+  run: { name: string };
+  baseline: { name: string };
+  new: FindingLine[];
+  gone: FindingLine[];
+  changed: { sentence: string; before: { verdict: string; rate: number }; after: { verdict: string; rate: number }; fieldsAdded: string[]; fieldsRemoved: string[] }[];
+}
+
+/** `shadowdiff diff-runs <baseline> <run>`: the run's findings against the baseline's. */
+async function diffRuns(baseline: string, run: string, flags: Flags): Promise<void> {
+  const body = await createApiClient(flags).json<FindingComparison>('GET', `${runPath(run, '/findings/compare')}?baseline=${encodeURIComponent(baseline)}`);
+  if (flags.json) return void out(`${JSON.stringify(body, null, 2)}\n`);
+  const line = (f: FindingLine): string => `  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ')}\n`;
+  out(`${body.run.name} against ${body.baseline.name}\n`);
+  if (body.new.length + body.gone.length + body.changed.length === 0) return void out('\nNo finding is new, gone or changed.\n');
+  if (body.new.length > 0) out(`\nNew:\n${body.new.map(line).join('')}`);
+  if (body.gone.length > 0) out(`\nGone:\n${body.gone.map(line).join('')}`);
+  if (body.changed.length > 0) {
+    out('\nChanged:\n');
+    for (const c of body.changed) {
+      const verdict = c.before.verdict === c.after.verdict ? c.after.verdict : `${c.before.verdict} → ${c.after.verdict}`;
+      const fields = [...(c.fieldsAdded.length > 0 ? [`now also ${c.fieldsAdded.join(', ')}`] : []), ...(c.fieldsRemoved.length > 0 ? [`no longer ${c.fieldsRemoved.join(', ')}`] : [])];
+      out(`  ${verdict.replace(/_/g, ' ').padEnd(17)} ${c.sentence}  ${pct(c.before.rate)} → ${pct(c.after.rate)}${fields.length > 0 ? ` (${fields.join('; ')})` : ''}\n`);
+    }
+  }
+}
+
 /** `shadowdiff runs`: list, create, show and close runs through the API. */
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('list, create, show and close comparison runs (through the API)');
@@ -96,4 +129,14 @@ export function registerRuns(program: Command): void {
     const closed = await createApiClient(flags).json<RunItem>('POST', runPath(run, '/close'));
     out(`closed run ${closed.name}\n`);
   });
+}
+
+/** `shadowdiff diff-runs`: what changed between two runs, as findings. */
+export function registerDiffRuns(program: Command): void {
+  addApiOptions(
+    program
+      .command('diff-runs <baseline> <run>')
+      .description("the run's findings against the baseline's: new, gone, changed in rate or verdict (through the API)")
+      .option('--json', 'print JSON'),
+  ).action(diffRuns);
 }
