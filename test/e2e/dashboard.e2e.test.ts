@@ -81,10 +81,12 @@ describe('dashboard in a browser', () => {
 
     await page.getByRole('link', { name: 'dash-run' }).click();
     await page.getByRole('heading', { name: /dash-run/ }).waitFor();
-    await page.getByRole('link', { name: 'GET /users/{id}' }).waitFor();
+    // The endpoints table (the findings above it link to the same endpoint).
+    const endpointLink = page.locator('table').getByRole('link', { name: 'GET /users/{id}' });
+    await endpointLink.waitFor();
     await shot('2-run');
 
-    await page.getByRole('link', { name: 'GET /users/{id}' }).click();
+    await endpointLink.click();
     await page.getByRole('link', { name: 'body.price' }).waitFor();
     await shot('3-endpoint');
 
@@ -100,6 +102,20 @@ describe('dashboard in a browser', () => {
     // The session keeps the token: a reload asks for nothing.
     await page.reload();
     await page.getByRole('heading', { name: /GET \/users\/\d+/ }).waitFor();
+  });
+
+  it('leads a run with its findings, each route linking to its endpoint', async () => {
+    await page.goto(`${apiUrl}/runs/dash-run`);
+    const findings = page.getByRole('region', { name: 'Findings' });
+    await findings.getByText('value changed on body.bio').waitFor();
+    // body.bio differs in every exchange and body.price in half of them: two findings, real.
+    await expect.poll(() => findings.locator('li').allInnerTexts()).toEqual([
+      expect.stringMatching(/^real value changed on body\.bio 60 exchanges: GET \/users\/\{id\} 100\.0%$/),
+      expect.stringMatching(/^real value changed on body\.price 30 exchanges: GET \/users\/\{id\} 50\.0%$/),
+    ]);
+    await shot('2b-findings');
+    await findings.getByRole('link', { name: 'GET /users/{id}' }).first().click();
+    await page.getByRole('link', { name: 'body.price' }).waitFor();
   });
 
   it('shows a hostile body as text and runs none of it', async () => {

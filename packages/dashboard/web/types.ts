@@ -51,12 +51,26 @@ export interface Run {
   createdAt: string;
 }
 
+/** What changed, grouped by cause (GET /runs/:run/findings; the report's `findings`). */
+export interface Finding {
+  id: string;
+  title: string;
+  kind: string;
+  verdict: Verdict;
+  exchanges: number;
+  routes: { route: string; exchanges: number; rate: number }[];
+  fields: { route: string; field: string; verdict: Verdict }[];
+  folded: { route: string; field: string; verdict: Verdict }[];
+  examples: string[];
+}
+
 export interface ReleaseReport {
   run: Run;
   generatedAt: string;
   gate: GateResult;
   overall: Totals;
   endpoints: EndpointSummary[];
+  findings: Finding[];
   statusMatrix: { primary: string[]; candidate: string[]; cells: { primary: string; candidate: string; count: number }[] };
 }
 

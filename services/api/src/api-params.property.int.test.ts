@@ -23,6 +23,7 @@ interface ParamSchema {
 interface Parameter {
   name: string;
   in: 'path' | 'query';
+  required?: boolean;
   schema: ParamSchema;
 }
 interface Operation {
@@ -146,6 +147,27 @@ describe('API parameters', () => {
     });
   }
 
+  /** Valid values of the required query parameters, so that each endpoint is reached. */
+  const queryValues: Record<string, string> = { baseline: 'params-baseline' };
+
+  /** The required query parameters of the endpoint, valid, except those named in `except` (which the caller sends). */
+  function requiredQuery(operation: Operation, except: readonly string[] = []): string {
+    return operation.parameters
+      .filter((p) => p.in === 'query' && p.required && !except.includes(p.name))
+      .map((p) => {
+        const value = queryValues[p.name];
+        if (value === undefined) throw new Error(`no value for required query parameter '${p.name}' of GET ${operation.path}: add one to queryValues`);
+        return `${encodeText(p.name)}=${encodeText(value)}`;
+      })
+      .join('&');
+  }
+
+  /** `path?query`, with the required query parameters added. */
+  const withQuery = (operation: Operation, path: string, query = '', sent: readonly string[] = []): string => {
+    const all = [query, requiredQuery(operation, sent)].filter((q) => q !== '').join('&');
+    return all ? `${path}?${all}` : path;
+  };
+
   /** Sends the request; the answer must be 2xx or 404, or a 400 naming one of `named`, never a 5xx. */
   async function expectHandled(url: string, named: readonly string[], where: 'query' | 'path'): Promise<{ status: number }> {
     const res = await api.call('GET', url);
@@ -163,7 +185,7 @@ describe('API parameters', () => {
   it('the OpenAPI document lists the GET endpoints, and each answers without parameters', async () => {
     expect(operations.map((o) => o.path)).toEqual(expect.arrayContaining(['/runs', '/runs/{run}/differences', '/dead-letters', '/runs/{run}/report']));
     for (const operation of operations) {
-      const res = await api.call('GET', pathOf(operation));
+      const res = await api.call('GET', withQuery(operation, pathOf(operation)));
       expect(res.status, `GET ${operation.path}: ${res.text.slice(0, 200)}`).toBe(200);
     }
   });
@@ -176,7 +198,7 @@ describe('API parameters', () => {
         await fc.assert(
           fc.asyncProperty(valueArb(parameter.schema), async (value) => {
             const query = encodeValue(value).map((v) => `${encodeText(parameter.name)}=${v}`).join('&');
-            const res = await expectHandled(`${pathOf(operation)}?${query}`, [parameter.name], 'query');
+            const res = await expectHandled(withQuery(operation, pathOf(operation), query, [parameter.name]), [parameter.name], 'query');
             if (plainlyValid(parameter.schema, value)) {
               expect(res.status, `${operation.path} ${parameter.name}=${JSON.stringify(value)} is valid`).toBeLessThan(300);
             }
@@ -199,7 +221,7 @@ describe('API parameters', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async ([operation, pairs]) => {
         const query = pairs.flatMap(([name, value]) => encodeValue(value).map((v) => `${encodeText(name)}=${v}`)).join('&');
-        await expectHandled(`${pathOf(operation)}?${query}`, pairs.map(([name]) => name), 'query');
+        await expectHandled(withQuery(operation, pathOf(operation), query, pairs.map(([name]) => name)), pairs.map(([name]) => name), 'query');
       }),
       { numRuns: 80 },
     );
@@ -214,7 +236,7 @@ describe('API parameters', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async ([operation, [name, value]]) => {
         if (!('text' in value) || value.text === '') return;
-        await expectHandled(pathOf(operation, { [name]: value.text }), [name], 'path');
+        await expectHandled(withQuery(operation, pathOf(operation, { [name]: value.text })), [name], 'path');
       }),
       { numRuns: 80 },
     );

@@ -5,7 +5,8 @@ import { ErrorNote, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
 import { count, ms, percent, ratio } from '../format';
 import { Link, useRoute } from '../router';
-import type { EndpointSummary, ReleaseReport } from '../types';
+import { VerdictBadge } from '../components/verdict-badge';
+import type { EndpointSummary, Finding, ReleaseReport } from '../types';
 import { useApi } from '../use-api';
 
 function endpointColumns(run: string): Column<EndpointSummary>[] {
@@ -93,10 +94,41 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
   );
 }
 
+/** What changed, one line per finding, each route linking to its endpoint; noise on one line. */
+function Findings(props: { run: string; findings: Finding[] }) {
+  const judged = props.findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
+  const noise = props.findings.filter((f) => f.verdict === 'noise');
+  return (
+    <section aria-label="Findings">
+      {judged.length === 0 ? (
+        <p class="pass">Nothing changed beyond noise.</p>
+      ) : (
+        <ul class="findings">
+          {judged.map((f) => (
+            <li key={f.id}>
+              <VerdictBadge verdict={f.verdict} /> <strong>{f.title}</strong> <span class="muted">{count(f.exchanges)} exchanges:</span>{' '}
+              {f.routes.map((r, i) => (
+                <span key={r.route}>
+                  {i > 0 && ', '}
+                  <Link href={`/runs/${seg(props.run)}/endpoints/${seg(r.route)}`}>
+                    <code>{r.route}</code>
+                  </Link>{' '}
+                  {percent(r.rate)}
+                </span>
+              ))}
+            </li>
+          ))}
+        </ul>
+      )}
+      {noise.length > 0 && <p class="muted">Noise: {noise.map((f) => f.title).join('; ')}</p>}
+    </section>
+  );
+}
+
 /** What the latency ratio is against, as a reader should see it. */
 const BASIS_LABEL = { secondary: 'secondary', control: 'control copy', primary: 'served primary (not alike)' } as const;
 
-/** One run: its gate verdict, endpoints, status-code matrix and latency, refreshed while active. */
+/** One run: what changed (its findings), its gate verdict, endpoints, status-code matrix and latency, refreshed while active. */
 export function RunPage() {
   const { params } = useRoute();
   const run = params.run!;
@@ -149,6 +181,8 @@ export function RunPage() {
           <div class="label">p99 latency, candidate ÷ {BASIS_LABEL[overall.latency.basis]}</div>
         </div>
       </div>
+      <h2>Findings</h2>
+      <Findings run={run} findings={data.findings} />
       <h2>Gate</h2>
       <ul class="reasons">
         {gate.reasons.length === 0 ? <li class="pass">Every threshold is met.</li> : gate.reasons.map((reason, i) => <li key={i} class="fail">{reason}</li>)}
