@@ -110,10 +110,22 @@ describe('dashboard in a browser', () => {
     await findings.getByText('value changed on body.bio').waitFor();
     // body.bio differs in every exchange and body.price in half of them: two findings, real.
     await expect.poll(() => findings.locator('li').allInnerTexts()).toEqual([
-      expect.stringMatching(/^real value changed on body\.bio 60 exchanges: GET \/users\/\{id\} 100\.0%$/),
-      expect.stringMatching(/^real value changed on body\.price 30 exchanges: GET \/users\/\{id\} 50\.0%$/),
+      expect.stringMatching(/^real value changed on body\.bio 60 exchanges: GET \/users\/\{id\} 100\.0% Noise Expected$/),
+      expect.stringMatching(/^real value changed on body\.price 30 exchanges: GET \/users\/\{id\} 50\.0% Noise Expected$/),
     ]);
     await shot('2b-findings');
+
+    // A finding is triaged as one: every field of it gets the mark.
+    await findings.getByRole('button', { name: 'Mark finding value changed on body.price as expected' }).click();
+    await page.getByLabel('Reason').fill('prices were rounded on purpose');
+    await page.getByRole('dialog').getByRole('button', { name: 'Mark as expected' }).click();
+    await expect.poll(() => findings.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^real value changed on body\.bio/), expect.stringMatching(/^expected value changed on body\.price/)]);
+    const marks = (await (await fetch(`${apiUrl}/api/v1/runs/dash-run/triage`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { items: { field: string; state: string; reason: string }[] };
+    expect(marks.items).toEqual([expect.objectContaining({ field: 'body.price', state: 'expected', reason: 'prices were rounded on purpose' })]);
+    const cleared = await fetch(`${apiUrl}/api/v1/runs/dash-run/triage?route=${encodeURIComponent('GET /users/{id}')}&field=body.price`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(cleared.status).toBeLessThan(300);
+
+    await page.goto(`${apiUrl}/runs/dash-run`);
     await findings.getByRole('link', { name: 'GET /users/{id}' }).first().click();
     await page.getByRole('link', { name: 'body.price' }).waitFor();
   });

@@ -1,12 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, seg } from '../api';
 
-export type TriageAction = 'noise' | 'expected' | 'ignore';
+export type TriageAction = 'noise' | 'expected' | 'ignore' | 'real';
+
+/** What is triaged: one field of a route, or a finding (every one of its fields). */
+export type TriageTarget = { kind: 'field'; route: string; field: string } | { kind: 'finding'; id: string; title: string };
 
 const TITLES: Record<TriageAction, string> = {
   noise: 'Mark as noise',
   expected: 'Mark as expected',
   ignore: 'Add an ignore rule',
+  real: 'Count as real',
 };
 
 /** FNV-1a, 32 bits, as hex: a short stable tag for a (route, field) pair. */
@@ -19,8 +23,16 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-/** Sends one triage action for a field (mark noise/expected with a reason, or an ignoreField rule). */
-export async function applyTriage(run: string, route: string, field: string, action: TriageAction, reason: string): Promise<void> {
+/**
+ * Sends one triage action: for a field, a mark (noise, expected, or real over noise learned from an
+ * earlier run) with a reason, or an ignoreField rule; for a finding, a mark on every one of its fields.
+ */
+export async function applyTriage(run: string, target: TriageTarget, action: TriageAction, reason: string): Promise<void> {
+  if (target.kind === 'finding') {
+    await api(`/runs/${seg(run)}/findings/${seg(target.id)}/triage`, { method: 'PUT', body: { state: action, reason } });
+    return;
+  }
+  const { route, field } = target;
   if (action === 'ignore') {
     // Unique per route and field, readable, and within the rule-name alphabet.
     const readable = `ignore-${field}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').slice(0, 80);
@@ -40,7 +52,7 @@ export async function removeRule(run: string, name: string): Promise<void> {
 }
 
 /** A modal form asking for the reason of a triage action; Escape closes it. */
-export function TriageDialog(props: { run: string; route: string; field: string; action: TriageAction; onClose: (changed: boolean) => void }) {
+export function TriageDialog(props: { run: string; target: TriageTarget; action: TriageAction; onClose: (changed: boolean) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -61,7 +73,7 @@ export function TriageDialog(props: { run: string; route: string; field: string;
           }
           setBusy(true);
           try {
-            await applyTriage(props.run, props.route, props.field, props.action, reason.trim());
+            await applyTriage(props.run, props.target, props.action, reason.trim());
             props.onClose(true);
           } catch (e) {
             setError((e as Error).message);
@@ -70,9 +82,15 @@ export function TriageDialog(props: { run: string; route: string; field: string;
         }}
       >
         <h2 id="triage-title">{TITLES[props.action]}</h2>
-        <p>
-          <code>{props.route}</code> · <code>{props.field}</code>
-        </p>
+        {props.target.kind === 'field' ? (
+          <p>
+            <code>{props.target.route}</code> · <code>{props.target.field}</code>
+          </p>
+        ) : (
+          <p>
+            <strong>{props.target.title}</strong>: every field of this finding gets the mark.
+          </p>
+        )}
         {needsReason ? (
           <>
             <label for="reason">Reason</label>

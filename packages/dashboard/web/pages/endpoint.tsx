@@ -103,6 +103,13 @@ export function EndpointPage() {
               Noise
             </button>
           )}{' '}
+          {f.classification.basis === 'learned' && (
+            <>
+              <button type="button" onClick={() => setDialog({ field: f.field, action: 'real' })} aria-label={`Count ${f.field} as real`}>
+                Real
+              </button>{' '}
+            </>
+          )}
           <button type="button" onClick={() => setDialog({ field: f.field, action: 'expected' })} aria-label={`Mark ${f.field} as expected`}>
             Expected
           </button>{' '}
@@ -131,8 +138,7 @@ export function EndpointPage() {
       {dialog && (
         <TriageDialog
           run={run}
-          route={route}
-          field={dialog.field}
+          target={{ kind: 'field', route, field: dialog.field }}
           action={dialog.action}
           onClose={(changed) => {
             setDialog(null);

@@ -5,6 +5,7 @@ import { ErrorNote, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
 import { count, ms, percent, ratio } from '../format';
 import { Link, useRoute } from '../router';
+import { TriageDialog, type TriageAction } from '../components/triage-dialog';
 import { VerdictBadge } from '../components/verdict-badge';
 import type { EndpointSummary, Finding, ReleaseReport } from '../types';
 import { useApi } from '../use-api';
@@ -95,7 +96,8 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
 }
 
 /** What changed, one line per finding, each route linking to its endpoint; noise on one line. */
-function Findings(props: { run: string; findings: Finding[] }) {
+function Findings(props: { run: string; findings: Finding[]; onChange: () => void }) {
+  const [dialog, setDialog] = useState<{ finding: Finding; action: TriageAction } | null>(null);
   const judged = props.findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
   const noise = props.findings.filter((f) => f.verdict === 'noise');
   return (
@@ -115,12 +117,31 @@ function Findings(props: { run: string; findings: Finding[] }) {
                   </Link>{' '}
                   {percent(r.rate)}
                 </span>
-              ))}
+              ))}{' '}
+              {f.kind !== 'status' && (
+                <button type="button" onClick={() => setDialog({ finding: f, action: 'noise' })} aria-label={`Mark finding ${f.title} as noise`}>
+                  Noise
+                </button>
+              )}{' '}
+              <button type="button" onClick={() => setDialog({ finding: f, action: 'expected' })} aria-label={`Mark finding ${f.title} as expected`}>
+                Expected
+              </button>
             </li>
           ))}
         </ul>
       )}
       {noise.length > 0 && <p class="muted">Noise: {noise.map((f) => f.title).join('; ')}</p>}
+      {dialog && (
+        <TriageDialog
+          run={props.run}
+          target={{ kind: 'finding', id: dialog.finding.id, title: dialog.finding.title }}
+          action={dialog.action}
+          onClose={(changed) => {
+            setDialog(null);
+            if (changed) props.onChange();
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -133,7 +154,7 @@ export function RunPage() {
   const { params } = useRoute();
   const run = params.run!;
   const [live, setLive] = useState(true);
-  const { data, error } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, live ? 5000 : undefined);
+  const { data, error, reload } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, live ? 5000 : undefined);
   useEffect(() => {
     if (data && data.run.state !== 'active') setLive(false);
   }, [data]);
@@ -182,7 +203,7 @@ export function RunPage() {
         </div>
       </div>
       <h2>Findings</h2>
-      <Findings run={run} findings={data.findings} />
+      <Findings run={run} findings={data.findings} onChange={reload} />
       <h2>Gate</h2>
       <ul class="reasons">
         {gate.reasons.length === 0 ? <li class="pass">Every threshold is met.</li> : gate.reasons.map((reason, i) => <li key={i} class="fail">{reason}</li>)}
