@@ -72,14 +72,17 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
       // the secondary's beyond doubt (a route's p99 over a few dozen exchanges moves with one
       // stall of either process, so it is bounded, not pinned).
       const { items, overall } = (await (await fetch(`${up.apiUrl}/api/v1/runs/demo/endpoints`)).json()) as {
-        items: { route: string; latency: { basis: string; ratio: { p50: number } } }[];
+        items: { route: string; latency: { basis: string; samples: number; ratio: { p50: number } } }[];
         overall: { latency: { basis: string; ratio: { p50: number; p99: number }; p99Bounds: { candidateLow: number; referenceHigh: number } } };
       };
       for (const { route, latency: l } of items) {
         expect(l.basis, route).toBe('secondary');
+        // A median over a few dozen exchanges moves with the machine's load: judged from 100 on.
+        if (l.samples < 100) continue;
         expect(l.ratio.p50, route).toBeGreaterThanOrEqual(0.8);
         expect(l.ratio.p50, route).toBeLessThanOrEqual(1.25);
       }
+      expect(items.filter((i) => i.latency.samples >= 100).length).toBeGreaterThanOrEqual(2);
       expect(overall.latency.basis).toBe('secondary');
       expect(overall.latency.p99Bounds.candidateLow).toBeLessThanOrEqual(overall.latency.p99Bounds.referenceHigh * 1.25);
     } finally {

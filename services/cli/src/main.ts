@@ -6,6 +6,7 @@ import { registerGate } from './commands/gate';
 import { registerMigrate } from './commands/migrate';
 import { registerReport } from './commands/report';
 import { registerDiffRuns, registerRuns } from './commands/runs';
+import { isShuttingDown } from './shutdown';
 import { registerTap } from './commands/tap';
 import { registerUp } from './commands/up';
 import { registerWorker } from './commands/worker';
@@ -27,6 +28,8 @@ registerReport(program);
 
 // A failure nobody expected still ends with one line, and the exit stops the local servers.
 process.on('uncaughtException', (error) => {
+  // A Redis command cut short by the connection closing under it while shutting down is expected.
+  if (isShuttingDown() && error.message === 'Connection is closed.') return;
   process.stderr.write(`shadowdiff: unexpected error: ${error.stack ?? error.message}\n`);
   process.exit(1);
 });

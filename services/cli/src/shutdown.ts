@@ -1,5 +1,10 @@
 import type { Logger } from '@shadowdiff/core';
 
+let shuttingDown = false;
+
+/** Whether this process is closing down (after a signal, or because its parent went away). */
+export const isShuttingDown = (): boolean => shuttingDown;
+
 /**
  * Runs the given closers (in the order given: newest first) on SIGINT or SIGTERM, once, or
  * when the parent `shadowdiff up` that started this process goes away. A second signal exits at once.
@@ -14,6 +19,7 @@ export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Pr
         process.exit(130);
       }
       stopping = true;
+      shuttingDown = true;
       logger.info({ signal }, 'shutting down');
       for (const close of closers) {
         await close().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
