@@ -123,6 +123,13 @@ export const tapSchema = z.strictObject({
   batchFlushMs: positiveInt.default(5),
   /** Captures held while Redis is slow or away; beyond it they are dropped and counted. */
   maxBufferedCaptures: positiveInt.default(10000),
+  /**
+   * Batches waiting in the queue for a worker, at most: beyond it (no worker consuming, or too
+   * few) the tap stops queueing and counts drops as `backlog_full`, so Redis memory stays bounded.
+   */
+  maxQueuedBatches: positiveInt.default(1000),
+  /** How often the tap reads the queue's backlog (waiting batches, the oldest one's age). */
+  backlogPollMs: positiveInt.min(10).default(1000),
 });
 
 /** The tap's validated settings. */

@@ -3,7 +3,7 @@ import type { Capture, Logger } from '@shadowdiff/core';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from './names';
 
 /** Why a capture never reached the queue. */
-export type DropReason = 'buffer_full' | 'redis_unavailable';
+export type DropReason = 'buffer_full' | 'redis_unavailable' | 'backlog_full';
 
 export interface BatcherOptions {
   /** Captures per job. */
@@ -18,6 +18,8 @@ export interface BatcherOptions {
   /** Captures that will never reach the queue, with why (and Redis's error, when it refused them). */
   onDrop?: (reason: DropReason, count: number, error?: string) => void;
   onFlush?: (captures: number) => void;
+  /** True while the queue's backlog is at its bound: new captures are dropped as `backlog_full`. */
+  backlogFull?: () => boolean;
 }
 
 export interface CaptureBatcher {
@@ -85,6 +87,10 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
 
   return {
     push(capture) {
+      if (options.backlogFull?.()) {
+        options.onDrop?.('backlog_full', 1);
+        return;
+      }
       if (buffer.length + inFlight >= options.maxBuffered) {
         options.onDrop?.('buffer_full', 1);
         return;

@@ -30,7 +30,7 @@ export function createTapMetrics() {
     }),
     dropped: new Counter({
       name: 'shadowdiff_tap_dropped_total',
-      help: 'Captures (or recorder halves) dropped, by reason (shadow_limit, request_too_large, buffer_full, redis_unavailable, …)',
+      help: 'Captures (or recorder halves) dropped, by reason (shadow_limit, request_too_large, buffer_full, redis_unavailable, backlog_full, …)',
       labelNames: ['reason'],
       registers,
     }),
@@ -45,6 +45,8 @@ export function createTapMetrics() {
     batchFlushes: new Counter({ name: 'shadowdiff_tap_batch_flushes_total', help: 'Capture batches sent to the queue', registers }),
     capturesQueued: new Counter({ name: 'shadowdiff_tap_captures_queued_total', help: 'Captures accepted by the queue', registers }),
     inFlightShadows: new Gauge({ name: 'shadowdiff_tap_in_flight_shadows', help: 'Shadow calls in flight', registers }),
+    queueWaiting: new Gauge({ name: 'shadowdiff_queue_waiting_batches', help: 'Capture batches waiting in the queue for a worker, as last read (bounded by tap.maxQueuedBatches)', registers }),
+    queueOldestAge: new Gauge({ name: 'shadowdiff_queue_oldest_waiting_seconds', help: 'Age of the oldest capture batch waiting for a worker, as last read (0: none waiting)', registers }),
     halves: new Counter({ name: 'shadowdiff_tap_halves_recorded_total', help: 'Recorder: halves stored to await their partner, by side', labelNames: ['side'], registers }),
     pairs: new Counter({ name: 'shadowdiff_tap_halves_paired_total', help: 'Recorder: exchanges completed by joining two halves', registers }),
     unmatchedHalves: new Counter({

@@ -120,12 +120,18 @@ export async function startTapService(
       batchSize: config.tap.batchSize,
       flushMs: config.tap.batchFlushMs,
       maxBuffered: config.tap.maxBufferedCaptures,
+      maxQueuedBatches: config.tap.maxQueuedBatches,
+      backlogPollMs: config.tap.backlogPollMs,
     },
     {
       logger,
       onDone: (report, exchangeId) => shadowHandlers?.onDone(report, exchangeId),
       onLost: (jobs) => shadowHandlers?.onLost(jobs),
       onDrop: (reason, count) => metrics.dropped.inc({ reason }, count),
+      onBacklog: (waiting, oldestAgeMs) => {
+        metrics.queueWaiting.set(waiting);
+        metrics.queueOldestAge.set(oldestAgeMs === null ? 0 : oldestAgeMs / 1000);
+      },
       onFlush: (count) => {
         metrics.batchFlushes.inc();
         metrics.capturesQueued.inc(count);

@@ -15,6 +15,9 @@ export interface ShadowThreadData {
   batchSize: number;
   flushMs: number;
   maxBuffered: number;
+  /** Batches waiting for a worker at most (none: unbounded), and how often the backlog is read (default 1 s). */
+  maxQueuedBatches?: number;
+  backlogPollMs?: number;
 }
 
 /** Main thread → shadow thread. */
@@ -33,6 +36,7 @@ export interface QueueState {
 export type FromShadowThread =
   | { type: 'ready'; redis: boolean }
   | { type: 'redis'; up: boolean }
+  | { type: 'backlog'; waiting: number; oldestAgeMs: number | null }
   | ({ type: 'done'; reports: [exchangeId: string, report: JobReport][] } & QueueState)
   | ({ type: 'flushed'; count: number } & QueueState)
   | ({ type: 'dropped'; reason: DropReason; count: number; error?: string } & QueueState)

@@ -25,10 +25,22 @@ const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS,
 queue.on('error', () => undefined);
 let received = 0;
 const state = (): QueueState => ({ held: batcher.held, received });
+// The queue's backlog, read every `backlogPollMs`: beyond `maxQueuedBatches` waiting for a worker,
+// new captures are dropped (backlog_full) rather than queued, so Redis memory stays bounded.
+let backlogFull = false;
+const readBacklog = async (): Promise<void> => {
+  const [waiting, oldest] = await Promise.all([queue.getWaitingCount(), queue.getJobs(['wait'], 0, 0, true)]);
+  backlogFull = waiting >= (data.maxQueuedBatches ?? Infinity);
+  tell({ type: 'backlog', waiting, oldestAgeMs: oldest[0] ? Date.now() - oldest[0].timestamp : null });
+};
+const backlogTimer = setInterval(() => void readBacklog().catch(() => undefined), data.backlogPollMs ?? 1000);
+backlogTimer.unref();
+
 const batcher = createCaptureBatcher(queue, {
   batchSize: data.batchSize,
   flushMs: data.flushMs,
   maxBuffered: data.maxBuffered,
+  backlogFull: () => backlogFull,
   onFlush: (count) => tell({ type: 'flushed', count, ...state() }),
   onDrop: (reason, count, error) => tell({ type: 'dropped', reason, count, ...(error ? { error } : {}), ...state() }),
 });
@@ -49,6 +61,7 @@ const sendReports = (): void => {
 };
 
 const close = async (graceMs: number): Promise<void> => {
+  clearInterval(backlogTimer);
   if (sides) await drainShadowSides(sides, () => inFlight, graceMs);
   if (reports.length > 0) sendReports();
   await batcher.close();

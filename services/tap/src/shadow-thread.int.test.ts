@@ -27,13 +27,20 @@ const redaction = { key: TEST_REDACTION_KEY, headers: [], queryParams: [], bodyP
 
 /** A shadow thread whose reports are tallied: jobs done and lost, captures flushed, and dropped by reason. */
 function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: string) {
-  const counts = { flushed: 0, dropped: {} as Partial<Record<CaptureDropReason, number>>, done: [] as [string, JobReport][], lost: 0 };
+  const counts = {
+    flushed: 0,
+    dropped: {} as Partial<Record<CaptureDropReason, number>>,
+    done: [] as [string, JobReport][],
+    lost: 0,
+    backlog: undefined as { waiting: number; oldestAgeMs: number | null } | undefined,
+  };
   const handlers: ShadowThreadHandlers = {
     logger: silentLogger(),
     onFlush: (n) => (counts.flushed += n),
     onDrop: (reason, n) => (counts.dropped[reason] = (counts.dropped[reason] ?? 0) + n),
     onDone: (report, id) => counts.done.push([id, report]),
     onLost: (n) => (counts.lost += n),
+    onBacklog: (waiting, oldestAgeMs) => (counts.backlog = { waiting, oldestAgeMs }),
   };
   const sink: ShadowThread = startShadowThread({ ...data, redaction }, handlers, entry);
   const accounted = (): number => counts.flushed + Object.values(counts.dropped).reduce((s, n) => s + n, 0);
@@ -65,6 +72,29 @@ describe('shadow thread', () => {
     const queued = jobs.flatMap((j) => j.data.captures.map((c) => c.id));
     expect(queued.sort()).toEqual(sent.sort());
     expect(jobs.length).toBeGreaterThanOrEqual(20);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('stops queueing once the backlog waiting for a worker reaches its bound, counts the drops, and reports the backlog', async () => {
+    const prefix = freshQueuePrefix();
+    const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), queuePrefix: prefix, batchSize: 10, flushMs: 5, maxBuffered: 10_000, maxQueuedBatches: 5, backlogPollMs: 20 });
+    await sink.ready;
+    // No worker consumes: 40 hand-overs of 10 captures, spaced so the backlog is read between them.
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 10; j++) sink.push(capture());
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await eventually(() => accounted() === 400);
+    expect(counts.dropped.backlog_full).toBeGreaterThan(200);
+    expect(counts.flushed + (counts.dropped.backlog_full ?? 0)).toBe(400);
+    const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
+    // At most the bound, plus what was sent before the next read of the backlog.
+    expect(await queue.getWaitingCount()).toBeLessThanOrEqual(12);
+    await eventually(() => (counts.backlog?.waiting ?? 0) >= 5, 2000);
+    expect(counts.backlog!.waiting).toBeGreaterThanOrEqual(5);
+    expect(counts.backlog!.oldestAgeMs).toBeGreaterThan(0);
+    await sink.close(1000);
     await queue.obliterate({ force: true });
     await queue.close();
   });

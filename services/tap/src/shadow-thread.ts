@@ -40,6 +40,8 @@ export interface ShadowThreadStatus {
 export interface ShadowThreadHandlers extends ShadowHandlers {
   onFlush: (count: number) => void;
   onDrop: (reason: CaptureDropReason, count: number) => void;
+  /** The queue's backlog as last read: batches waiting for a worker, and the oldest one's age. */
+  onBacklog?: (waiting: number, oldestAgeMs: number | null) => void;
   logger: Logger;
 }
 
@@ -87,6 +89,9 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
         break;
       case 'redis':
         status = { ...status, redis: message.up ? 'up' : 'down' };
+        break;
+      case 'backlog':
+        handlers.onBacklog?.(message.waiting, message.oldestAgeMs);
         break;
       case 'closed':
         closed?.();
