@@ -3,6 +3,7 @@ import { findRun, type Run } from '@shadowdiff/store';
 import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis';
 import type { ApiContext } from '../context';
+import type { Finding } from '../analysis/findings';
 import { runFindings } from '../analysis/run-findings';
 import { evaluateGate, type GateEvaluation } from './evaluate';
 import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds';
@@ -27,12 +28,14 @@ export interface RunFigures {
   analysis: RunAnalysis;
   overall: TrafficTotals;
   endpoints: EndpointSummary[];
+  findings: Finding[];
 }
 
-/** Analyses a run and summarises its endpoints. */
+/** Analyses a run, summarises its endpoints and groups its differences into findings, once. */
 export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
   const analysis = await analyseRun(ctx, run);
-  return { analysis, ...(await summariseEndpoints(ctx, analysis)) };
+  const [summary, findings] = await Promise.all([summariseEndpoints(ctx, analysis), runFindings(ctx, run, analysis)]);
+  return { analysis, findings, ...summary };
 }
 
 function storedThresholds(run: Run): GateThresholds {
@@ -55,11 +58,11 @@ async function newFieldsSince(ctx: ApiContext, current: RunAnalysis, baselineNam
 /** Evaluates the gate of a run: defaults, then the run's thresholds, then the request's. */
 export async function runGate(ctx: ApiContext, run: Run, request: GateRequest, figures?: RunFigures): Promise<GateResult> {
   const thresholds = mergeThresholds(storedThresholds(run), request.thresholds);
-  const { analysis, overall, endpoints } = figures ?? (await runFigures(ctx, run));
+  const { analysis, overall, endpoints, findings } = figures ?? (await runFigures(ctx, run));
   const since = request.baseline ? await newFieldsSince(ctx, analysis, request.baseline) : undefined;
   // The reasons name what changed on each failing route, not only its rates.
   const findingsByRoute = new Map<string, string[]>();
-  for (const f of await runFindings(ctx, run, analysis)) {
+  for (const f of findings) {
     if (f.verdict !== 'real') continue;
     for (const r of f.routes) findingsByRoute.set(r.route, [...(findingsByRoute.get(r.route) ?? []), f.title]);
   }

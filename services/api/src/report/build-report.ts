@@ -3,7 +3,6 @@ import type { FieldVerdict } from '../analysis/classify';
 import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
 import { listFieldItems, type FieldItem } from '../analysis/field-items';
 import type { Finding } from '../analysis/findings';
-import { runFindings } from '../analysis/run-findings';
 import type { ApiContext } from '../context';
 import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate';
 
@@ -75,12 +74,8 @@ function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
 /** Builds the report of a run: the gate's verdict and the figures behind it. */
 export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
   const figures = await runFigures(ctx, run);
-  const [gate, fields, cells, findings] = await Promise.all([
-    runGate(ctx, run, request, figures),
-    listFieldItems(ctx, figures.analysis),
-    statusMatrix(ctx.pool, run.id),
-    runFindings(ctx, run, figures.analysis),
-  ]);
+  const [gate, fields, cells] = await Promise.all([runGate(ctx, run, request, figures), listFieldItems(ctx, figures.analysis), statusMatrix(ctx.pool, run.id)]);
+  const findings = figures.findings;
   const differing = fields.filter((f) => f.differences > 0);
   const real = differing.filter((f) => f.classification.countsAsReal).sort((a, b) => b.rate - a.rate || b.differences - a.differences);
   const topFields = await Promise.all(
