@@ -67,6 +67,11 @@ describe('auth, OpenAPI and dead letters', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(15);
     expect(doc.paths['/runs/{run}/gate'].post['x-scope']).toBe('read');
+    // Independently of the document: every GET and the gate read; everything else writes.
+    const readable = Object.entries<Record<string, { 'x-scope': string }>>(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).filter(([, op]) => op['x-scope'] === 'read').map(([method]) => `${method} ${path}`),
+    );
+    expect(readable.filter((op) => !op.startsWith('get '))).toEqual(['post /runs/{run}/gate']);
     expect(doc.paths['/runs/{run}/triage'].put['x-scope']).toBe('write');
   });
 

@@ -113,6 +113,10 @@ describe('gate and report', () => {
     for (const heading of ['## Verdict', '## Findings', '## Endpoints', '## Top differing fields', '## Status codes', '## Latency', '## Schema drift', '## Noise summary']) {
       expect(md.text).toContain(heading);
     }
+    // The report leads with what changed, and a route failing on its differences names it.
+    const findings = md.text.slice(md.text.indexOf('## Findings'), md.text.indexOf('## Endpoints'));
+    expect(findings).toMatch(/\*\*type number → string on body\.id \(2 routes\)\*\* — real/);
+    expect(json.body.gate.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^GET \/a\/\{id\}: real differences .* — .*type number → string on body\.id/)]));
 
     const html = await api.call('GET', '/runs/differing/report?format=html');
     expect(html.type).toMatch(/text\/html/);

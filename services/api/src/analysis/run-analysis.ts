@@ -50,11 +50,13 @@ const REMEMBERED_RUNS = 3;
  */
 async function learnedNoise(ctx: ApiContext, run: Run): Promise<Map<string, string>> {
   const learned = new Map<string, string>();
-  for (const earlier of await listEarlierRuns(ctx.pool, run, REMEMBERED_RUNS)) {
-    const analysis = await analyseRun(ctx, earlier, { countExchanges: false, learn: false });
+  const earlier = await listEarlierRuns(ctx.pool, run, REMEMBERED_RUNS);
+  const analyses = await Promise.all(earlier.map((r) => analyseRun(ctx, r, { countExchanges: false, learn: false })));
+  // Newest first: the first run to have judged a field noise is the one named.
+  for (const analysis of analyses) {
     for (const f of analysis.fields) {
       const k = key(f.route, f.field);
-      if (f.classification.verdict === 'noise' && !learned.has(k)) learned.set(k, earlier.name);
+      if (f.classification.verdict === 'noise' && !learned.has(k)) learned.set(k, analysis.run.name);
     }
   }
   return learned;

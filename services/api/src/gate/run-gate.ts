@@ -28,14 +28,15 @@ export interface RunFigures {
   analysis: RunAnalysis;
   overall: TrafficTotals;
   endpoints: EndpointSummary[];
-  findings: Finding[];
+  /** The run's findings, grouped on first use and kept: a gate that passes never needs them. */
+  findings(): Promise<Finding[]>;
 }
 
 /** Analyses a run, summarises its endpoints and groups its differences into findings, once. */
 export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
   const analysis = await analyseRun(ctx, run);
-  const [summary, findings] = await Promise.all([summariseEndpoints(ctx, analysis), runFindings(ctx, run, analysis)]);
-  return { analysis, findings, ...summary };
+  let findings: Promise<Finding[]> | undefined;
+  return { analysis, ...(await summariseEndpoints(ctx, analysis)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
 }
 
 function storedThresholds(run: Run): GateThresholds {
@@ -47,7 +48,8 @@ function storedThresholds(run: Run): GateThresholds {
 async function newFieldsSince(ctx: ApiContext, current: RunAnalysis, baselineName: string): Promise<{ baseline: Run; fields: { route: string; field: string }[] }> {
   const baseline = await findRun(ctx.pool, baselineName);
   if (!baseline) throw new NotFoundError(`no baseline run with id or name '${baselineName}'`);
-  const before = await analyseRun(ctx, baseline);
+  // Only which fields differed there is read: no exchange counts, no noise learned before it.
+  const before = await analyseRun(ctx, baseline, { countExchanges: false, learn: false });
   const differedBefore = new Set(before.fields.filter((f) => f.candidate.differences > f.candidate.ignored).map((f) => fieldKey(f.route, f.field)));
   const fields = current.fields
     .filter((f) => f.classification.countsAsReal && !differedBefore.has(fieldKey(f.route, f.field)))
@@ -60,13 +62,18 @@ export async function runGate(ctx: ApiContext, run: Run, request: GateRequest, f
   const thresholds = mergeThresholds(storedThresholds(run), request.thresholds);
   const { analysis, overall, endpoints, findings } = figures ?? (await runFigures(ctx, run));
   const since = request.baseline ? await newFieldsSince(ctx, analysis, request.baseline) : undefined;
-  // The reasons name what changed on each failing route, not only its rates.
-  const findingsByRoute = new Map<string, string[]>();
-  for (const f of findings) {
-    if (f.verdict !== 'real') continue;
-    for (const r of f.routes) findingsByRoute.set(r.route, [...(findingsByRoute.get(r.route) ?? []), f.title]);
+  const input = { thresholds, overall, endpoints, newFields: since?.fields ?? null };
+  let evaluation = evaluateGate(input);
+  // A route that fails on its differences is told with what changed there, its real findings.
+  const failsOnDifferences = evaluation.routes.some((r) => r.checks.some((c) => !c.passed && (c.check === 'difference_rate' || c.check === 'status_mismatch_rate')));
+  if (failsOnDifferences) {
+    const byRoute = new Map<string, string[]>();
+    for (const f of await findings()) {
+      if (f.verdict !== 'real') continue;
+      for (const r of f.routes) byRoute.set(r.route, [...(byRoute.get(r.route) ?? []), f.title]);
+    }
+    evaluation = evaluateGate({ ...input, findings: byRoute });
   }
-  const evaluation = evaluateGate({ thresholds, overall, endpoints, newFields: since?.fields ?? null, findings: findingsByRoute });
   return {
     run: { id: run.id, name: run.name },
     baseline: since ? { id: since.baseline.id, name: since.baseline.name } : null,
