@@ -29,9 +29,11 @@ const state = (): QueueState => ({ held: batcher.held, received });
 // new captures are dropped (backlog_full) rather than queued, so Redis memory stays bounded.
 let backlogFull = false;
 const readBacklog = async (): Promise<void> => {
-  const [waiting, oldest] = await Promise.all([queue.getWaitingCount(), queue.getJobs(['wait'], 0, 0, true)]);
+  // The oldest waiting job is the wait list's tail; only its timestamp is read, not its captures.
+  const [waiting, oldestId] = await Promise.all([queue.getWaitingCount(), connection.lindex(queue.keys.wait!, -1)]);
+  const createdAt = oldestId ? Number(await connection.hget(queue.toKey(oldestId), 'timestamp')) : NaN;
   backlogFull = waiting >= (data.maxQueuedBatches ?? Infinity);
-  tell({ type: 'backlog', waiting, oldestAgeMs: oldest[0] ? Date.now() - oldest[0].timestamp : null });
+  tell({ type: 'backlog', waiting, oldestAgeMs: Number.isFinite(createdAt) ? Date.now() - createdAt : null });
 };
 const backlogTimer = setInterval(() => void readBacklog().catch(() => undefined), data.backlogPollMs ?? 1000);
 backlogTimer.unref();
