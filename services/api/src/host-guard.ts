@@ -7,7 +7,6 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError } from '@shadowdiff/core';
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `host` and `port` of a Host header (`[::1]:8081`, `localhost`), or undefined when malformed. */
@@ -17,14 +16,16 @@ function parseHost(header: string): { name: string; port: number | null } | unde
   return { name: match[1]!.toLowerCase(), port: match[2] === undefined ? null : Number(match[2]) };
 }
 
-const isLoopbackName = (name: string): boolean => LOOPBACK_NAMES.has(name) || /^127(\.\d{1,3}){3}$/.test(name) || name.endsWith('.localhost');
+/** Whether a host name or address (`localhost`, `127.0.0.1`, `::1` or `[::1]`) is this machine's loopback. */
+export const isLoopbackHost = (name: string): boolean =>
+  name === 'localhost' || name.endsWith('.localhost') || name === '::1' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
 
 /** Refuses requests whose Host is not a loopback name with the port they arrived on. */
 export function loopbackHostGuard(): RequestHandler {
   return (req, _res, next) => {
     const host = parseHost(req.headers.host ?? '');
     const port = req.socket.localPort;
-    if (!host || !isLoopbackName(host.name) || (host.port ?? 80) !== port) {
+    if (!host || !isLoopbackHost(host.name) || (host.port ?? 80) !== port) {
       next(new ForbiddenError(`this API answers only requests addressed to a loopback name on port ${port}, not to "${req.headers.host ?? ''}" (configure api.token to serve other names)`));
       return;
     }

@@ -6,13 +6,13 @@ import type { ShadowdiffConfig } from '@shadowdiff/config';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app';
 import { hasTokens, type ApiTokens } from './auth';
+import { isLoopbackHost } from './host-guard';
 
 export interface ApiService {
   url: string;
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Tokens copied from documentation and examples: never accepted beyond loopback. */
 const PLACEHOLDER_TOKENS = new Set(['replace-with-a-long-random-secret', 'changeme', 'change-me', 'secret', 'password', 'token', 'your-token-here', 'example-token']);
@@ -29,7 +29,7 @@ export function apiTokens(api: ShadowdiffConfig['api']): ApiTokens {
  * them a placeholder, none shorter than 32 characters.
  */
 function checkExposure(host: string, tokens: ApiTokens): void {
-  if (LOOPBACK.has(host)) return;
+  if (isLoopbackHost(host)) return;
   if (!hasTokens(tokens)) {
     throw new ConfigError(`the API is asked to listen on ${host} without a token: set SHADOWDIFF_API_TOKEN (${MAKE_ONE}) or bind api.host to 127.0.0.1`);
   }

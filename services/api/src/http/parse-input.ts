@@ -13,7 +13,7 @@ function describeIssue(issue: z.core.$ZodIssue, where: InputLocation): string[] 
 }
 
 /**
- * The path of the first string holding U+0000 in `input`, or undefined. Postgres refuses that
+ * The path of the first string (value or key) holding U+0000 in `input`, or undefined. Postgres refuses that
  * character in text, so it is refused here, by name. Iterative: a body may nest deeply.
  */
 function nulPath(input: unknown): (string | number)[] | undefined {
@@ -25,7 +25,10 @@ function nulPath(input: unknown): (string | number)[] | undefined {
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push([item, [...path, i]]));
     } else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) stack.push([item, [...path, key]]);
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return [...path, key];
+        stack.push([item, [...path, key]]);
+      }
     }
   }
   return undefined;
