@@ -9,3 +9,4 @@ export { parseThresholdsFile } from './gate/thresholds-file';
 export type { EndpointSummary } from './analysis/endpoint-summary';
 export type { FieldItem } from './analysis/field-items';
 export type { Finding } from './analysis/findings';
+export type { FindingComparison } from './analysis/compare-findings';

@@ -3,6 +3,11 @@ import type { ApiClient } from './api-client';
 
 const pct = (rate: number): string => `${(100 * rate).toFixed(1)}%`;
 
+/** One finding on one line: verdict, sentence, exchanges and rate per route. */
+export function findingLine(f: Pick<Finding, 'verdict' | 'title' | 'exchanges' | 'routes'>): string {
+  return `  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ')}\n`;
+}
+
 /**
  * Prints a run as the API judges it: per route the real-difference rate (noise, rules and triage
  * left out), status mismatches, candidate errors and latency ratio; then the findings, real
@@ -34,9 +39,6 @@ export async function printRunSummary(client: ApiClient, run: string, out: NodeJ
   const judged = findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
   const noise = findings.filter((f) => f.verdict === 'noise');
   out.write(`\nFindings (differences grouped by cause; their fields: /api/v1${runPath}/endpoints/<route>/fields):\n`);
-  for (const f of judged) {
-    const where = f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ');
-    out.write(`  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${where}\n`);
-  }
+  for (const f of judged) out.write(findingLine(f));
   if (noise.length > 0) out.write(`  ${'noise'.padEnd(17)} ${noise.map((f) => f.title).join('; ')}\n`);
 }

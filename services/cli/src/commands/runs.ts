@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseThresholdsFile, type EndpointSummary } from '@shadowdiff/api';
+import { parseThresholdsFile, type EndpointSummary, type FindingComparison } from '@shadowdiff/api';
+import { findingLine } from '../summary';
 import { addApiOptions, createApiClient, runPath } from '../api-client';
 
 interface RunItem {
@@ -68,29 +69,14 @@ async function showRun(run: string, flags: Flags): Promise<void> {
   );
 }
 
-interface FindingLine {
-  title: string;
-  verdict: string;
-  exchanges: number;
-  routes: { route: string; rate: number }[];
-}
-interface FindingComparison {
-  run: { name: string };
-  baseline: { name: string };
-  new: FindingLine[];
-  gone: FindingLine[];
-  changed: { sentence: string; before: { verdict: string; rate: number }; after: { verdict: string; rate: number }; fieldsAdded: string[]; fieldsRemoved: string[] }[];
-}
-
 /** `shadowdiff diff-runs <baseline> <run>`: the run's findings against the baseline's. */
 async function diffRuns(baseline: string, run: string, flags: Flags): Promise<void> {
-  const body = await createApiClient(flags).json<FindingComparison>('GET', `${runPath(run, '/findings/compare')}?baseline=${encodeURIComponent(baseline)}`);
+  const body = await createApiClient(flags).json<FindingComparison & { run: { name: string }; baseline: { name: string } }>('GET', `${runPath(run, '/findings/compare')}?baseline=${encodeURIComponent(baseline)}`);
   if (flags.json) return void out(`${JSON.stringify(body, null, 2)}\n`);
-  const line = (f: FindingLine): string => `  ${f.verdict.replace('_', ' ').padEnd(17)} ${f.title}  — ${f.exchanges} exchanges: ${f.routes.map((r) => `${r.route} ${pct(r.rate)}`).join(', ')}\n`;
   out(`${body.run.name} against ${body.baseline.name}\n`);
   if (body.new.length + body.gone.length + body.changed.length === 0) return void out('\nNo finding is new, gone or changed.\n');
-  if (body.new.length > 0) out(`\nNew:\n${body.new.map(line).join('')}`);
-  if (body.gone.length > 0) out(`\nGone:\n${body.gone.map(line).join('')}`);
+  if (body.new.length > 0) out(`\nNew:\n${body.new.map(findingLine).join('')}`);
+  if (body.gone.length > 0) out(`\nGone:\n${body.gone.map(findingLine).join('')}`);
   if (body.changed.length > 0) {
     out('\nChanged:\n');
     for (const c of body.changed) {
