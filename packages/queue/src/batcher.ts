@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Capture, Logger } from '@shadowdiff/core';
-import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from './names';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, type CaptureBatch } from './names';
 
 /** Why a capture never reached the queue. */
 export type DropReason = 'buffer_full' | 'redis_unavailable' | 'backlog_full';
@@ -54,7 +54,7 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
       inFlight -= captures.length;
     };
     const job = queue
-      .add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId: captures[0]!.id })
+      .add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(captures) })
       .then(
         () => {
           settle();

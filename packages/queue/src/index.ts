@@ -2,3 +2,4 @@ export * from './names';
 export * from './connection';
 export * from './batcher';
 export * from './half-pairing';
+export * from './backlog';

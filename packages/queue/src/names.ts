@@ -5,6 +5,19 @@ export const CAPTURE_QUEUE = 'shadowdiff-captures';
 /** Job name of a batch of captures. */
 export const CAPTURE_BATCH_JOB = 'capture-batch';
 
+/**
+ * The id of a batch's job: its first capture's id and how many captures it holds, so the waiting
+ * captures can be counted from the wait list alone, without reading any payload. The same batch
+ * always gets the same id, so queueing it twice keeps one job.
+ */
+export const captureBatchJobId = (captures: readonly Capture[]): string => `${captures[0]!.id}.${captures.length}`;
+
+/** How many captures a job holds, read from its id; a job queued under another id counts as one. */
+export function capturesInJob(jobId: string): number {
+  const count = Number(/\.(\d+)$/.exec(jobId)?.[1]);
+  return Number.isSafeInteger(count) && count > 0 ? count : 1;
+}
+
 /** Payload of one job: several captures, queued together to keep Redis round trips low. */
 export interface CaptureBatch {
   captures: Capture[];
