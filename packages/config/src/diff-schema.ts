@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_IGNORED_HEADERS, DEFAULT_NOISE_THRESHOLDS } from '@shadowdiff/diff';
-import { positiveInt } from './schema-types';
+import { port, positiveInt } from './schema-types';
 
 const glob = z.string().min(1).max(500);
 const base = {
@@ -64,4 +64,7 @@ export const workerSchema = z.strictObject({
   keepIdenticalShare: z.number().min(0).max(1).default(0.1),
   /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken over by another. */
   lockDurationMs: positiveInt.min(1000).default(30_000),
+  /** Where the worker's `/metrics`, `/healthz` and `/readyz` are served. 0 picks a free port. */
+  adminHost: z.string().min(1).default('127.0.0.1'),
+  adminPort: port.default(9465),
 });

@@ -152,6 +152,9 @@ const LEAVES: readonly Leaf[] = [
   { path: 'worker.concurrency', good: fc.integer({ min: 1, max: 256 }), bad: oneOf(257, 0, 'four') },
   { path: 'worker.keepIdenticalShare', good: fc.double({ min: 0, max: 1, noNaN: true }), bad: oneOf(1.5, -0.1) },
   { path: 'worker.lockDurationMs', good: fc.integer({ min: 1000, max: 1e7 }), bad: oneOf(999, 'long') },
+  { path: 'worker.adminHost', ...host },
+  { path: 'worker.adminPort', ...portLeaf },
+  { path: 'api.maxResultLagSeconds', good: fc.double({ min: 0.5, max: 86_400, noNaN: true }), bad: oneOf(0, -1, 'ten') },
   { path: 'diff.ignoreHeaders', good: fc.array(oneOf('date', 'x-trace-*'), { maxLength: 3 }), bad: oneOf([''], 'date', [null]) },
   { path: 'diff.routes', good: fc.array(oneOf('/users/:id', '/files/**', '/a/*/b'), { maxLength: 3 }), bad: oneOf(['users/:id'], '/users') },
   {
@@ -202,6 +205,8 @@ const ENV_VALUES: Readonly<Record<string, { good: readonly string[]; bad: readon
   SHADOWDIFF_API_TOKEN: { good: ['env-token-0123456789', '1234567890123456'], bad: ['short'] },
   SHADOWDIFF_WORKER_CONCURRENCY: { good: ['8'], bad: ['300'] },
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: { good: ['60000'], bad: ['10'] },
+  SHADOWDIFF_WORKER_ADMIN_PORT: { good: ['9470', '0'], bad: ['admin'] },
+  SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS: { good: ['30', '2.5'], bad: ['0'] },
   SHADOWDIFF_STATE_DIR: { good: ['/tmp/state', 'true'], bad: [] },
   SHADOWDIFF_LOG_LEVEL: { good: ['debug'], bad: ['loud'] },
 };

@@ -32,8 +32,10 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_API_TOKEN: 'api.token',
   SHADOWDIFF_API_READ_TOKENS: 'api.readTokens',
   SHADOWDIFF_API_WRITE_TOKENS: 'api.writeTokens',
+  SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS: 'api.maxResultLagSeconds',
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
+  SHADOWDIFF_WORKER_ADMIN_PORT: 'worker.adminPort',
   SHADOWDIFF_STATE_DIR: 'stateDir',
   SHADOWDIFF_LOG_LEVEL: 'log.level',
 };
@@ -83,6 +85,8 @@ const NUMERIC_VARIABLES: ReadonlySet<string> = new Set([
   'SHADOWDIFF_API_PORT',
   'SHADOWDIFF_WORKER_CONCURRENCY',
   'SHADOWDIFF_WORKER_LOCK_DURATION_MS',
+  'SHADOWDIFF_WORKER_ADMIN_PORT',
+  'SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS',
 ]);
 
 /** An environment value as its setting takes it: a number where one is wanted and given, else the string for the schema to judge. */

@@ -31,6 +31,11 @@ export const configSchema = z.strictObject({
       readTokens: tokenList,
       /** Tokens that may also create and close runs, edit rules and triage. */
       writeTokens: tokenList,
+      /**
+       * Seconds results may lag traffic (the oldest capture waiting for a worker) before an active
+       * run shows a warning; with no worker consuming within them either, `/readyz` is 503.
+       */
+      maxResultLagSeconds: z.number().positive().max(86_400).default(10),
     })
     .prefault({}),
   worker: workerSchema.prefault({}),

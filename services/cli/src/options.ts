@@ -15,6 +15,7 @@ const FLAG_PATHS: Record<string, string> = {
   mirrorPercentage: 'tap.mirrorPercentage',
   controlPercentage: 'tap.controlPercentage',
   concurrency: 'worker.concurrency',
+  workerAdminPort: 'worker.adminPort',
   stateDir: 'stateDir',
   logLevel: 'log.level',
 };
@@ -38,6 +39,7 @@ export function addServiceOptions(command: Command, which: readonly (keyof typeo
     mirrorPercentage: new Option('--mirror-percentage <0-100>', 'share of requests mirrored').argParser(numberFlag),
     controlPercentage: new Option('--control-percentage <0-100>', 'without a secondary: share of mirrored safe requests sent to the primary again, as the noise control').argParser(numberFlag),
     concurrency: new Option('--concurrency <n>', 'capture batches a worker processes at once').argParser(numberFlag),
+    workerAdminPort: new Option('--worker-admin-port <port>', "port of the worker's /metrics, /healthz and /readyz (0: any free port)").argParser(numberFlag),
     stateDir: new Option('--state-dir <dir>', 'where embedded Postgres and the local Redis keep their data'),
     logLevel: new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent'),
   };

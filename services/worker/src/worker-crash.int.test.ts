@@ -27,6 +27,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('worker stopped with %s and resta
       REDIS_URL: inject('redisUrl'),
       SHADOWDIFF_REDIS_PREFIX: prefix,
       SHADOWDIFF_WORKER_LOCK_DURATION_MS: '2000',
+      SHADOWDIFF_WORKER_ADMIN_PORT: '0',
       SHADOWDIFF_LOG_LEVEL: 'warn',
     });
     workers.push(worker);

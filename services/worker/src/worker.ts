@@ -1,9 +1,10 @@
 import { Worker, type Job } from 'bullmq';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { DiffOptions } from '@shadowdiff/diff';
-import { CAPTURE_QUEUE, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
+import type { Readiness } from './admin-server';
 import { processBatch, type BatchDeps } from './process-batch';
 import { createRunDiffOptions } from './run-diff-options';
 
@@ -25,8 +26,19 @@ export interface CaptureWorkerOptions {
 export interface CaptureWorker {
   worker: Worker<CaptureBatch>;
   registry: Registry;
+  /** Redis and Postgres reachable, and consuming (running, not closing), for `/readyz`. */
+  readiness(): Promise<Readiness>;
   /** Waits for jobs in progress to finish, then disconnects. Unfinished jobs return to the queue. */
   close(): Promise<void>;
+}
+
+/** A check that has not answered within this long counts as failed. */
+const CHECK_TIMEOUT_MS = 2000;
+
+function answers(check: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
+  return Promise.race([check().then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The BullMQ consumer of capture batches. */
@@ -38,6 +50,11 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     name: 'shadowdiff_worker_exchanges_total',
     help: 'Captures processed, by result',
     labelNames: ['result'],
+    registers: [registry],
+  });
+  const lastConsumed = new Gauge({
+    name: 'shadowdiff_worker_last_consumed_timestamp_seconds',
+    help: 'When this worker last finished a batch (Unix time; 0: not yet)',
     registers: [registry],
   });
   const diffOptions = createRunDiffOptions({ pool: options.pool, base: options.diffOptions, logger });
@@ -57,6 +74,7 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
       exchanges.inc({ result: 'stored' }, result.stored);
       exchanges.inc({ result: 'duplicate' }, result.duplicates);
       exchanges.inc({ result: 'dead_letter' }, result.deadLettered);
+      noteConsumed();
       return result;
     },
     {
@@ -70,12 +88,31 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
       ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
     },
   );
+  // Marks in Redis when a batch was last finished, at most once a second, so that anyone reading
+  // the queue (the API's /readyz) can tell a backlog with no consumer from one being worked off.
+  let markedAt = 0;
+  let consumedAt = 0;
+  function noteConsumed(): void {
+    const now = Date.now();
+    consumedAt = now;
+    lastConsumed.set(now / 1000);
+    if (now - markedAt < 1000) return;
+    markedAt = now;
+    connection.set(worker.toKey(LAST_CONSUMED_KEY), String(now)).catch((error: Error) => logger.debug({ err: error.message }, 'last-consumed mark not written'));
+  }
+  let closing = false;
   worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
   worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
   return {
     worker,
     registry,
+    async readiness() {
+      const [redis, postgres] = await Promise.all([answers(() => connection.ping()), answers(() => options.pool.query('SELECT 1'))]);
+      const consuming = !closing && worker.isRunning() && !worker.isPaused();
+      return { ready: redis && postgres && consuming, redis, postgres, consuming, lastConsumedAt: consumedAt ? new Date(consumedAt).toISOString() : null };
+    },
     async close() {
+      closing = true;
       await worker.close();
       connection.disconnect();
     },
