@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { endpointListSchema, fieldListSchema, findingListSchema, runListSchema, runSchema } from './schemas/responses';
+import { endpointListSchema, fieldListSchema, findingListSchema, runDetailSchema, runListSchema } from './schemas/responses';
 import { seedExchanges, startTestApi, type TestApi } from './test-seed';
 
 describe('runs, endpoints and fields', () => {
@@ -41,7 +41,7 @@ describe('runs, endpoints and fields', () => {
     expect(runListSchema.parse(list.body).items.map((r) => [r.name, r.exchanges])).toEqual([['release-42', 45]]);
     const byName = await api.call('GET', '/runs/release-42');
     const byId = await api.call('GET', `/runs/${runId}`);
-    expect(runSchema.parse(byName.body)).toEqual(byId.body);
+    expect(runDetailSchema.parse(byName.body)).toEqual(byId.body);
     expect(byName.body).toMatchObject({ service: 'users', primaryLabel: 'v41', candidateLabel: 'v42', state: 'active' });
 
     expect((await api.call('POST', '/runs', { name: 'release-42' })).status).toBe(409);

@@ -18,7 +18,8 @@ import { runEndpoints } from './endpoints/runs';
 import { defineEndpoint, mountEndpoints, type EndpointSpec } from './http/endpoint';
 import { buildOpenApiDocument } from './http/openapi';
 import { errorMiddleware, notFoundHandler } from './http-errors';
-import { healthRouter } from './routes/health';
+import type { PipelineMonitor } from './pipeline';
+import { healthRouter, type ReadyState } from './routes/health';
 
 /** What the API app is built from. */
 export interface ApiDeps {
@@ -31,6 +32,35 @@ export interface ApiDeps {
   noise?: Partial<NoiseThresholds>;
   /** Diff rules configured for every run; a run's own rules add to them. */
   rules?: readonly unknown[];
+  /** The capture queue's backlog, when this API can reach Redis: `/readyz` and active runs report it. */
+  pipeline?: PipelineMonitor;
+}
+
+/**
+ * Postgres answers; with the queue known, Redis answers too and the backlog is being consumed:
+ * captures older than the lag allowed, with no worker consuming within it, make the API not
+ * ready, since the results it shows have stopped following the traffic.
+ */
+async function readiness(deps: ApiDeps): Promise<ReadyState> {
+  const postgres = await deps.pool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  if (!deps.pipeline) return { checks: { postgres } };
+  const status = await deps.pipeline.status().catch(() => undefined);
+  if (!status) return { checks: { postgres, redis: false }, backlog: null };
+  const { backlog } = status;
+  return {
+    checks: { postgres, redis: true, consuming: !status.stalled },
+    backlog: {
+      waitingCaptures: backlog.waitingCaptures,
+      waitingBatches: backlog.waitingBatches,
+      oldestWaitingSeconds: backlog.oldestWaitingMs === null ? null : backlog.oldestWaitingMs / 1000,
+      secondsSinceConsumed: backlog.lastConsumedMs === null ? null : backlog.lastConsumedMs / 1000,
+      consumedWithinSeconds: { seconds: status.maxLagSeconds, consumed: status.consumedRecently },
+      workers: backlog.workers,
+    },
+  };
 }
 
 /** Every /api/v1 endpoint, the OpenAPI document included. */
@@ -63,19 +93,14 @@ export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
-  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [] };
+  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], ...(deps.pipeline ? { pipeline: deps.pipeline } : {}) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Without a token, only this machine may ask, by a loopback name: a page rebound to 127.0.0.1 may not.
   if (!hasTokens(deps.tokens)) app.use(loopbackHostGuard());
   app.use(sameOriginWrites());
-  app.use(
-    healthRouter(async () => {
-      await deps.pool.query('SELECT 1');
-      return { postgres: true };
-    }),
-  );
+  app.use(healthRouter(() => readiness(deps)));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });

@@ -1,6 +1,7 @@
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
+import type { PipelineMonitor } from './pipeline';
 
 /** What every handler may use. */
 export interface ApiContext {
@@ -10,4 +11,6 @@ export interface ApiContext {
   noise: Partial<NoiseThresholds>;
   /** Rules configured for every run; the run's own rules are added to them. */
   configuredRules: readonly unknown[];
+  /** The capture queue's backlog, when Redis is known: active runs say when their results lag. */
+  pipeline?: PipelineMonitor;
 }

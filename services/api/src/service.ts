@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, listenError, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
+import { CAPTURE_QUEUE, createProducerConnection } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app';
 import { hasTokens, type ApiTokens } from './auth';
 import { isLoopbackHost } from './host-guard';
+import { createPipelineMonitor, registerPipelineGauges, type PipelineMonitor } from './pipeline';
 
 export interface ApiService {
   url: string;
@@ -43,14 +46,38 @@ function checkExposure(host: string, tokens: ApiTokens): void {
   }
 }
 
-/** Starts the API. Without a token it only binds to loopback, and says so if asked otherwise. */
-export async function startApiService(config: ShadowdiffConfig, deps: { pool: Pool; logger: Logger }): Promise<ApiService> {
+/** The capture queue, read (never written) to report its backlog. */
+function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger): { queue: Queue; close(): Promise<void> } {
+  const connection = createProducerConnection(redisUrl);
+  connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
+  const queue = new Queue(CAPTURE_QUEUE, { connection, prefix: config.redis.prefix });
+  return {
+    queue,
+    async close() {
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+    },
+  };
+}
+
+/**
+ * Starts the API. Without a token it only binds to loopback, and says so if asked otherwise.
+ * Given Redis, `/readyz`, `/metrics` and active runs also report the capture queue's backlog.
+ */
+export async function startApiService(config: ShadowdiffConfig, deps: { pool: Pool; logger: Logger; redisUrl?: string }): Promise<ApiService> {
   const { host, port } = config.api;
   const tokens = apiTokens(config.api);
   checkExposure(host, tokens);
   const logger = deps.logger.child({ service: 'api' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_api_' });
+  const queue = deps.redisUrl ? openQueue(deps.redisUrl, config, logger) : undefined;
+  let pipeline: PipelineMonitor | undefined;
+  if (queue) {
+    pipeline = createPipelineMonitor(queue.queue, config.api.maxResultLagSeconds);
+    registerPipelineGauges(registry, pipeline);
+  }
+  const closeQueue = async (): Promise<void> => queue?.close();
   const app = createApp({
     pool: deps.pool,
     logger,
@@ -58,19 +85,25 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     noise: config.noise,
     rules: config.diff.rules,
     tokens,
+    ...(pipeline ? { pipeline } : {}),
   });
-  const server: Server = await new Promise((resolve, reject) => {
+  const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(listenError(error, 'API', host, port, '--api-port N (or SHADOWDIFF_API_PORT)')) : resolve(s)));
+  }).catch(async (error: unknown) => {
+    await closeQueue();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url }, 'api listening');
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await closeQueue();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { runFigures, runGate } from '../gate/run-gate';
 import { gateThresholdsSchema } from '../gate/thresholds';
 import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
 import { runParam } from '../params';
-import { runListSchema, runSchema } from '../schemas/responses';
+import { runDetailSchema, runListSchema, runSchema } from '../schemas/responses';
 import { checkRules, requireRun } from './run-lookup';
 
 /** Names as the tap files captures under them (`--run`). */
@@ -43,6 +43,16 @@ async function summaryOf(ctx: ApiContext, run: Run): Promise<{ realDifferenceRat
   }
 }
 
+type ResultLag = { seconds: number; behind: boolean; warning: string | null } | null;
+
+/** How far an active run's results lag its traffic, read once for a whole answer. */
+async function resultLagOf(ctx: ApiContext): Promise<(run: Run) => ResultLag> {
+  const status = await ctx.pipeline?.status().catch(() => undefined);
+  if (!status) return () => null;
+  const lag: ResultLag = { seconds: (status.backlog.oldestWaitingMs ?? 0) / 1000, behind: status.behind, warning: ctx.pipeline!.lagWarning(status) };
+  return (run) => (run.state === 'active' ? lag : null);
+}
+
 /** Runs: list, create, read, describe, close. */
 export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
   return [
@@ -51,15 +61,16 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
       path: '/runs',
       operationId: 'listRuns',
       summary: 'Every run, newest first, with its exchange totals',
-      description: 'With summary=true each run also carries its real-difference rate and gate verdict (evaluated now, with its stored thresholds).',
+      description:
+        'With summary=true each run also carries its real-difference rate and gate verdict (evaluated now, with its stored thresholds). An active run says how far its results lag its traffic (resultLag).',
       tag: 'runs',
       query: z.strictObject({ summary: z.enum(['true', 'false']).default('false').describe('add real-difference rate and gate verdict') }),
       responses: { 200: { description: 'the runs', schema: runListSchema } },
       handle: async ({ query }) => {
-        const runs = await listRuns(ctx.pool);
-        if (query.summary !== 'true') return { status: 200, body: { items: runs } };
+        const [runs, lagOf] = await Promise.all([listRuns(ctx.pool), resultLagOf(ctx)]);
+        if (query.summary !== 'true') return { status: 200, body: { items: runs.map((run) => ({ ...run, resultLag: lagOf(run) })) } };
         const items = [];
-        for (const run of runs) items.push({ ...run, ...(await summaryOf(ctx, run)) });
+        for (const run of runs) items.push({ ...run, resultLag: lagOf(run), ...(await summaryOf(ctx, run)) });
         return { status: 200, body: { items } };
       },
     }),
@@ -83,10 +94,14 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
       path: '/runs/:run',
       operationId: 'getRun',
       summary: 'One run by id or name',
+      description: 'An active run says how far its results lag its traffic (resultLag).',
       tag: 'runs',
       params: runPath,
-      responses: { 200: { description: 'the run', schema: runSchema } },
-      handle: async ({ params }) => ({ status: 200, body: await requireRun(ctx.pool, params.run) }),
+      responses: { 200: { description: 'the run', schema: runDetailSchema } },
+      handle: async ({ params }) => {
+        const [run, lagOf] = await Promise.all([requireRun(ctx.pool, params.run), resultLagOf(ctx)]);
+        return { status: 200, body: { ...run, resultLag: lagOf(run) } };
+      },
     }),
     defineEndpoint({
       method: 'patch',

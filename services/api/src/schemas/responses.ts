@@ -19,9 +19,21 @@ export const runSchema = z.object({
   closedAt: z.string().nullable(),
 });
 
+export const resultLagSchema = z
+  .object({
+    seconds: z.number().describe('age of the oldest capture waiting for a worker (0: none waiting)'),
+    behind: z.boolean().describe('more than api.maxResultLagSeconds'),
+    warning: z.string().nullable().describe('what a reader should know when behind'),
+  })
+  .nullable()
+  .describe('an active run: how far its results lag the traffic (the queue is shared, so every active run lags alike); null for a closed run, or when the API cannot read the queue');
+
+export const runDetailSchema = runSchema.extend({ resultLag: resultLagSchema });
+
 export const runListSchema = z.object({
   items: z.array(
     runSchema.extend({
+      resultLag: resultLagSchema,
       exchanges: z.number(),
       withDifferences: z.number().describe('exchanges with differences reported when diffed (before read-time rules, triage and noise)'),
       realDifferenceRate: z.number().nullable().optional().describe('with summary=true: share of exchanges with a real difference'),
