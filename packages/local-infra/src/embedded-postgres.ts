@@ -16,6 +16,8 @@ export interface LocalPostgres {
   /** Connection string of the server's maintenance database (to create more databases). */
   adminUrl: string;
   port: number;
+  /** Resolves once the server has exited, for whatever reason, with how (`signal SIGKILL`). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -135,7 +137,7 @@ export async function startEmbeddedPostgres(options: { dir: string; port?: numbe
       throw error;
     }
     logger?.info({ port, dataDir }, 'embedded Postgres started');
-    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop };
+    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, exited: server.exited, stop };
   } catch (error) {
     if (error instanceof DependencyError) throw error;
     throw new DependencyError(

@@ -10,6 +10,8 @@ import { stopOnExit } from './exit-guard';
 export interface LocalRedis {
   url: string;
   port: number;
+  /** Resolves once the server has exited, for whatever reason, with how (`signal SIGKILL`). */
+  exited: Promise<string>;
   /** Stops the server (SHUTDOWN, which writes the AOF) and waits for the process to end. */
   stop(): Promise<void>;
 }
@@ -122,9 +124,11 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
     failed.catch(() => undefined);
   }
   options.logger?.info({ port, dir }, 'local redis-server started');
+  const gone = exited(child).then(() => (child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`));
   return {
     url: `redis://:${password}@127.0.0.1:${port}`,
     port,
+    exited: gone,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -30,6 +30,8 @@ export function runToEnd(binary: string, args: string[], runAs: RunAs): Promise<
 }
 
 export interface PostgresProcess {
+  /** Resolves once the server has exited, for whatever reason, with how: `exit code 0`, `signal SIGKILL`. */
+  exited: Promise<string>;
   /** Fast shutdown (SIGINT), then immediate (SIGQUIT) after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -42,7 +44,7 @@ export function runPostgres(binary: string, dataDir: string, port: number, runAs
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'];
   const child = spawnAs(binary, args, runAs);
   const release = stopOnExit(child, 'SIGINT');
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)));
   let output = '';
   const stop = async (graceMs = 30_000): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -64,7 +66,7 @@ export function runPostgres(binary: string, dataDir: string, port: number, runAs
       if (output.length < 64 * 1024) output += text;
       if (/database system is ready to accept connections/.test(output)) {
         clearTimeout(timer);
-        resolve({ stop });
+        resolve({ exited, stop });
       }
     };
     child.stdout!.on('data', onOutput);

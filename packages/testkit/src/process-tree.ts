@@ -29,6 +29,14 @@ function descendants(root: number): number[] {
   return found;
 }
 
+/** The processes `parent` started directly, with their command lines. */
+export function childrenOf(parent: number): { pid: number; command: string }[] {
+  return readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && processStat(pid)?.ppid === parent)
+    .map((pid) => ({ pid, command: commandLineOf(pid) ?? '?' }));
+}
+
 export interface ProcessTreeWatch {
   /** Every process seen under the root so far. */
   seen(): Seen[];

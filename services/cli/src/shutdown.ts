@@ -7,7 +7,8 @@ export const isShuttingDown = (): boolean => shuttingDown;
 
 /**
  * Runs the given closers (in the order given: newest first) on SIGINT or SIGTERM, once, or
- * when the parent `shadowdiff up` that started this process goes away. A second signal exits at once.
+ * when the parent `shadowdiff up` that started this process goes away (under it, on SIGTERM
+ * only). A second signal exits at once.
  */
 export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Promise<void> {
   return new Promise((resolve) => {
@@ -28,8 +29,11 @@ export function onShutdown(logger: Logger, closers: (() => Promise<void>)[]): Pr
       if (process.connected) process.disconnect();
       resolve();
     };
-    process.on('SIGINT', () => void stop('SIGINT'));
+    // A part run by `shadowdiff up` leaves the terminal's Ctrl-C (a SIGINT sent to the whole
+    // process group) to its parent, which stops the parts in order, each with SIGTERM.
+    const underUp = process.connected;
+    process.on('SIGINT', () => (underUp ? logger.debug('SIGINT left to shadowdiff up') : void stop('SIGINT')));
     process.on('SIGTERM', () => void stop('SIGTERM'));
-    if (process.connected) process.once('disconnect', () => void stop('parent gone'));
+    if (underUp) process.once('disconnect', () => void stop('parent gone'));
   });
 }

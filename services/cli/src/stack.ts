@@ -1,62 +1,118 @@
+import type { Registry } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
+import { findFreePort } from '@shadowdiff/local-infra';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
-import { startApiService, type ApiService } from '@shadowdiff/api';
-import { startTapService, type TapService } from '@shadowdiff/tap';
-import { startChildCommand, type ChildCommand } from './child-command';
+import { startAdminServer, type AdminServer } from '@shadowdiff/worker';
 import { resolveInfra, type Infra } from './infra';
+import type { Supervisor } from './supervisor';
 
 export interface Stack {
   infra: Infra;
+  /** For this process's own reads (the demo's summary); the parts have their own. */
   pool: Pool;
-  /** The worker runs in a process of its own, so diffing never takes the tap's event loop. */
-  worker: ChildCommand;
-  api: ApiService;
-  tap: TapService;
-  /** Stops everything in reverse order of start-up: tap, api, worker, Postgres pool, infra. */
+  tap: { url: string; adminUrl: string | undefined };
+  api: { url: string };
+  worker: { adminUrl: string };
+  /** This process's `/metrics` (restarts of its children), `/healthz` and `/readyz` (every child running). */
+  admin: AdminServer;
+  /** Rejects when a child keeps crashing or a local server dies: everything must then stop. */
+  failed: Promise<never>;
+  /** Stops everything in reverse order of start-up: tap, api, worker (and the children started before them), infra. */
   close(): Promise<void>;
 }
 
-/** The worker's settings, passed down as environment (which a config file cannot override). */
-function workerEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string, string> {
+/** A port of its own for each part, chosen now where the configuration says "any" (0), so a restarted part comes back on it. */
+const portFor = (port: number, host: string): Promise<number> => (port === 0 ? findFreePort(host) : Promise.resolve(port));
+
+/**
+ * The stack's settings, passed down to every child as environment (which a config file cannot
+ * override): what flags and the demo decided, and the addresses chosen here.
+ */
+function stackEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string, string> {
+  const { upstreams, tap, api, worker } = config;
   return {
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     SHADOWDIFF_REDIS_PREFIX: config.redis.prefix,
-    SHADOWDIFF_WORKER_CONCURRENCY: String(config.worker.concurrency),
-    SHADOWDIFF_WORKER_LOCK_DURATION_MS: String(config.worker.lockDurationMs),
+    SHADOWDIFF_RUN: config.run,
+    ...(upstreams.primary ? { SHADOWDIFF_PRIMARY: upstreams.primary } : {}),
+    ...(upstreams.candidate ? { SHADOWDIFF_CANDIDATE: upstreams.candidate } : {}),
+    ...(upstreams.secondary ? { SHADOWDIFF_SECONDARY: upstreams.secondary } : {}),
+    SHADOWDIFF_TAP_HOST: tap.host,
+    SHADOWDIFF_TAP_PORT: String(tap.port),
+    SHADOWDIFF_TAP_ADMIN_PORT: String(tap.adminPort),
+    SHADOWDIFF_MIRROR_PERCENTAGE: String(tap.mirrorPercentage),
+    SHADOWDIFF_CONTROL_PERCENTAGE: String(tap.controlPercentage),
+    SHADOWDIFF_API_HOST: api.host,
+    SHADOWDIFF_API_PORT: String(api.port),
+    SHADOWDIFF_WORKER_CONCURRENCY: String(worker.concurrency),
+    SHADOWDIFF_WORKER_LOCK_DURATION_MS: String(worker.lockDurationMs),
+    SHADOWDIFF_WORKER_ADMIN_PORT: String(worker.adminPort),
+    SHADOWDIFF_STATE_DIR: config.stateDir,
     SHADOWDIFF_LOG_LEVEL: config.log.level,
   };
 }
 
 /**
- * Starts the whole pipeline on this machine: infra and migrations, the worker (a child process),
- * then the API and the tap in this process.
+ * Starts the whole pipeline on this machine: infra and migrations, then the worker, the API and
+ * the tap, each a supervised child process (restarted when it dies), so a crash of one is seen,
+ * and diffing never takes the tap's event loop.
  */
-export async function startStack(config: ShadowdiffConfig, logger: Logger, options: { configFile?: string } = {}): Promise<Stack> {
+export async function startStack(
+  config: ShadowdiffConfig,
+  logger: Logger,
+  parts: { supervisor: Supervisor; registry: Registry; configFile?: string },
+): Promise<Stack> {
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) await closer().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
+    closers.length = 0;
   };
   try {
     const infra = await resolveInfra(config, logger, 'up');
     closers.push(() => infra.stop());
-    const pool = createPool(infra.databaseUrl, { max: config.worker.concurrency + 6, logger });
+    const pool = createPool(infra.databaseUrl, { max: 2, logger });
     closers.push(() => pool.end());
     await migrate(pool, { logger });
-    const worker = await startChildCommand(['worker', ...(options.configFile ? ['--config', options.configFile] : [])], {
-      env: workerEnvironment(config, infra),
-      ready: /worker consuming/,
-      logger,
+    const chosen: ShadowdiffConfig = {
+      ...config,
+      tap: { ...config.tap, port: await portFor(config.tap.port, config.tap.host), adminPort: await portFor(config.tap.adminPort, config.tap.adminHost) },
+      api: { ...config.api, port: await portFor(config.api.port, config.api.host) },
+      worker: { ...config.worker, adminPort: await portFor(config.worker.adminPort, config.worker.adminHost) },
+    };
+    const env = stackEnvironment(chosen, infra);
+    const args = parts.configFile ? ['--config', parts.configFile] : [];
+    const { supervisor } = parts;
+    const admin = await startAdminServer({
+      registry: parts.registry,
+      host: '127.0.0.1',
+      port: 0,
+      readiness: async () => {
+        const children = supervisor.running();
+        return { ready: Object.values(children).every(Boolean), children };
+      },
+      part: "shadowdiff up's admin server",
+      how: 'a free port',
     });
-    closers.push(() => worker.stop());
-    const api = await startApiService(config, { pool, logger });
-    closers.push(() => api.close());
-    infra.notePort('api', Number(new URL(api.url).port));
-    const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger, queuePrefix: config.redis.prefix });
-    closers.push(() => tap.close());
-    infra.notePort('tap', Number(new URL(tap.url).port));
-    return { infra, pool, worker, api, tap, close };
+    closers.push(() => admin.close());
+    // Stopped first: no child is restarted once shutting down has begun.
+    closers.push(() => supervisor.stop());
+    const [, workerAdmin] = await supervisor.start({ name: 'worker', args: ['worker', ...args], env, ready: /worker consuming.*\nhealth and metrics on (\S+) / });
+    const [, apiUrl] = await supervisor.start({ name: 'api', args: ['api', ...args], env, ready: /api listening on (\S+)\n/ });
+    infra.notePort('api', chosen.api.port);
+    const [, tapUrl, tapAdmin] = await supervisor.start({ name: 'tap', args: ['tap', ...args], env, ready: /tap listening on (\S+)\n(?:metrics on (\S+)\/metrics\n)?/ });
+    infra.notePort('tap', chosen.tap.port);
+    return {
+      infra,
+      pool,
+      tap: { url: tapUrl!, adminUrl: tapAdmin },
+      api: { url: apiUrl! },
+      worker: { adminUrl: workerAdmin! },
+      admin,
+      failed: Promise.race([supervisor.failed, infra.lost]),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -16,11 +16,13 @@ export function registerDemo(program: Command): void {
     .description('serve the demo API: primary (v1), candidate (v2) and secondary (v1) on loopback ports')
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(new Option('--only <side>', 'serve only this side, as its own process would').choices(Object.keys(VERSIONS)))
-    .action(async (flags: { host: string; only?: Side }) => {
+    .addOption(new Option('--port <port>', 'with --only: the port to listen on (default: any free port)').argParser(Number))
+    .action(async (flags: { host: string; only?: Side; port?: number }) => {
       const logger = createLogger({ level: loadConfig().log.level, stderr: true });
       const sides = flags.only ? [flags.only] : (Object.keys(VERSIONS) as Side[]);
       const servers: [Side, DemoServer][] = [];
-      for (const side of sides) servers.push([side, await startDemoServer(VERSIONS[side], { host: flags.host })]);
+      const port = flags.only ? flags.port : undefined;
+      for (const side of sides) servers.push([side, await startDemoServer(VERSIONS[side], { host: flags.host, ...(port ? { port } : {}) })]);
       const lines = servers.map(([side, server]) => `${side} ${server.url} ${server.version}`);
       if (!flags.only) lines.push('deliberate differences:', ...describeDemoDifferences().map((line) => `  - ${line}`));
       process.stdout.write(`${lines.join('\n')}\n`);

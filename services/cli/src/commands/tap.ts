@@ -46,12 +46,12 @@ export function registerTap(program: Command): void {
       const config = withTapFlags(configFromFlags(flags), flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
       const infra = await resolveInfra(config, logger, 'tap', { postgres: false, redis: true });
-      const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger }).catch(async (error: unknown) => {
+      const tap = await startTapService(config, { redisUrl: infra.redisUrl, logger, queuePrefix: config.redis.prefix }).catch(async (error: unknown) => {
         await infra.stop();
         throw error;
       });
-      process.stdout.write(`${tap.mode === 'recorder' ? 'recorder' : 'tap'} listening on ${tap.url}\n`);
-      if (tap.adminUrl) process.stdout.write(`metrics on ${tap.adminUrl}/metrics\n`);
+      // One write: whoever waits for the first line also gets the second.
+      process.stdout.write(`${tap.mode === 'recorder' ? 'recorder' : 'tap'} listening on ${tap.url}\n${tap.adminUrl ? `metrics on ${tap.adminUrl}/metrics\n` : ''}`);
       await onShutdown(logger, [() => tap.close(), () => infra.stop()]);
     },
   );

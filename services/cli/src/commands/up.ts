@@ -1,34 +1,110 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { Registry } from 'prom-client';
+import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
 import { driveDemoTraffic, describeDemoDifferences } from '@shadowdiff/demo';
+import { findFreePort } from '@shadowdiff/local-infra';
 import { countExchanges, findRun } from '@shadowdiff/store';
 import { addServiceOptions, configFromFlags } from '../options';
 import { onShutdown } from '../shutdown';
-import { startStack } from '../stack';
+import { startStack, type Stack } from '../stack';
 import { createApiClient } from '../api-client';
-import { startChildCommand, type ChildCommand } from '../child-command';
+import { createSupervisor, type Supervisor } from '../supervisor';
 import { printRunSummary } from '../summary';
 
-const stopAll = (children: ChildCommand[]): Promise<void> => Promise.all(children.map((child) => child.stop())).then(() => undefined);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitForStored(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<number> {
+/** Waits until `expected` exchanges are stored or, with no expectation, until the count stops growing. */
+async function waitForStored(count: () => Promise<number>, expected: number | undefined, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let stored = await count();
-  while (stored < expected && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    stored = await count();
+  let steadySince = Date.now();
+  while (Date.now() < deadline && (expected === undefined ? Date.now() - steadySince < 3000 : stored < expected)) {
+    await sleep(200);
+    const now = await count();
+    if (now !== stored) steadySince = Date.now();
+    stored = now;
   }
   return stored;
+}
+
+/** A counter from a Prometheus endpoint, or undefined when it cannot be read. */
+async function readCounter(metricsUrl: string | undefined, name: string): Promise<number | undefined> {
+  if (!metricsUrl) return undefined;
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? undefined : Number(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The demo's three sides, each a supervised process of its own, as real services would be, so
+ * their latencies can be compared; each on a port chosen now, so a restarted side comes back
+ * where the tap sends to.
+ */
+async function startDemoSides(supervisor: Supervisor, logLevel: string): Promise<ShadowdiffConfig['upstreams']> {
+  const sides = ['primary', 'candidate', 'secondary'] as const;
+  const ports = await Promise.all(sides.map(() => findFreePort('127.0.0.1')));
+  const started = await Promise.allSettled(
+    sides.map((side, i) =>
+      supervisor.start({
+        name: `demo ${side}`,
+        args: ['demo', '--only', side, '--port', String(ports[i])],
+        env: { SHADOWDIFF_LOG_LEVEL: logLevel },
+        ready: new RegExp(`^${side} (\\S+)`, 'm'),
+      }),
+    ),
+  );
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [primary, candidate, secondary] = started.map((result) => (result as PromiseFulfilledResult<RegExpMatchArray>).value[1]!);
+  return { primary, candidate, secondary };
+}
+
+function printAddresses(stack: Stack, config: ShadowdiffConfig): void {
+  const out = process.stdout;
+  const api = stack.api.url;
+  out.write(`\nshadowdiff is up (run "${config.run}")\n`);
+  out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
+  out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
+  out.write(`  dashboard  ${api}/\n`);
+  out.write(`  api        ${api}/api/v1/runs   (OpenAPI: ${api}/api/v1/openapi.json)\n`);
+  out.write(`  health     ${api}/healthz, ${api}/readyz (with the queue's backlog), ${stack.worker.adminUrl}/readyz (worker)\n`);
+  out.write(`  metrics    ${stack.tap.adminUrl ? `${stack.tap.adminUrl}/metrics (tap), ` : ''}${api}/metrics (api), ${stack.worker.adminUrl}/metrics (worker), ${stack.admin.url}/metrics (restarts)\n`);
+  out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
+  out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
+}
+
+/** Sends the demo's traffic through the tap and prints what the API judged. */
+async function runDemo(stack: Stack, config: ShadowdiffConfig, flags: Record<string, unknown>): Promise<void> {
+  const out = process.stdout;
+  out.write(`\nDemo: primary v1 vs candidate v2. Deliberate differences:\n`);
+  for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
+  const tapMetrics = stack.tap.adminUrl && `${stack.tap.adminUrl}/metrics`;
+  const before = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
+  const traffic = await driveDemoTraffic(stack.tap.url, { requests: Number(flags.requests) });
+  const after = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
+  const mirrored = before === undefined || after === undefined ? undefined : after - before;
+  out.write(`\nSent ${traffic.sent} requests through the tap (${traffic.failed} failed)${mirrored === undefined ? '.' : `; ${mirrored} mirrored.`}\n`);
+  const run = await waitForRun(stack, config.run);
+  if (!run) return;
+  const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
+  out.write(`${stored} exchanges compared and stored.\n`);
+  await printRunSummary(createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) }), config.run, out);
+  out.write(`\nSee it: ${stack.api.url}/runs/${encodeURIComponent(config.run)}   (API: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/endpoints)\n`);
 }
 
 export function registerUp(program: Command): void {
   const command = program
     .command('up')
-    .description('start the whole stack (tap, worker, API) on one machine; with no upstreams, run the demo')
+    .description('start the whole stack (tap, worker, API) on one machine, each part restarted if it dies; with no upstreams, run the demo')
     .addOption(new Option('--requests <n>', 'demo: requests to send through the tap').default(300).argParser(Number))
     .addOption(new Option('--exit-after-demo', 'demo: print the summary, then stop'));
-  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'adminPort', 'apiPort', 'mirrorPercentage', 'controlPercentage', 'concurrency', 'stateDir', 'logLevel']);
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'adminPort', 'apiPort', 'mirrorPercentage', 'controlPercentage', 'concurrency', 'workerAdminPort', 'stateDir', 'logLevel']);
   command.action(async (flags: Record<string, unknown>) => {
     const config = configFromFlags(flags);
     const logger = createLogger({ level: config.log.level, stderr: true });
@@ -39,72 +115,44 @@ export function registerUp(program: Command): void {
     // children started so far stop when they lose this process.
     const abort = (): never => process.exit(130);
     process.once('SIGINT', abort).once('SIGTERM', abort);
-    let demo: ChildCommand[] = [];
+    const registry = new Registry();
+    const supervisor = createSupervisor({ logger, registry });
     const configFile = typeof flags.config === 'string' ? flags.config : undefined;
+    const demo = !config.upstreams.primary;
     const stack = await (async () => {
-      if (!config.upstreams.primary) {
-        // Each side of the demo runs in a process of its own, as real services would, so their
-        // latencies can be compared.
-        const sides = (['primary', 'candidate', 'secondary'] as const).map((side) =>
-          startChildCommand(['demo', '--only', side], { env: { SHADOWDIFF_LOG_LEVEL: config.log.level }, ready: new RegExp(`^${side} (\\S+)`, 'm'), logger }),
-        );
-        const started = await Promise.allSettled(sides);
-        demo = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-        const failed = started.find((result) => result.status === 'rejected');
-        if (failed) throw failed.reason;
-        const [primary, candidate, secondary] = demo.map((child) => child.ready[1]!);
-        config.upstreams = { primary, candidate, secondary };
+      if (demo) {
+        config.upstreams = await startDemoSides(supervisor, config.log.level);
         if (flags.run === undefined && config.run === 'default') config.run = 'demo';
       }
-      return startStack(config, logger, configFile ? { configFile } : {});
+      return startStack(config, logger, { supervisor, registry, ...(configFile ? { configFile } : {}) });
     })().catch(async (error: unknown) => {
-      await stopAll(demo);
+      await supervisor.stop();
       throw error;
     });
     process.off('SIGINT', abort).off('SIGTERM', abort);
-    const out = process.stdout;
-    out.write(`\nshadowdiff is up (run "${config.run}")\n`);
-    out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
-    out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
-    out.write(`  dashboard  ${stack.api.url}/\n`);
-    out.write(`  api        ${stack.api.url}/api/v1/runs   (OpenAPI: ${stack.api.url}/api/v1/openapi.json)\n`);
-    out.write(`  health     ${stack.api.url}/healthz\n`);
-    out.write(`  metrics    ${stack.tap.adminUrl ? `${stack.tap.adminUrl}/metrics (tap), ` : ''}${stack.api.url}/metrics (api)\n`);
-    out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
-    out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
+    printAddresses(stack, config);
 
-    if (demo.length > 0) {
-      out.write(`\nDemo: primary v1 vs candidate v2. Deliberate differences:\n`);
-      for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
-      const mirroredSoFar = async (): Promise<number> => (await stack.tap.metrics.mirrored.get()).values[0]?.value ?? 0;
-      const before = await mirroredSoFar();
-      const traffic = await driveDemoTraffic(stack.tap.url, { requests: Number(flags.requests) });
-      const mirrored = (await mirroredSoFar()) - before;
-      out.write(`\nSent ${traffic.sent} requests through the tap (${traffic.failed} failed); ${mirrored} mirrored.\n`);
-      const run = await waitForRun(stack, config.run);
-      if (run) {
-        const stored = await waitForStored(() => countExchanges(stack.pool, run.id), mirrored, 20_000);
-        out.write(`${stored} exchanges compared and stored.\n`);
-        await printRunSummary(createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) }), config.run, out);
-        out.write(`\nSee it: ${stack.api.url}/runs/${encodeURIComponent(config.run)}   (API: ${stack.api.url}/api/v1/runs/${encodeURIComponent(config.run)}/endpoints)\n`);
-      }
-    }
-    if (flags.exitAfterDemo) {
+    // Until a signal (or the demo's end), unless a part keeps crashing or a local server dies:
+    // then everything stops, and the failure is this command's error.
+    const work = async (): Promise<void> => {
+      if (demo) await runDemo(stack, config, flags);
+      if (flags.exitAfterDemo) return stack.close();
+      process.stdout.write('\nPress Ctrl-C to stop.\n');
+      await onShutdown(logger, [() => stack.close()]);
+      process.stdout.write('stopped.\n');
+    };
+    await Promise.race([work(), stack.failed]).catch(async (error: unknown) => {
       await stack.close();
-      await stopAll(demo);
-      return;
-    }
-    out.write('\nPress Ctrl-C to stop.\n');
-    await onShutdown(logger, [() => stack.close(), () => stopAll(demo)]);
-    out.write('stopped.\n');
+      throw error;
+    });
   });
 }
 
-async function waitForRun(stack: Awaited<ReturnType<typeof startStack>>, name: string) {
+async function waitForRun(stack: Stack, name: string) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const run = await findRun(stack.pool, name);
     if (run || Date.now() > deadline) return run;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
