@@ -49,6 +49,15 @@ export interface Run {
   candidateLabel: string | null;
   state: 'active' | 'closed';
   createdAt: string;
+  /** An active run (from /runs and /runs/:run): how far its results lag its traffic. */
+  resultLag?: ResultLag | null;
+}
+
+/** How far an active run's results lag its traffic; `warning` is set when they lag beyond the allowed. */
+export interface ResultLag {
+  seconds: number;
+  behind: boolean;
+  warning: string | null;
 }
 
 /** What changed, grouped by cause (GET /runs/:run/findings; the report's `findings`). */

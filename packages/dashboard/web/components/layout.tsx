@@ -46,3 +46,13 @@ export function ErrorNote(props: { error: Error }) {
     </p>
   );
 }
+
+/** Shown on an active run whose results lag its traffic beyond the allowed. */
+export function LagWarning(props: { run: string; warning: string | null | undefined }) {
+  if (!props.warning) return null;
+  return (
+    <p class="warning" role="alert">
+      Run {props.run}: {props.warning}. Its figures are behind its traffic.
+    </p>
+  );
+}

@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { download, seg } from '../api';
 import { LatencyChart } from '../components/charts';
-import { ErrorNote, Layout, Loading } from '../components/layout';
+import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
 import { count, ms, percent, ratio } from '../format';
 import { Link, useRoute } from '../router';
 import { TriageDialog, type TriageAction } from '../components/triage-dialog';
 import { VerdictBadge } from '../components/verdict-badge';
-import type { EndpointSummary, Finding, ReleaseReport } from '../types';
+import type { EndpointSummary, Finding, ReleaseReport, Run } from '../types';
 import { useApi } from '../use-api';
 
 function endpointColumns(run: string): Column<EndpointSummary>[] {
@@ -155,6 +155,8 @@ export function RunPage() {
   const run = params.run!;
   const [live, setLive] = useState(true);
   const { data, error, reload } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, live ? 5000 : undefined);
+  // The run itself says whether its results lag its traffic, while it is active.
+  const { data: current } = useApi<Run>(live ? `/runs/${seg(run)}` : null, live ? 5000 : undefined);
   useEffect(() => {
     if (data && data.run.state !== 'active') setLive(false);
   }, [data]);
@@ -174,6 +176,7 @@ export function RunPage() {
         {data.run.name} <span class={`badge ${gate.verdict}`}>gate: {gate.verdict}</span>{' '}
         <span class="badge">{data.run.state}</span>
       </h1>
+      {live && <LagWarning run={data.run.name} warning={current?.resultLag?.warning} />}
       {(data.run.primaryLabel || data.run.candidateLabel) && (
         <p class="muted">
           {data.run.service ? `${data.run.service}: ` : ''}

@@ -1,5 +1,5 @@
 import { seg } from '../api';
-import { ErrorNote, Layout, Loading } from '../components/layout';
+import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout';
 import { SortableTable, type Column } from '../components/sortable-table';
 import { count, percent, when } from '../format';
 import { Link } from '../router';
@@ -21,7 +21,21 @@ const columns: Column<RunSummary>[] = [
     label: 'Primary → candidate',
     render: (r) => (r.primaryLabel || r.candidateLabel ? `${r.primaryLabel ?? '?'} → ${r.candidateLabel ?? '?'}` : '–'),
   },
-  { key: 'state', label: 'State', sortValue: (r) => r.state, render: (r) => <span class="badge">{r.state}</span> },
+  {
+    key: 'state',
+    label: 'State',
+    sortValue: (r) => r.state,
+    render: (r) => (
+      <>
+        <span class="badge">{r.state}</span>
+        {r.resultLag?.behind && (
+          <span class="badge lagging" title={r.resultLag.warning ?? ''}>
+            lagging {Math.round(r.resultLag.seconds)} s
+          </span>
+        )}
+      </>
+    ),
+  },
   { key: 'exchanges', label: 'Exchanges', numeric: true, sortValue: (r) => r.exchanges, render: (r) => count(r.exchanges) },
   {
     key: 'rate',
@@ -47,6 +61,7 @@ export function RunsPage() {
       <h1>Runs</h1>
       {error && <ErrorNote error={error} />}
       {!data && !error && <Loading />}
+      {data?.items.map((r) => r.resultLag?.behind && <LagWarning key={r.id} run={r.name} warning={r.resultLag.warning} />)}
       {data && (
         <SortableTable
           rows={data.items}

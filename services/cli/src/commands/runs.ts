@@ -16,6 +16,8 @@ interface RunItem {
   realDifferenceRate?: number | null;
   verdict?: 'pass' | 'fail' | null;
   createdAt: string;
+  /** An active run: how far its results lag its traffic. */
+  resultLag?: { seconds: number; behind: boolean; warning: string | null } | null;
 }
 
 type Flags = { api?: string; config?: string; json?: boolean };
@@ -47,6 +49,8 @@ async function listRuns(flags: Flags): Promise<void> {
       ]),
     ),
   );
+  // An active run whose results fall behind its traffic says so, under the table.
+  for (const r of items) if (r.resultLag?.behind) out(`warning: run ${r.name}: ${r.resultLag.warning}\n`);
 }
 
 async function showRun(run: string, flags: Flags): Promise<void> {
