@@ -1,5 +1,10 @@
 import type { CapturedBody } from '@shadowdiff/core';
 
+/** Bytes as a capture holds them (base64; empty for none). */
+export function base64Of(bytes: Uint8Array | null): string {
+  return bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64') : '';
+}
+
 /** Keeps the first `limit` bytes of a body seen in chunks, and counts all of them. */
 export class BodyRecorder {
   private readonly chunks: Buffer[] = [];

@@ -8,14 +8,13 @@ const settings = { run: 'control-test', shadowHostSuffix: true, shadowTimeoutMs:
 function job(method: string, exchangeId = '019a0000-0000-7000-8000-000000000000'): ShadowJob {
   return {
     exchangeId,
-    capturedAt: new Date().toISOString(),
+    capturedAtMs: Date.now(),
     requestId: 'r-1',
     method,
     url: '/api/items/1',
     forward: ['host', 'shop:8000', 'accept', 'application/json'],
-    requestBody: { base64: '', size: 0, truncated: false },
-    requestBytes: null,
-    primary: { outcome: 'ok', status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 },
+    requestBody: null,
+    primary: { outcome: 'ok', status: 200, rawHeaders: [], body: null, size: 0, truncated: false, latencyMs: 1 },
   };
 }
 

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { CapturedResponse } from '@shadowdiff/core';
-import type { BodyRecorder } from './body-recorder';
+import type { CapturedResponse, Outcome } from '@shadowdiff/core';
+import { base64Of, type BodyRecorder } from './body-recorder';
 import { endToEndRawHeaders, headersRecord, rawHeaderStrings } from './headers';
 import { outcomeOf } from './shadow-call';
 
@@ -30,9 +30,45 @@ export interface ForwardRequest {
   responseBody?: BodyRecorder;
 }
 
-/** How the upstream answered: the response as a capture records it, or the failure. */
+/**
+ * An upstream's answer as recorded on the client's path: its raw parts, an exact copy of the
+ * body's kept bytes. Encoding it for a capture (`capturedResponse`) is left to whoever assembles
+ * the capture, off the client's path where it can be.
+ */
+export interface RecordedAnswer {
+  outcome: Outcome;
+  status: number | null;
+  /** Raw `[name, value…]` list, as the upstream sent it. */
+  rawHeaders: string[];
+  body: Uint8Array | null;
+  /** Bytes the body had in all (more than kept when truncated). */
+  size: number;
+  truncated: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** A recorded answer as a capture holds it: headers keyed by lower-case name, body in base64. */
+export function capturedResponse(answer: RecordedAnswer): CapturedResponse {
+  const response: CapturedResponse = {
+    outcome: answer.outcome,
+    status: answer.status,
+    headers: headersRecord(answer.rawHeaders),
+    body: { base64: base64Of(answer.body), size: answer.size, truncated: answer.truncated },
+    latencyMs: answer.latencyMs,
+  };
+  if (answer.error !== undefined) response.error = answer.error;
+  return response;
+}
+
+/** An exact copy of a recorder's kept bytes: a view into a socket's larger buffer would be copied whole when handed to another thread. */
+export function keptBytes(recorder: BodyRecorder | undefined): Uint8Array | null {
+  return recorder && recorder.size > 0 ? new Uint8Array(recorder.bytes()) : null;
+}
+
+/** How the upstream answered (what was recorded of it), or the failure. */
 export interface ForwardResult {
-  response: CapturedResponse;
+  answer: RecordedAnswer;
   /** The failure, when the upstream gave no complete response. */
   error?: Error;
   /** True when the failure is the client's: it went away before the response was complete. */
@@ -62,8 +98,16 @@ function badGateway(res: ServerResponse, error: Error): void {
   res.end(body);
 }
 
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 1000) / 1000;
+function recorded(outcome: Outcome, status: number | null, rawHeaders: string[], recorder: BodyRecorder | undefined, started: number): RecordedAnswer {
+  return {
+    outcome,
+    status,
+    rawHeaders,
+    body: keptBytes(recorder),
+    size: recorder?.size ?? 0,
+    truncated: recorder?.truncated ?? false,
+    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+  };
 }
 
 /**
@@ -111,27 +155,12 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, reques
       },
       onComplete() {
         res.end();
-        done({
-          response: {
-            outcome: 'ok',
-            status,
-            headers: recorder ? headersRecord(rawHeaders) : {},
-            body: recorder ? recorder.toCaptured() : { base64: '', size: 0, truncated: false },
-            latencyMs: elapsed(started),
-          },
-        });
+        done({ answer: recorded('ok', status, recorder ? rawHeaders : [], recorder, started) });
       },
       onError(error) {
         badGateway(res, error);
         done({
-          response: {
-            outcome: outcomeOf(error),
-            status: null,
-            headers: {},
-            body: recorder ? recorder.toCaptured() : { base64: '', size: 0, truncated: false },
-            latencyMs: elapsed(started),
-            error: error.message,
-          },
+          answer: { ...recorded(outcomeOf(error), null, [], recorder, started), error: error.message },
           error,
           ...(clientGone ? { clientAborted: true } : {}),
         });

@@ -5,20 +5,28 @@ export function createTapMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_tap_' });
   const registers = [registry];
-  let held = (): number => 0;
+  const sources = { held: (): number => 0, inFlight: (): number => 0 };
+  /** A gauge whose value is read from its source when scraped. */
+  const sampled = (name: string, help: string, source: keyof typeof sources): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(sources[source]());
+      },
+    });
   return {
     /** Tells the buffered-captures gauge where to read its value (the batcher). */
     readBufferedFrom(source: () => number): void {
-      held = source;
+      sources.held = source;
     },
-    buffered: new Gauge({
-      name: 'shadowdiff_tap_buffered_captures',
-      help: 'Captures held on their way to Redis (bounded by tap.maxBufferedCaptures)',
-      registers,
-      collect() {
-        this.set(held());
-      },
-    }),
+    /** Tells the in-flight gauge where to read its value (the shadows). */
+    readInFlightFrom(source: () => number): void {
+      sources.inFlight = source;
+    },
+    buffered: sampled('shadowdiff_tap_buffered_captures', 'Captures held on their way to Redis (bounded by tap.maxBufferedCaptures)', 'held'),
+    inFlightShadows: sampled('shadowdiff_tap_in_flight_shadows', 'Shadow calls in flight', 'inFlight'),
     registry,
     requests: new Counter({ name: 'shadowdiff_tap_requests_total', help: 'Client requests, by outcome (ok, primary_error, upstream_error, client_aborted, rejected)', labelNames: ['outcome'], registers }),
     mirrored: new Counter({ name: 'shadowdiff_tap_mirrored_total', help: 'Requests copied to the shadow side', registers }),
@@ -44,7 +52,6 @@ export function createTapMetrics() {
     }),
     batchFlushes: new Counter({ name: 'shadowdiff_tap_batch_flushes_total', help: 'Capture batches sent to the queue', registers }),
     capturesQueued: new Counter({ name: 'shadowdiff_tap_captures_queued_total', help: 'Captures accepted by the queue', registers }),
-    inFlightShadows: new Gauge({ name: 'shadowdiff_tap_in_flight_shadows', help: 'Shadow calls in flight', registers }),
     queueWaiting: new Gauge({ name: 'shadowdiff_queue_waiting_batches', help: 'Capture batches waiting in the queue for a worker, as last read (bounded by tap.maxQueuedBatches)', registers }),
     queueOldestAge: new Gauge({ name: 'shadowdiff_queue_oldest_waiting_seconds', help: 'Age of the oldest capture batch waiting for a worker, as last read (0: none waiting)', registers }),
     halves: new Counter({ name: 'shadowdiff_tap_halves_recorded_total', help: 'Recorder: halves stored to await their partner, by side', labelNames: ['side'], registers }),

@@ -4,7 +4,7 @@ import type { Half, HalfPairer, HalfSide } from '@shadowdiff/queue';
 import type { Tap } from './app';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
-import { forwardRequest } from './forward';
+import { capturedResponse, forwardRequest } from './forward';
 import { headersRecord, scanRequestHeaders } from './headers';
 import type { TapMetrics } from './metrics';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server';
@@ -112,7 +112,7 @@ export function createRecorder(options: RecorderOptions, deps: RecorderDeps): Ta
     const requestBody = side === 'primary' ? new BodyRecorder(options.maxBodyBytes) : undefined;
     forwardRequest(req, res, { ...plain, ...(requestBody ? { requestBody } : {}), responseBody: new BodyRecorder(options.maxBodyBytes) }, (result) => {
       metrics.requests.inc({ outcome: result.clientAborted ? 'client_aborted' : result.error ? 'upstream_error' : 'ok' });
-      const half: Half = { side, requestId, capturedAt, response: result.response };
+      const half: Half = { side, requestId, capturedAt, response: capturedResponse(result.answer) };
       if (requestBody) half.request = { method, url, headers: headersRecord(heads.forward), body: requestBody.toCaptured() };
       try {
         if (half.request) deps.redactor.request(half.request);

@@ -1,20 +1,24 @@
-import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
-import type { Upstream } from './forward';
+import type { CapturedResponse } from '@shadowdiff/core';
+import type { RecordedAnswer, Upstream } from './forward';
 import { callShadow } from './shadow-call';
 
-/** A mirrored exchange on its way to the shadow side(s): everything the capture needs once the copies have been answered. */
+/**
+ * A mirrored exchange on its way to the shadow side(s): everything the capture needs once the
+ * copies have been answered, as raw as the client's path recorded it (the capture is encoded on
+ * the shadow side).
+ */
 export interface ShadowJob {
   exchangeId: string;
-  capturedAt: string;
+  /** When the client's request arrived (Unix milliseconds). */
+  capturedAtMs: number;
   requestId: string;
   method: string;
   url: string;
   /** The client's headers as forwarded to the primary (raw list). */
   forward: string[];
-  requestBody: CapturedBody;
-  /** The request body to send, exactly its bytes. */
-  requestBytes: Uint8Array | null;
-  primary: CapturedResponse;
+  /** The request body, exactly its bytes (a request whose body was cut is never mirrored). */
+  requestBody: Uint8Array | null;
+  primary: RecordedAnswer;
 }
 
 /** How each shadow side answered a job. */
@@ -79,7 +83,7 @@ export function shadowHeaders(forward: readonly string[], suffix: boolean, run: 
 /** Sends the job's copies to the candidate (and secondary) at once; never rejects. */
 export async function runShadowJob(job: ShadowJob, sides: ShadowSides, settings: ShadowSettings): Promise<ShadowResult> {
   const headers = shadowHeaders(job.forward, settings.shadowHostSuffix, settings.run, job.exchangeId);
-  const body = job.requestBytes;
+  const body = job.requestBody;
   const call = (upstream: Upstream, withHeaders: string[] = headers): Promise<CapturedResponse> =>
     callShadow(upstream.dispatcher, {
       origin: upstream.origin,

@@ -1,4 +1,6 @@
-import type { Capture, CapturedResponse } from '@shadowdiff/core';
+import type { Capture, CapturedBody, CapturedResponse } from '@shadowdiff/core';
+import { base64Of } from './body-recorder';
+import { capturedResponse } from './forward';
 import { headersRecord } from './headers';
 import type { Redactor } from './redaction';
 import { runShadowJob, type ShadowJob, type ShadowResult, type ShadowSettings, type ShadowSides } from './shadow-jobs';
@@ -17,16 +19,21 @@ export interface JobReport {
   redactionError?: string;
 }
 
+/** A whole body (never cut) as a capture holds it. */
+function capturedBody(bytes: Uint8Array | null): CapturedBody {
+  return { base64: base64Of(bytes), size: bytes?.length ?? 0, truncated: false };
+}
+
 /** The capture of a job whose copies have been answered. */
 export function captureOf(job: ShadowJob, result: ShadowResult, run: string): Capture {
   const capture: Capture = {
     id: job.exchangeId,
     run,
-    capturedAt: job.capturedAt,
+    capturedAt: new Date(job.capturedAtMs).toISOString(),
     source: 'inline',
     requestId: job.requestId,
-    request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: job.requestBody },
-    primary: job.primary,
+    request: { method: job.method, url: job.url, headers: headersRecord(job.forward), body: capturedBody(job.requestBody) },
+    primary: capturedResponse(job.primary),
     candidate: result.candidate,
   };
   if (result.secondary) capture.secondary = result.secondary;

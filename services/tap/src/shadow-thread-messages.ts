@@ -5,6 +5,9 @@ import type { ShadowJob, ShadowSettings } from './shadow-jobs';
 import type { JobReport } from './shadow-processor';
 import type { ShadowTargets } from './shadows';
 
+/** How often the thread reports the jobs it has done. */
+export const REPORT_INTERVAL_MS = 100;
+
 /** What the shadow thread is given at start: where copies go, how to redact, where the queue is. */
 export interface ShadowThreadData {
   /** Absent for a recorder: it only queues captures. */
@@ -18,6 +21,15 @@ export interface ShadowThreadData {
   /** Batches waiting for a worker at most (none: unbounded), and how often the backlog is read (default 1 s). */
   maxQueuedBatches?: number;
   backlogPollMs?: number;
+}
+
+/**
+ * What a thread is started with: its settings, and the count of its jobs in flight, shared with
+ * the serving thread (which adds the jobs it hands over; the thread takes away each one done),
+ * so the in-flight bound holds without a message per job.
+ */
+export interface ShadowThreadStart extends ShadowThreadData {
+  jobsInFlight: SharedArrayBuffer;
 }
 
 /** Main thread → shadow thread. */
@@ -37,6 +49,7 @@ export type FromShadowThread =
   | { type: 'ready'; redis: boolean }
   | { type: 'redis'; up: boolean }
   | { type: 'backlog'; waiting: number; oldestAgeMs: number | null }
+  /** Reports of the jobs done since the last one, sent every few milliseconds (not per job). */
   | ({ type: 'done'; reports: [exchangeId: string, report: JobReport][] } & QueueState)
   | ({ type: 'flushed'; count: number } & QueueState)
   | ({ type: 'dropped'; reason: DropReason; count: number; error?: string } & QueueState)

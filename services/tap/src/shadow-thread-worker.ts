@@ -11,10 +11,11 @@ import { Queue } from 'bullmq';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
 import { createRedactor } from './redaction';
 import { createShadowProcessor, type JobReport } from './shadow-processor';
-import type { FromShadowThread, QueueState, ShadowThreadData, ToShadowThread } from './shadow-thread-messages';
+import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages';
 import { drainShadowSides, openShadowSides } from './shadows';
 
-const data = workerData as ShadowThreadData;
+const data = workerData as ShadowThreadStart;
+const jobsInFlight = new Int32Array(data.jobsInFlight);
 const port = parentPort!;
 const tell = (message: FromShadowThread): void => port.postMessage(message);
 
@@ -51,7 +52,8 @@ const settings = data.shadows;
 const sides = settings && openShadowSides(settings);
 const processJob = sides && settings && createShadowProcessor({ sides, settings, redactor: createRedactor(data.redaction), emit: (capture) => batcher.push(capture) });
 
-// Reports go back once per turn of the event loop, in one message.
+// Reports go back in one message every REPORT_INTERVAL_MS: a message per job would wake the
+// serving thread once per request.
 let inFlight = 0;
 let reports: [string, JobReport][] = [];
 let scheduled = false;
@@ -59,6 +61,7 @@ const sendReports = (): void => {
   scheduled = false;
   const batch = reports;
   reports = [];
+  if (batch.length === 0) return;
   tell({ type: 'done', reports: batch, ...state() });
 };
 
@@ -79,10 +82,11 @@ port.on('message', (message: ToShadowThread) => {
         inFlight += 1;
         void processJob!(job).then((report) => {
           inFlight -= 1;
+          Atomics.sub(jobsInFlight, 0, 1);
           reports.push([job.exchangeId, report]);
           if (!scheduled) {
             scheduled = true;
-            setImmediate(sendReports);
+            setTimeout(sendReports, REPORT_INTERVAL_MS);
           }
         });
       }

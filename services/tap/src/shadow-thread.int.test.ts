@@ -178,14 +178,13 @@ describe('shadow thread', () => {
       ids.push(c.id);
       sink.send({
         exchangeId: c.id,
-        capturedAt: c.capturedAt,
+        capturedAtMs: Date.parse(c.capturedAt),
         requestId: `req-${i}`,
         method: 'POST',
         url: `/login/${i}`,
         forward: ['Host', 'orders:8000', 'content-type', 'application/json'],
-        requestBody: { base64: secret.toString('base64'), size: secret.length, truncated: false },
-        requestBytes: new Uint8Array(secret),
-        primary: c.primary,
+        requestBody: new Uint8Array(secret),
+        primary: { outcome: 'ok', status: 200, rawHeaders: ['Content-Type', 'application/json'], body: new Uint8Array(Buffer.from('{"ok":true}')), size: 11, truncated: false, latencyMs: 1 },
       });
     }
     expect(sink.inFlight).toBe(40);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder';
 import { fastCaptureId } from './capture-id';
-import { forwardRequest, type ForwardResult, type Upstream } from './forward';
+import { forwardRequest, keptBytes, type ForwardResult, type Upstream } from './forward';
 import { firstHeader, scanRequestHeaders } from './headers';
 import type { TapMetrics } from './metrics';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy';
@@ -71,7 +71,6 @@ export function createTapHandler(options: TapHandlerOptions) {
 
   const shadows = options.startShadows({
     onDone: (report, exchangeId) => {
-      metrics.inFlightShadows.dec(sides);
       record('candidate', report.candidate);
       if (report.secondary) record('secondary', report.secondary);
       if (report.redactionError !== undefined) {
@@ -81,11 +80,11 @@ export function createTapHandler(options: TapHandlerOptions) {
       }
     },
     onLost: (jobs) => {
-      metrics.inFlightShadows.dec(jobs * sides);
       metrics.dropped.inc({ reason: 'shadow_thread_failed' }, jobs);
     },
   });
   const inFlightShadows = (): number => shadows.inFlight * sides;
+  metrics.readInFlightFrom(inFlightShadows);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method!;
@@ -107,8 +106,8 @@ export function createTapHandler(options: TapHandlerOptions) {
       return;
     }
 
-    const exchangeId = fastCaptureId();
-    const capturedAt = new Date().toISOString();
+    const capturedAtMs = Date.now();
+    const exchangeId = fastCaptureId(capturedAtMs);
     const requestBody = new BodyRecorder(options.maxBodyBytes);
     let bodyDone = !heads.hasBody;
     let primary: ForwardResult | undefined;
@@ -131,18 +130,15 @@ export function createTapHandler(options: TapHandlerOptions) {
         return;
       }
       metrics.mirrored.inc();
-      metrics.inFlightShadows.inc(sides);
       const job: ShadowJob = {
         exchangeId,
-        capturedAt,
+        capturedAtMs,
         requestId,
         method,
         url,
         forward: heads.forward,
-        requestBody: requestBody.toCaptured(),
-        // A copy of exactly its bytes: a view into a socket's larger buffer would cross whole.
-        requestBytes: requestBody.size > 0 ? new Uint8Array(requestBody.bytes()) : null,
-        primary: primary.response,
+        requestBody: keptBytes(requestBody),
+        primary: primary.answer,
       };
       shadows.send(job);
     };
