@@ -21,18 +21,15 @@ export function performanceSection(bench: string): string {
   const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
   const tap = readSection(bench, 'Tap');
   if (tap) {
-    // Columns: target, fixed p50, fixed p99, Δp50, Δp99, full-load req/s, ...
-    const off = row(tap, 'shadowdiff tap, 0% mirrored');
-    const on = row(tap, 'shadowdiff tap, 100% mirrored');
-    const nginx = row(tap, 'nginx mirror (100%)');
-    // The slow-candidate table comes last and repeats the tap's row name.
-    const slow = tap.split('\n').filter((l) => l.startsWith('| shadowdiff tap, 100% mirrored |')).slice(1).pop();
-    const slowChange = slow ? slow.split('|').slice(1, -1).map((c) => c.trim())[5] : undefined;
+    // The targets table: target, limit, then one cell per load ("1.02× (0.90× to 1.20×) — met").
+    const header = row(tap, 'target | limit');
+    const loads = header.slice(2);
+    const cells = (name: string): string[] => row(tap, name).slice(2).map((cell) => cell.replace(/ \(.*\)/, '').replace(' — ', ', '));
+    const each = (name: string): string => loads.map((load, i) => `${cells(name)[i]} (${load})`).join('; ');
     lines.push(
-      `- Tap at 1000 req/s, medians of the rounds: ${off[3]} ms (0% mirrored) and ${on[3]} ms (100%) at p50 over going direct; ` +
-        `at p99 ${off[4]} ms and ${on[4]} ms, where nginx's mirror adds ${nginx[4]} ms. ` +
-        `Full load with 100% mirroring: ${thousands(num(on[5]!))} req/s against nginx mirror's ${thousands(num(nginx[5]!))} (${(num(on[5]!) / num(nginx[5]!)).toFixed(2)}×).` +
-        (slowChange ? ` A candidate answering after 500 ms moves the primary's p99 by ${slowChange}; nginx mirror stops answering clients.` : ''),
+      `- Tap, as ratios to nginx mirror in the same run (median of the rounds): at 1000 req/s with 100% mirroring it adds ${each("1000 req/s, 100% mirrored: the tap's added p99 over direct ÷ nginx mirror's")} of nginx mirror's p99 over going direct (target ≤ 1.00×); ` +
+        `at full load it serves ${each("full load, 100% mirrored: the tap's throughput ÷ nginx mirror's")} nginx mirror's requests/s (target ≥ 1.25×); ` +
+        `a candidate answering after 500 ms moves the primary's p99 by ${each("a candidate answering after 500 ms: change in the primary's p99 behind the tap")} (target ≤ +10%), where nginx mirror stops answering clients.`,
     );
   }
   const worker = readSection(bench, 'Worker');

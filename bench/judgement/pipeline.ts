@@ -99,8 +99,3 @@ export async function startPipeline(dir: string, sides: Sides): Promise<Pipeline
   }
 }
 
-/** Keeps both cores busy (one spinning process each) until stopped. */
-export function startCpuHog(cores = 2): { stop(): void } {
-  const children = Array.from({ length: cores }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
-  return { stop: () => children.forEach((child) => child.kill('SIGKILL')) };
-}

@@ -1,68 +1,43 @@
-/** Turns the benchmark's measurements into the markdown table of bench/README.md. */
-import type { RateResult, WrkResult } from './processes';
-
-/** One target's measurements. */
-export interface TargetResult {
-  name: string;
-  rate: RateResult;
-  full?: WrkResult;
-  /** Lowest and highest of the rounds, to show how much the machine moved the figures. */
-  spread?: { p99: [number, number]; rps: [number, number] };
-  /** For the taps: what became of the captures during the full-load run. */
-  captures?: { mirrored: number; queued: number; dropped: Record<string, number> };
-}
+/** Turns the tap benchmark's measurements into the `## Tap` section of bench/README.md. */
+import { LOAD_NAMES, spreadOf, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets';
 
 export interface BenchReport {
   command: string;
   machine: string;
   settings: { rate: number; seconds: number; fullSeconds: number; wrkConnections: number; rateConnections: number; rounds: number };
-  targets: TargetResult[];
-  slow: { name: string; fast: RateResult; slow: RateResult; slowP99Range: [number, number] }[];
-  targetsMet: string[];
+  loads: LoadResult[];
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : v === Infinity ? '> 10 s' : 'n/a');
-const ratio = (v: number, base: number): string => (Number.isFinite(v) && base > 0 ? `${(v / base).toFixed(2)}×` : 'n/a');
 const delta = (v: number, base: number): string => (Number.isFinite(v) ? `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(2)}` : 'n/a');
+const range = (s: Spread, show: (v: number) => string): string => `${show(s.low)}–${show(s.high)}`;
+const rps = (v: number): string => String(Math.round(v));
 
-/** The `## Tap` section. */
-export function renderTapSection(report: BenchReport): string {
-  const direct = report.targets.find((t) => t.name === 'direct')!;
-  const s = report.settings;
+function figure(f: TargetFigure, value: number): string {
+  if (!Number.isFinite(value)) return 'unbounded';
+  return f.unit === '%' ? `${value >= 0 ? '+' : ''}${value.toFixed(1)}%` : `${value.toFixed(2)}×`;
+}
+
+/** One load's table of every target, and the slow-candidate table. */
+function loadTables(result: LoadResult, rate: number): string[] {
+  const direct = result.targets.find((t) => t.name === 'direct')!;
   const lines = [
-    '## Tap',
+    `### ${LOAD_NAMES[result.load][0]!.toUpperCase()}${LOAD_NAMES[result.load].slice(1)}`,
     '',
-    `\`${report.command}\` — ${report.machine}. One run, same upstreams (Node servers answering a 160-byte JSON document; the primary in one process, the candidates in another, as on their own hosts) and the same load generators for every target.`,
-    '',
-    `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
-      `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\` after a warm-up. Each figure is the median of ${s.rounds} rounds that rotate through the targets. ` +
-      'Latencies in ms; Δ is the difference from direct, ratios are to direct.',
-    '',
-    '| target | fixed p50 | fixed p99 | Δp50 | Δp99 | full-load req/s | req/s ratio | full-load p50 | full-load p99 | p99 ratio |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | fixed p50 | fixed p99 (rounds) | Δp50 | Δp99 | full-load req/s (rounds) | full-load p50 | full-load p99 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const t of report.targets) {
-    const f = t.full;
+  for (const t of result.targets) {
+    const p99 = spreadOf(t.rounds.rate.map((r) => r.p99));
+    const full = spreadOf(t.rounds.full.map((r) => r.rps));
     lines.push(
-      `| ${t.name} | ${ms(t.rate.p50)} | ${ms(t.rate.p99)} | ${delta(t.rate.p50, direct.rate.p50)} | ${delta(t.rate.p99, direct.rate.p99)} | ` +
-        `${f ? Math.round(f.rps) : 'n/a'} | ${f ? ratio(f.rps, direct.full!.rps) : 'n/a'} | ${f ? ms(f.p50) : 'n/a'} | ${f ? ms(f.p99) : 'n/a'} | ${f ? ratio(f.p99, direct.full!.p99) : 'n/a'} |`,
+      `| ${t.name} | ${ms(t.rate.p50)} | ${ms(t.rate.p99)} (${range(p99, ms)}) | ${delta(t.rate.p50, direct.rate.p50)} | ${delta(t.rate.p99, direct.rate.p99)} | ` +
+        `${rps(t.full!.rps)} (${range(full, rps)}) | ${ms(t.full!.p50)} | ${ms(t.full!.p99)} |`,
     );
   }
-  lines.push(
-    '',
-    `Spread over the ${s.rounds} rounds (lowest–highest): the machine is shared, so one pause of a process decides a round's fixed-rate p99 (the 50 slowest of ${s.rate * s.seconds} requests).`,
-    '',
-    '| target | fixed p99 | full-load req/s |',
-    '| --- | ---: | ---: |',
-    ...report.targets.filter((t) => t.spread).map((t) => `| ${t.name} | ${ms(t.spread!.p99[0])}–${ms(t.spread!.p99[1])} | ${Math.round(t.spread!.rps[0])}–${Math.round(t.spread!.rps[1])} |`),
-  );
-  const withCaptures = report.targets.filter((t) => t.captures);
+  const withCaptures = result.targets.filter((t) => t.captures);
   if (withCaptures.length > 0) {
-    lines.push(
-      '',
-      'Captures over all rounds (the tap queues to a local redis-server on the same 2 cores; the queue is emptied after each measurement, as workers would):',
-      '',
-    );
+    lines.push('', 'Captures in the last round (the tap queues to a local redis-server on the same cores; the queue is emptied after each measurement, as workers would):', '');
     for (const t of withCaptures) {
       const c = t.captures!;
       const dropped = Object.entries(c.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
@@ -71,17 +46,51 @@ export function renderTapSection(report: BenchReport): string {
   }
   lines.push(
     '',
-    `Slow candidate (answers after 500 ms), primary latency at ${s.rate} requests/s with 100% mirroring. ` +
-      "The tap's fast and slow figures come from alternating rounds of two taps (one mirroring to each candidate), run before nginx's slow rounds, which leave thousands of mirrors queued; nginx's fast figures are from the table above:",
+    `Slow candidate (answers after 500 ms): the primary's latency at ${rate} requests/s with 100% mirroring, fast-candidate and slow-candidate rounds alternating.`,
     '',
-    '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate | p99 slow candidate | p99 change | slow p99 over rounds |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | p50 fast candidate | p50 slow candidate | p99 fast candidate (rounds) | p99 slow candidate (rounds) |',
+    '| --- | ---: | ---: | ---: | ---: |',
   );
-  for (const x of report.slow) {
-    const change = ((x.slow.p99 - x.fast.p99) / x.fast.p99) * 100;
-    const shown = Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${change.toFixed(1)}%` : 'unbounded';
-    lines.push(`| ${x.name} | ${ms(x.fast.p50)} | ${ms(x.slow.p50)} | ${ms(x.fast.p99)} | ${ms(x.slow.p99)} | ${shown} | ${ms(x.slowP99Range[0])}–${ms(x.slowP99Range[1])} |`);
+  for (const x of result.slow) {
+    const fast = spreadOf(x.fast.map((r) => r.p99));
+    const slow = spreadOf(x.slow.map((r) => r.p99));
+    const p50 = (rs: typeof x.fast): string => ms(spreadOf(rs.map((r) => r.p50)).median);
+    lines.push(`| ${x.name} | ${p50(x.fast)} | ${p50(x.slow)} | ${ms(fast.median)} (${range(fast, ms)}) | ${ms(slow.median)} (${range(slow, ms)}) |`);
   }
-  lines.push('', 'Targets:', '', ...report.targetsMet.map((t) => `- ${t}`), '');
+  return lines;
+}
+
+/** The `## Tap` section. */
+export function renderTapSection(report: BenchReport): string {
+  const s = report.settings;
+  const lines = [
+    '## Tap',
+    '',
+    `\`${report.command}\` — ${report.machine}. One run, same upstreams (Node servers answering a 160-byte JSON document; the primary in one process, the candidates in another, as on their own hosts) and the same load generators for every target, ` +
+      `on an idle machine and again with a CPU hog (one spinning process per core, at the default priority) competing with every process of the run.`,
+    '',
+    `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
+      `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\` after a warm-up. ${s.rounds} rounds rotate through the targets; each figure is the median of the rounds, ` +
+      "with the lowest and highest round in brackets (one pause of a process decides a round's fixed-rate p99: the 50 slowest of " +
+      `${s.rate * s.seconds} requests). Latencies in ms; Δ is the difference from direct.`,
+    '',
+    '### Targets',
+    '',
+    'Each target is a ratio to nginx mirror measured in the same rounds (so a busy machine moves both alike): the median over the rounds of the per-round figure, with its lowest and highest round.',
+    '',
+    `| target | limit | ${report.loads.map((l) => LOAD_NAMES[l.load]).join(' | ')} |`,
+    `| --- | --- | ${report.loads.map(() => '---').join(' | ')} |`,
+  ];
+  const perLoad = report.loads.map((l) => targetFigures(l));
+  for (let i = 0; i < (perLoad[0]?.length ?? 0); i++) {
+    const f = perLoad[0]![i]!;
+    const cells = perLoad.map((figures) => {
+      const x = figures[i]!;
+      return `${figure(x, x.figure.median)} (${figure(x, x.figure.low)} to ${figure(x, x.figure.high)}) ${x.met ? '— met' : '— missed'}`;
+    });
+    lines.push(`| ${f.name} | ${f.limit} | ${cells.join(' | ')} |`);
+  }
+  for (const load of report.loads) lines.push('', ...loadTables(load, s.rate));
+  lines.push('');
   return lines.join('\n');
 }

@@ -1,0 +1,116 @@
+/**
+ * What the tap benchmark measures, started for real on this machine: the upstreams (the primary in
+ * a process of its own, the candidates in another, as on their own hosts), a local redis-server,
+ * the shadowdiff tap (the real `shadowdiff tap` command), nginx's mirror module and a plain Node proxy.
+ */
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
+import { run, start, writeNginxConfig, type Started } from './processes';
+
+/** A running target: where to send requests, and its admin (metrics) URL when it has one. */
+export interface Opened {
+  url: string;
+  admin?: string;
+  stop: () => Promise<void>;
+}
+
+export interface Peers {
+  ports: { primary: number; candidate: number; slow: number };
+  origin(port: number): string;
+  redisUrl: string;
+  /** The real `shadowdiff tap` command, mirroring `percentage`% to the candidate on `candidatePort` (`nodeArgs` for Node itself). */
+  startTap(percentage: number, candidatePort: number, nodeArgs?: string[]): Promise<Opened>;
+  startNginx(candidatePort: number): Promise<Opened>;
+  startPlainProxy(): Promise<Opened>;
+  /** Empties Redis, as workers would drain the queue. */
+  emptyRedis(): Promise<void>;
+  /** What became of the tap's captures, from its metrics. */
+  captureCounts(admin: string): Promise<{ mirrored: number; queued: number; dropped: Record<string, number> }>;
+  stop(): Promise<void>;
+}
+
+const origin = (port: number): string => `http://127.0.0.1:${port}`;
+
+export async function startPeers(root: string, work: string, nginx: { binary: string; template: string }): Promise<Peers> {
+  const tsx = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
+    start(process.execPath, ['--import', 'tsx', join(root, 'bench/tap', script), ...args], pattern);
+  const redis = await startLocalRedis({ dir: join(work, 'redis') });
+  const primaryUpstream = await tsx('upstreams.ts', ['primary'], /^(\{.*\})$/m);
+  const candidateUpstreams = await tsx('upstreams.ts', ['candidate', 'slow'], /^(\{.*\})$/m);
+  const ports = {
+    ...(JSON.parse(primaryUpstream.match[1]!) as { primary: number }),
+    ...(JSON.parse(candidateUpstreams.match[1]!) as { candidate: number; slow: number }),
+  };
+  let taps = 0;
+
+  return {
+    ports,
+    origin,
+    redisUrl: redis.url,
+    async startTap(percentage, candidatePort, nodeArgs = []) {
+      const port = await findFreePort();
+      // Each tap its own state folder: two run side by side in the slow-candidate rounds.
+      const stateDir = join(work, `state-${++taps}`);
+      const cli = await start(
+        process.execPath,
+        [...nodeArgs, resolve(root, 'services/cli/bin/shadowdiff.js'), 'tap', '--primary', origin(ports.primary), '--candidate', origin(candidatePort),
+          '--mirror-percentage', String(percentage), '--tap-port', String(port), '--admin-port', '0', '--run', 'bench',
+          '--state-dir', stateDir, '--log-level', 'warn'],
+        /metrics on (http:\/\/\S+)\/metrics/,
+        { REDIS_URL: redis.url },
+      );
+      return { url: origin(port), admin: cli.match[1]!, stop: cli.stop };
+    },
+    async startNginx(candidatePort) {
+      const port = await findFreePort();
+      const prefix = join(work, `nginx-${candidatePort}`);
+      const config = writeNginxConfig(nginx.template, prefix, { listen: port, primary: ports.primary, candidate: candidatePort });
+      const child = start(nginx.binary, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', config], /never printed/, {}, 3_600_000);
+      child.catch(() => undefined);
+      await waitForHttp(port);
+      return {
+        url: origin(port),
+        stop: async () => {
+          await run(nginx.binary, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', config, '-s', 'quit']).catch(() => undefined);
+          await child.then((c) => c.stop(), () => undefined);
+        },
+      };
+    },
+    async startPlainProxy() {
+      const proxy = await tsx('plain-proxy.ts', [origin(ports.primary)], /listening (\d+)/);
+      return { url: origin(Number(proxy.match[1])), stop: proxy.stop };
+    },
+    async emptyRedis() {
+      const client = new Redis(redis.url);
+      try {
+        await client.flushall();
+      } finally {
+        client.disconnect();
+      }
+    },
+    async captureCounts(admin) {
+      const text = await (await fetch(`${admin}/metrics`)).text();
+      const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+      const dropped: Record<string, number> = {};
+      for (const m of text.matchAll(/^shadowdiff_tap_dropped_total\{reason="([^"]+)"\} (\d+)/gm)) dropped[m[1]!] = Number(m[2]);
+      return { mirrored: value(/^shadowdiff_tap_mirrored_total (\d+)/m), queued: value(/^shadowdiff_tap_captures_queued_total (\d+)/m), dropped };
+    },
+    async stop() {
+      await primaryUpstream.stop();
+      await candidateUpstreams.stop();
+      await redis.stop();
+    },
+  };
+}
+
+/** nginx prints nothing when ready: wait until its port answers HTTP. */
+async function waitForHttp(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await fetch(`${origin(port)}/`).then((r) => r.arrayBuffer().then(() => true), () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not answer on ${port}; see its error.log`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
