@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { claimStateFolder, startEmbeddedPostgres, startLocalRedis, type StateClaim } from '@shadowdiff/local-infra';
+import { isShuttingDown } from './shutdown';
 
 export interface Infra {
   databaseUrl: string;
@@ -33,7 +34,8 @@ export async function resolveInfra(config: ShadowdiffConfig, logger: Logger, com
   lost.catch(() => undefined);
   const watch = (server: { exited: Promise<string> }, what: string): void =>
     void server.exited.then((how) => {
-      if (stopping) return;
+      // After a signal the servers may go first (a terminal's Ctrl-C reaches them too): that is no loss.
+      if (stopping || isShuttingDown()) return;
       logger.error({ server: what, exit: how }, 'local server exited');
       loseWith(new DependencyError(`the ${what} exited (${how}), so everything was stopped; start again to carry on with the same data`));
     });

@@ -65,10 +65,12 @@ export async function startStack(
   parts: { supervisor: Supervisor; registry: Registry; configFile?: string },
 ): Promise<Stack> {
   const closers: (() => Promise<void>)[] = [];
-  const close = async (): Promise<void> => {
-    for (const closer of closers.reverse()) await closer().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
-    closers.length = 0;
-  };
+  let closing: Promise<void> | undefined;
+  // Once: a failure that arrives while shutting down must not close things a second time.
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const closer of closers.reverse()) await closer().catch((error: Error) => logger.warn({ err: error.message }, 'error during shutdown'));
+    })());
   try {
     const infra = await resolveInfra(config, logger, 'up');
     closers.push(() => infra.stop());

@@ -7,7 +7,7 @@ import { driveDemoTraffic, describeDemoDifferences } from '@shadowdiff/demo';
 import { findFreePort } from '@shadowdiff/local-infra';
 import { countExchanges, findRun } from '@shadowdiff/store';
 import { addServiceOptions, configFromFlags } from '../options';
-import { onShutdown } from '../shutdown';
+import { isShuttingDown, onShutdown } from '../shutdown';
 import { startStack, type Stack } from '../stack';
 import { createApiClient } from '../api-client';
 import { createSupervisor, type Supervisor } from '../supervisor';
@@ -141,7 +141,10 @@ export function registerUp(program: Command): void {
       await onShutdown(logger, [() => stack.close()]);
       process.stdout.write('stopped.\n');
     };
-    await Promise.race([work(), stack.failed]).catch(async (error: unknown) => {
+    const working = work();
+    await Promise.race([working, stack.failed]).catch(async (error: unknown) => {
+      // A part lost while shutting down after a signal is part of stopping, not a failure.
+      if (isShuttingDown()) return working;
       await stack.close();
       throw error;
     });
