@@ -44,6 +44,12 @@ const jsonPath = z
   );
 
 /** Consistent sampling on a request attribute: all requests with the same value share a fate. */
+/**
+ * How much lower the shadow thread's priority is, by default: measured with `npm run bench:tap`
+ * (the CPU-hog rounds), see bench/README.md.
+ */
+export const SHADOW_THREAD_NICE = 5;
+
 const sampleKey = z.string().regex(/^(?:header|query):\S+$/, '"header:NAME" or "query:NAME"');
 
 /** The tap's settings: where it listens, what it mirrors or records, its bounds and redaction. */
@@ -78,6 +84,12 @@ export const tapSchema = z.strictObject({
   maxBodyBytes: positiveInt.default(1024 * 1024),
   /** Append `-shadow` to the Host of mirrored requests, as Istio and Envoy do. */
   shadowHostSuffix: z.boolean().default(true),
+  /**
+   * Added to the nice value of the thread that sends the copies and queues the captures (Linux):
+   * on a busy host it then yields CPU to the thread answering clients, and copies it cannot keep
+   * up with are dropped and counted (`shadow_limit`) rather than slowing the client. 0: same priority.
+   */
+  shadowThreadNice: z.number().int().min(0).max(19).default(SHADOW_THREAD_NICE),
   /** Shadow requests allowed in flight at once; beyond it captures are dropped and counted. */
   maxInFlightShadows: positiveInt.default(1000),
   /** Mirror POST, PUT, PATCH and DELETE too (the candidate must use isolated data). */

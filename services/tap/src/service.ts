@@ -122,6 +122,7 @@ export async function startTapService(
       maxBuffered: config.tap.maxBufferedCaptures,
       maxQueuedBatches: config.tap.maxQueuedBatches,
       backlogPollMs: config.tap.backlogPollMs,
+      niceIncrement: config.tap.shadowThreadNice,
     },
     {
       logger,

@@ -21,6 +21,8 @@ export interface ShadowThreadData {
   /** Batches waiting for a worker at most (none: unbounded), and how often the backlog is read (default 1 s). */
   maxQueuedBatches?: number;
   backlogPollMs?: number;
+  /** Added to the thread's nice value (Linux), so that on a busy host it yields CPU to the serving thread. */
+  niceIncrement?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface QueueState {
 
 /** Shadow thread → main thread. */
 export type FromShadowThread =
-  | { type: 'ready'; redis: boolean }
+  | { type: 'ready'; redis: boolean; priority?: { nice: number } | { error: string } }
   | { type: 'redis'; up: boolean }
   | { type: 'backlog'; waiting: number; oldestAgeMs: number | null }
   /** Reports of the jobs done since the last one, sent every few milliseconds (not per job). */

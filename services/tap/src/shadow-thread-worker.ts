@@ -10,12 +10,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
 import { createRedactor } from './redaction';
+import { lowerThreadPriority } from './thread-priority';
 import { createShadowProcessor, type JobReport } from './shadow-processor';
 import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages';
 import { drainShadowSides, openShadowSides } from './shadows';
 
 const data = workerData as ShadowThreadStart;
 const jobsInFlight = new Int32Array(data.jobsInFlight);
+// Before anything runs here: on a busy host this thread yields CPU to the one serving clients.
+const priority = data.niceIncrement ? lowerThreadPriority(data.niceIncrement) : undefined;
 const port = parentPort!;
 const tell = (message: FromShadowThread): void => port.postMessage(message);
 
@@ -102,7 +105,7 @@ port.on('message', (message: ToShadowThread) => {
 });
 
 await readyOrTimeout(connection, 2000);
-tell({ type: 'ready', redis: connection.status === 'ready' });
+tell({ type: 'ready', redis: connection.status === 'ready', ...(priority ? { priority } : {}) });
 // Redis coming and going, for the tap's /readyz.
 connection.on('ready', () => tell({ type: 'redis', up: true }));
 connection.on('close', () => tell({ type: 'redis', up: false }));

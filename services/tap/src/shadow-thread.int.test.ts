@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
@@ -7,6 +8,7 @@ import { startUpstream } from '@shadowdiff/testkit';
 import { TEST_REDACTION_KEY } from './test-support';
 import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread';
 import type { ShadowThreadData } from './shadow-thread-messages';
+import { currentThreadId } from './thread-priority';
 import type { JobReport } from './shadow-processor';
 
 function capture(): Capture {
@@ -74,6 +76,19 @@ describe('shadow thread', () => {
     expect(jobs.length).toBeGreaterThanOrEqual(20);
     await queue.obliterate({ force: true });
     await queue.close();
+  });
+
+  it.runIf(process.platform === 'linux')('runs at a nice value raised by niceIncrement, leaving the serving thread as it was', async () => {
+    const niceOf = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const before = new Set(readdirSync('/proc/self/task'));
+    const own = niceOf(String(currentThreadId()));
+    const { sink } = tallied({ redisUrl: inject('redisUrl'), queuePrefix: freshQueuePrefix(), batchSize: 10, flushMs: 5, maxBuffered: 100, niceIncrement: 3 });
+    await sink.ready;
+    const started = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+    // The new thread's, and only it, is lowered; the threads V8 or libuv start with it are not.
+    expect(started.map(niceOf)).toContain(Math.min(19, own + 3));
+    expect(niceOf(String(currentThreadId()))).toBe(own);
+    await sink.close(1000);
   });
 
   it('stops queueing once the backlog waiting for a worker reaches its bound, counts the drops, and reports the backlog', async () => {

@@ -92,6 +92,8 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
         if (message.error) handlers.logger.warn({ err: message.error, captures: message.count }, 'capture batch dropped: redis unavailable');
         break;
       case 'ready':
+        if (message.priority && 'error' in message.priority) handlers.logger.warn({ err: message.priority.error }, 'shadow thread runs at the serving thread\'s priority');
+        else if (message.priority) handlers.logger.debug({ nice: message.priority.nice }, 'shadow thread priority lowered');
         // Until now the thread kept the process alive, so that waiting for it could not end it.
         worker?.unref();
         status = { thread: 'running', redis: message.redis ? 'up' : 'down' };
