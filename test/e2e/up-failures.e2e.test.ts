@@ -80,8 +80,10 @@ describe('shadowdiff up when a part cannot start', () => {
       expect(second.code).toBe(1);
       expect(second.cli.stderr()).toMatch(new RegExp(`another shadowdiff \\(pid ${first.cli.child.pid}, "shadowdiff up"; .*api :\\d+.*\\) is using the state folder`));
       expect(second.left).toEqual([]);
-      // The first one's Postgres and Redis are untouched: it still answers.
-      expect(firstTree.stillRunning().length).toBe(firstTree.seen().length);
+      // The first one's Postgres and Redis are untouched: it still answers. (A Postgres backend of
+      // one client connection ends when its pool lets an idle connection go; that is no server.)
+      const servers = (list: { command: string }[]) => list.filter((p) => !/^postgres: \S+ \S+ 127\.0\.0\.1\(\d+\)/.test(p.command));
+      expect(servers(firstTree.stillRunning()).length).toBe(servers(firstTree.seen()).length);
       const runs = await fetch(`${first.apiUrl}/api/v1/runs`);
       expect(runs.status).toBe(200);
     } finally {

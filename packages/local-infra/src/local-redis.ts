@@ -108,7 +108,9 @@ export async function startLocalRedis(options: { dir: string; port?: number; log
     // BullMQ requires that Redis never evicts its keys.
     '--maxmemory-policy', 'noeviction',
   ];
-  const child = spawn(binary, args, { stdio: 'ignore' });
+  // A group of its own: a terminal's Ctrl-C reaches shadowdiff, which stops the server last,
+  // after the parts that use it have finished.
+  const child = spawn(binary, args, { stdio: 'ignore', detached: true });
   const release = stopOnExit(child, 'SIGTERM');
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new DependencyError(`cannot start redis-server: ${error.message}`, { cause: error })));

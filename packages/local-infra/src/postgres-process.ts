@@ -8,10 +8,10 @@ function tail(text: string, lines = 8): string {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
 
-function spawnAs(binary: string, args: string[], runAs: RunAs): ChildProcess {
+function spawnAs(binary: string, args: string[], runAs: RunAs, options: { detached?: boolean } = {}): ChildProcess {
   const ids = runAs.uid === undefined ? {} : { uid: runAs.uid, gid: runAs.gid! };
   // LC_ALL=C: Postgres's messages are matched below, and a locale the machine lacks fails initdb.
-  return spawn(binary, args, { ...ids, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(binary, args, { ...ids, ...options, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs a Postgres tool (initdb) to its end; rejects with its output when it fails. */
@@ -42,7 +42,9 @@ export interface PostgresProcess {
  */
 export function runPostgres(binary: string, dataDir: string, port: number, runAs: RunAs, logger?: Logger, timeoutMs = 60_000): Promise<PostgresProcess> {
   const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'];
-  const child = spawnAs(binary, args, runAs);
+  // A group of its own: a terminal's Ctrl-C reaches shadowdiff, which stops the server last,
+  // after the parts that use it have finished.
+  const child = spawnAs(binary, args, runAs, { detached: true });
   const release = stopOnExit(child, 'SIGINT');
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)));
   let output = '';
