@@ -25,12 +25,36 @@ export interface Peers {
   startPlainProxy(): Promise<Opened>;
   /** Empties Redis, as workers would drain the queue. */
   emptyRedis(): Promise<void>;
-  /** What became of the tap's captures, from its metrics. */
-  captureCounts(admin: string): Promise<{ mirrored: number; queued: number; dropped: Record<string, number> }>;
+  /** What became of the tap's requests and captures so far, from its metrics. */
+  captureCounts(admin: string): Promise<CaptureCounts>;
   stop(): Promise<void>;
 }
 
 const origin = (port: number): string => `http://127.0.0.1:${port}`;
+
+/** A tap's counters: requests answered, copies mirrored, captures queued, and dropped by reason. */
+export interface CaptureCounts {
+  requests: number;
+  mirrored: number;
+  queued: number;
+  dropped: Record<string, number>;
+}
+
+/** What happened between two readings of a tap's counters. */
+export function countsBetween(before: CaptureCounts, after: CaptureCounts): CaptureCounts {
+  const dropped: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(after.dropped)) if (n - (before.dropped[reason] ?? 0) > 0) dropped[reason] = n - (before.dropped[reason] ?? 0);
+  return { requests: after.requests - before.requests, mirrored: after.mirrored - before.mirrored, queued: after.queued - before.queued, dropped };
+}
+
+/** Two spans of counts added up. */
+export function addCounts(a: CaptureCounts, b: CaptureCounts): CaptureCounts {
+  const dropped = { ...a.dropped };
+  for (const [reason, n] of Object.entries(b.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+  return { requests: a.requests + b.requests, mirrored: a.mirrored + b.mirrored, queued: a.queued + b.queued, dropped };
+}
+
+export const NO_COUNTS: CaptureCounts = { requests: 0, mirrored: 0, queued: 0, dropped: {} };
 
 export async function startPeers(root: string, work: string, nginx: { binary: string; template: string }): Promise<Peers> {
   const tsx = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
@@ -94,7 +118,12 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
       const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
       const dropped: Record<string, number> = {};
       for (const m of text.matchAll(/^shadowdiff_tap_dropped_total\{reason="([^"]+)"\} (\d+)/gm)) dropped[m[1]!] = Number(m[2]);
-      return { mirrored: value(/^shadowdiff_tap_mirrored_total (\d+)/m), queued: value(/^shadowdiff_tap_captures_queued_total (\d+)/m), dropped };
+      return {
+        requests: value(/^shadowdiff_tap_requests_total\{outcome="ok"\} (\d+)/m),
+        mirrored: value(/^shadowdiff_tap_mirrored_total (\d+)/m),
+        queued: value(/^shadowdiff_tap_captures_queued_total (\d+)/m),
+        dropped,
+      };
     },
     async stop() {
       await primaryUpstream.stop();

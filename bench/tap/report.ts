@@ -35,13 +35,21 @@ function loadTables(result: LoadResult, rate: number): string[] {
         `${rps(t.full!.rps)} (${range(full, rps)}) | ${ms(t.full!.p50)} | ${ms(t.full!.p99)} |`,
     );
   }
-  const withCaptures = result.targets.filter((t) => t.captures);
+  const withCaptures = result.targets.filter((t) => t.captures && t.name !== 'shadowdiff tap, 0% mirrored');
   if (withCaptures.length > 0) {
-    lines.push('', 'Captures in the last round (the tap queues to a local redis-server on the same cores; the queue is emptied after each measurement, as workers would):', '');
+    lines.push(
+      '',
+      "Copies over all rounds, warm-ups included (the tap queues to a local redis-server on the same cores; the queue is emptied after each measurement, as workers would). A copy the shadow side cannot keep up with is dropped and counted (`shadow_limit`: beyond `tap.maxInFlightShadows`), never waited for:",
+      '',
+      '| target | phase | requests | mirrored | share | queued | dropped |',
+      '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+    );
     for (const t of withCaptures) {
-      const c = t.captures!;
-      const dropped = Object.entries(c.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
-      lines.push(`- ${t.name}: ${c.mirrored} mirrored, ${c.queued} queued, dropped: ${dropped}`);
+      for (const [phase, c] of [[`${rate} req/s`, t.captures!.fixed], ['full load', t.captures!.full]] as const) {
+        const dropped = Object.entries(c.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+        const share = c.requests > 0 ? `${((c.mirrored / c.requests) * 100).toFixed(1)}%` : 'n/a';
+        lines.push(`| ${t.name} | ${phase} | ${c.requests} | ${c.mirrored} | ${share} | ${c.queued} | ${dropped} |`);
+      }
     }
   }
   lines.push(

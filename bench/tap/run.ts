@@ -20,7 +20,7 @@ import { startCpuHog } from '../cpu-hog';
 import { syncReadmePerformance } from '../performance';
 import { writeSection } from '../readme-sections';
 import { fixedRate, median, requireTools, wrk, type RateResult } from './processes';
-import { startPeers, type Opened, type Peers } from './peers';
+import { addCounts, countsBetween, NO_COUNTS, startPeers, type CaptureCounts, type Opened, type Peers } from './peers';
 import { renderTapSection, type BenchReport } from './report';
 import { DIRECT, NGINX, TAP, targetFigures, type Load, type LoadResult, type SlowResult, type TargetResult } from './targets';
 
@@ -95,12 +95,18 @@ async function measureTargets(peers: Peers, load: Load): Promise<TargetResult[]>
       for (let k = 0; k < opened.length; k++) {
         const t = opened[(k + round) % opened.length]!;
         const result = results.get(t.name)!;
+        const counts = async (): Promise<CaptureCounts> => (t.admin ? peers.captureCounts(t.admin) : NO_COUNTS);
+        const c0 = await counts();
         const rate = await fixedRate(`${t.url}${path}`, rateOptions);
+        const c1 = await counts();
+        if (t.admin) await peers.emptyRedis();
         const full = await wrk(tools.wrk, `${t.url}${path}`, fullOptions);
+        const c2 = await counts();
         result.rounds.rate.push(rate);
         result.rounds.full.push(full);
         if (t.admin) {
-          result.captures = await peers.captureCounts(t.admin);
+          const sum = result.captures ?? { fixed: NO_COUNTS, full: NO_COUNTS };
+          result.captures = { fixed: addCounts(sum.fixed, countsBetween(c0, c1)), full: addCounts(sum.full, countsBetween(c1, c2)) };
           // No worker drains the queue here: empty it, or a growing Redis (and its AOF rewrites)
           // would take CPU from whoever is measured next.
           await peers.emptyRedis();

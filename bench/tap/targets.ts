@@ -3,6 +3,7 @@
  * moves the peer and the tap alike. Every figure is the median of the per-round values (each
  * round measures every target once, back to back), with the lowest and highest round.
  */
+import type { CaptureCounts } from './peers';
 import type { RateResult, WrkResult } from './processes';
 
 /** Which machine state a set of rounds ran in. */
@@ -16,8 +17,8 @@ export interface TargetResult {
   rate: RateResult;
   full?: WrkResult;
   rounds: { rate: RateResult[]; full: WrkResult[] };
-  /** For the taps: what became of the captures, over all rounds. */
-  captures?: { mirrored: number; queued: number; dropped: Record<string, number> };
+  /** For the taps: what became of the requests and their copies over all rounds, at the fixed rate and at full load. */
+  captures?: { fixed: CaptureCounts; full: CaptureCounts };
 }
 
 /** The primary's latency behind one mirroring proxy, with a fast candidate and with a slow one, round by round. */

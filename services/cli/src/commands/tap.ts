@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, createLogger } from '@shadowdiff/core';
 import { tapSchema, type ShadowdiffConfig } from '@shadowdiff/config';
-import { startTapService } from '@shadowdiff/tap';
+import { scavengeOnCollectingThread, startTapService } from '@shadowdiff/tap';
 import { resolveInfra } from '../infra';
 import { addServiceOptions, configFromFlags } from '../options';
 import { onShutdown } from '../shutdown';
@@ -43,6 +43,7 @@ export function registerTap(program: Command): void {
     .addOption(new Option('--admin-host <host>', 'address of /metrics and /healthz'));
   addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'tapPort', 'tapHost', 'mirrorPercentage', 'controlPercentage', 'stateDir', 'logLevel']).action(
     async (flags: Record<string, unknown>) => {
+      scavengeOnCollectingThread();
       const config = withTapFlags(configFromFlags(flags), flags);
       const logger = createLogger({ level: config.log.level, stderr: true });
       const infra = await resolveInfra(config, logger, 'tap', { postgres: false, redis: true });
