@@ -22,14 +22,18 @@ export function performanceSection(bench: string): string {
   const tap = readSection(bench, 'Tap');
   if (tap) {
     // The targets table: target, limit, then one cell per load ("1.02× (0.90× to 1.20×) — met").
-    const header = row(tap, 'target | limit');
-    const loads = header.slice(2);
-    const cells = (name: string): string[] => row(tap, name).slice(2).map((cell) => cell.replace(/ \(.*\)/, '').replace(' — ', ', '));
-    const each = (name: string): string => loads.map((load, i) => `${cells(name)[i]} (${load})`).join('; ');
+    const loads = row(tap, 'target | limit').slice(2);
+    const cells = (name: string): { value: string; verdict: string }[] =>
+      row(tap, name).slice(2).map((cell) => ({ value: cell.replace(/ \(.*/, ''), verdict: cell.replace(/.*— /, '') }));
+    const each = (name: string, limit: string): string => {
+      const c = cells(name);
+      return `${c.map((x) => x.value).join(' / ')} (target ${limit}: ${c.map((x) => x.verdict).join(' / ')})`;
+    };
     lines.push(
-      `- Tap, as ratios to nginx mirror in the same run (median of the rounds): at 1000 req/s with 100% mirroring it adds ${each("1000 req/s, 100% mirrored: the tap's added p99 over direct ÷ nginx mirror's")} of nginx mirror's p99 over going direct (target ≤ 1.00×); ` +
-        `at full load it serves ${each("full load, 100% mirrored: the tap's throughput ÷ nginx mirror's")} nginx mirror's requests/s (target ≥ 1.25×); ` +
-        `a candidate answering after 500 ms moves the primary's p99 by ${each("a candidate answering after 500 ms: change in the primary's p99 behind the tap")} (target ≤ +10%), where nginx mirror stops answering clients.`,
+      `- Tap, as ratios to nginx mirror measured in the same rounds (median of the rounds; ${loads.join(' / ')}): ` +
+        `added p99 over going direct at 1000 req/s with 100% mirroring ${each("1000 req/s, 100% mirrored: the tap's added p99 over direct ÷ nginx mirror's", '≤ 1.00×')}; ` +
+        `full-load throughput with 100% mirroring ${each("full load, 100% mirrored: the tap's throughput ÷ nginx mirror's", '≥ 1.25×')}; ` +
+        `a candidate answering after 500 ms moves the primary's p99 by ${each("a candidate answering after 500 ms: change in the primary's p99 behind the tap", '≤ +10%')}, where nginx mirror stops answering clients.`,
     );
   }
   const worker = readSection(bench, 'Worker');

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, listenError, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, urlOf, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { CAPTURE_QUEUE, createProducerConnection } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
@@ -93,8 +92,7 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     await closeQueue();
     throw error;
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = urlOf(server);
   logger.info({ url }, 'api listening');
   return {
     url,

@@ -1,12 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenHttp, type Listening } from '@shadowdiff/core';
 
 /** The tap's own HTTP endpoints, on a port apart from the proxied traffic. */
-export interface AdminServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type AdminServer = Listening;
 
 /** What `/readyz` reports: whether the tap serves clients, and whether it captures. */
 export interface TapReadiness {
@@ -55,18 +52,5 @@ export async function startAdminServer(registry: Registry, host: string, port: n
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${shown}:${address.port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenHttp(server, host, port);
 }

@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { ConfigError, listenError, type Capture, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, urlOf, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
 import { startAdminServer, type AdminServer } from './admin-server';
@@ -164,9 +163,7 @@ export async function startTapService(
     await closeQueue();
     throw error;
   }
-  const address = tap.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = urlOf(tap.server);
 
   // Metrics must never cost the proxied service its traffic: a busy admin port is logged, not fatal.
   let admin: AdminServer | undefined;

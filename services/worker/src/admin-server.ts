@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { listenError } from '@shadowdiff/core';
+import { listenError, listenHttp, type Listening } from '@shadowdiff/core';
 
 /** What `/readyz` answers: `ready` decides 200 or 503; the rest says why. */
 export interface Readiness {
@@ -21,10 +20,7 @@ export interface AdminServerOptions {
 }
 
 /** A process's own HTTP endpoints: a running one. */
-export interface AdminServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type AdminServer = Listening;
 
 /**
  * Serves `/metrics` (Prometheus text), `/healthz` (liveness: the process answers) and `/readyz`
@@ -56,18 +52,5 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }
     answer(404, 'text/plain', 'not found\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(listenError(error, options.part, options.host, options.port, options.how)));
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${shown}:${address.port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenHttp(server, options.host, options.port, (error) => listenError(error, options.part, options.host, options.port, options.how));
 }
