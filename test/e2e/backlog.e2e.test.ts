@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRedis, type LocalRedis } from '@shadowdiff/local-infra';
 import { createProducerConnection } from '@shadowdiff/queue';
@@ -124,6 +125,21 @@ describe('traffic while no worker consumes', () => {
       const runs = runCli(['runs', '--api', apiUrl]);
       expect(await runs.exited()).toBe(0);
       expect(runs.stdout()).toMatch(new RegExp(`warning: run backlog: results lag traffic by [\\d.]+ s: ${queued - 10} captures wait for a worker, and a worker last consumed [\\d.]+ s ago`));
+
+      // And on the dashboard, in a real browser: a badge in the runs list, the warning above it and on the run's page.
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${apiUrl}/`);
+        await page.locator('.badge.lagging').first().waitFor({ timeout: 15_000 });
+        const warning = /^Run backlog: results lag traffic by [\d.]+ s: \d+ captures wait for a worker, and a worker last consumed [\d.]+ s ago\. Its figures are behind its traffic\.$/;
+        expect((await page.locator('p.warning[role=alert]').first().textContent())?.trim()).toMatch(warning);
+        await page.goto(`${apiUrl}/runs/backlog`);
+        await page.locator('p.warning[role=alert]').waitFor({ timeout: 15_000 });
+        expect((await page.locator('p.warning[role=alert]').textContent())?.trim()).toMatch(warning);
+      } finally {
+        await browser.close();
+      }
 
       // More traffic: all of it dropped, and Redis memory stays where the bound put it.
       const atBound = await usedMemory();
