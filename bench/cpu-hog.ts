@@ -6,7 +6,8 @@ import { cpus } from 'node:os';
 export function startCpuHog(cores = cpus().length): { stop(): void } {
   const children = Array.from({ length: cores }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
   const stop = (): void => children.forEach((child) => child.kill('SIGKILL'));
-  // A bench that dies must not leave the cores spinning.
+  // A bench that dies, or is stopped, must not leave the cores spinning.
   process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
   return { stop };
 }
