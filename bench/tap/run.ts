@@ -90,7 +90,8 @@ async function measureTargets(peers: Peers, load: Load): Promise<TargetResult[]>
       // JIT, lazy loading and connection pools warm up before any round is measured.
       await wrk(tools.wrk, `${opened.at(-1)!.url}${path}`, { connections: settings.wrkConnections, seconds: 3, warmSeconds: 1 });
     }
-    const results = new Map<string, TargetResult>(opened.map((t) => [t.name, { name: t.name, rounds: { rate: [], full: [] } } as unknown as TargetResult]));
+    type Rounds = Pick<TargetResult, 'name' | 'rounds' | 'captures'>;
+    const results = new Map<string, Rounds>(opened.map((t) => [t.name, { name: t.name, rounds: { rate: [], full: [] } }]));
     for (let round = 0; round < settings.rounds; round++) {
       for (let k = 0; k < opened.length; k++) {
         const t = opened[(k + round) % opened.length]!;

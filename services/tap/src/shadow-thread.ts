@@ -57,15 +57,16 @@ export interface ShadowThreadHandlers extends ShadowHandlers {
 
 /**
  * Starts the shadow thread (see shadow-thread-worker.ts). Jobs and captures are handed over in
- * batches (see HAND_OVER_MS), one message each; the thread reports back in batches too. Pushed captures are bounded by `maxBuffered`
- * here, counting those still on their way; the thread bounds its own queue. A thread that dies
- * takes what it held with it (dropped and counted); the next job or capture starts a new one.
+ * batches (see HAND_OVER_MS), one message each; the thread reports back in batches too. Pushed
+ * captures are bounded by `maxBuffered` here, counting those still on their way; the thread
+ * bounds its own queue. A thread that dies takes what it held with it (dropped and counted); the
+ * next job or capture starts a new one.
  */
 export function startShadowThread(data: ShadowThreadData, handlers: ShadowThreadHandlers, entry = 'shadow-thread-worker'): ShadowThread {
   let worker: Worker | undefined;
   let jobs: ShadowJob[] = [];
   let captures: Capture[] = [];
-  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   // Jobs handed to the current thread and not yet done, counted by both threads.
   let jobsInFlight = new Int32Array(new SharedArrayBuffer(4));
   let posted = 0;
@@ -146,7 +147,8 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
   };
 
   const handOver = (): void => {
-    scheduled = false;
+    clearTimeout(timer);
+    timer = undefined;
     const sending = { jobs, captures };
     jobs = [];
     captures = [];
@@ -166,9 +168,7 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
     }
   };
   const schedule = (): void => {
-    if (scheduled) return;
-    scheduled = true;
-    setTimeout(handOver, HAND_OVER_MS);
+    timer ??= setTimeout(handOver, HAND_OVER_MS);
   };
 
   worker = spawn();
