@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { performanceSection } from './performance';
-import { readSection } from './readme-sections';
+import { performanceSection } from './performance.ts';
+import { readSection } from './readme-sections.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

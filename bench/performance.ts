@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSection, replaceSection } from './readme-sections';
+import { readSection, replaceSection } from './readme-sections.ts';
 
 /** The cells of the markdown table row whose first cell is `name`. */
 function row(section: string, name: string): string[] {

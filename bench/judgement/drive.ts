@@ -2,7 +2,7 @@
  * Sends the corpus through a tap in steps, and after each step, once the worker has stored every
  * exchange, reads what the API and the gate say about every route: a checkpoint.
  */
-import { WARM_UP, type Scenario } from './scenarios';
+import { WARM_UP, type Scenario } from './scenarios.ts';
 
 /** Exchanges per route at which verdicts are read. */
 export const CHECKPOINTS = [10, 20, 30, 50, 100, 150, 200, 300, 500, 1000, 2000];

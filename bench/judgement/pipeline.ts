@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, startLocalRedis, type LocalPostgres, type LocalRedis } from '@shadowdiff/local-infra';
 import { runCli, type CliProcess } from '@shadowdiff/testkit';
-import type { Role } from './scenarios';
+import type { Role } from './scenarios.ts';
 
 /** A side's own p50 and p99 of one scenario, as the service measured them. */
 export interface ServiceTimes {

@@ -2,8 +2,8 @@
  * The judgement benchmark's tables: an overall table per configuration, one table per noise
  * reference with every scenario idle and under a CPU hog, and the targets.
  */
-import type { Checkpoint } from './drive';
-import type { ConfigurationScore, ScenarioScore } from './score';
+import type { Checkpoint } from './drive.ts';
+import type { ConfigurationScore, ScenarioScore } from './score.ts';
 
 export type Reference = 'secondary' | 'control-20' | 'control-5' | 'none';
 export type Load = 'idle' | 'hog';

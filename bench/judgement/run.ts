@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { syncReadmePerformance } from '../performance';
-import { writeSection } from '../readme-sections';
-import { CHECKPOINTS, driveCorpus } from './drive';
-import { startCpuHog } from '../cpu-hog';
-import { startPipeline, startSides } from './pipeline';
-import { LOADS, overallTable, REFERENCE_NAMES, REFERENCES, scenarioTable, targetLines, type ConfigurationResult, type Load, type Reference } from './report';
-import { SCENARIOS, WARM_UP } from './scenarios';
-import { scoreConfiguration, scoreScenario } from './score';
+import { syncReadmePerformance } from '../performance.ts';
+import { writeSection } from '../readme-sections.ts';
+import { CHECKPOINTS, driveCorpus } from './drive.ts';
+import { startCpuHog } from '../cpu-hog.ts';
+import { startPipeline, startSides } from './pipeline.ts';
+import { LOADS, overallTable, REFERENCE_NAMES, REFERENCES, scenarioTable, targetLines, type ConfigurationResult, type Load, type Reference } from './report.ts';
+import { SCENARIOS, WARM_UP } from './scenarios.ts';
+import { scoreConfiguration, scoreScenario } from './score.ts';
 
 const { values } = parseArgs({
   options: {

@@ -6,8 +6,8 @@
  * Serves `GET /s/<scenario>/<id>` (and its own service times, `/_times`) and prints `<role> <url>` once listening on 127.0.0.1.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { sampleLatency } from './latency-model';
-import { answer, SCENARIOS, WARM_UP, type Role } from './scenarios';
+import { sampleLatency } from './latency-model.ts';
+import { answer, SCENARIOS, WARM_UP, type Role } from './scenarios.ts';
 
 const role = process.argv[2] as Role;
 if (!['primary', 'candidate', 'secondary'].includes(role)) {

@@ -6,7 +6,7 @@
  * body, and date, etag and x-request-id headers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BASE_LATENCY, type LatencyModel } from './latency-model';
+import { BASE_LATENCY, type LatencyModel } from './latency-model.ts';
 
 export type Role = 'primary' | 'candidate' | 'secondary';
 export type ScenarioGroup = 'regression' | 'noise' | 'latency';

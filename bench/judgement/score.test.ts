@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Checkpoint, RouteObservation } from './drive';
-import { answer, labelOf, routeOf, SCENARIOS, type Scenario } from './scenarios';
-import { scoreConfiguration, scoreScenario, trueLatency } from './score';
+import type { Checkpoint, RouteObservation } from './drive.ts';
+import { answer, labelOf, routeOf, SCENARIOS, type Scenario } from './scenarios.ts';
+import { scoreConfiguration, scoreScenario, trueLatency } from './score.ts';
 
 const scenario = (name: string): Scenario => SCENARIOS.find((s) => s.name === name)!;
 

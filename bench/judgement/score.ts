@@ -1,9 +1,9 @@
 /**
  * Scores what the pipeline said about each route against the corpus's labels.
  */
-import type { Checkpoint, RouteObservation } from './drive';
-import { truePercentiles } from './latency-model';
-import { labelOf, routeOf, type Scenario } from './scenarios';
+import type { Checkpoint, RouteObservation } from './drive.ts';
+import { truePercentiles } from './latency-model.ts';
+import { labelOf, routeOf, type Scenario } from './scenarios.ts';
 
 /** The bench gate's p99 limit and tolerance (the defaults). */
 const P99_LIMIT = 1.5;

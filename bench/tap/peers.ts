@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
-import { run, start, writeNginxConfig, type Started } from './processes';
+import { run, start, writeNginxConfig, type Started } from './processes.ts';
 
 /** A running target: where to send requests, and its admin (metrics) URL when it has one. */
 export interface Opened {

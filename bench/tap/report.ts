@@ -1,5 +1,5 @@
 /** Turns the tap benchmark's measurements into the `## Tap` section of bench/README.md. */
-import { LOAD_NAMES, spreadOf, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets';
+import { LOAD_NAMES, spreadOf, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets.ts';
 
 export interface BenchReport {
   command: string;

@@ -16,13 +16,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import { startCpuHog } from '../cpu-hog';
-import { syncReadmePerformance } from '../performance';
-import { writeSection } from '../readme-sections';
-import { fixedRate, median, requireTools, wrk, type RateResult } from './processes';
-import { addCounts, countsBetween, NO_COUNTS, startPeers, type CaptureCounts, type Opened, type Peers } from './peers';
-import { renderTapSection, type BenchReport } from './report';
-import { DIRECT, NGINX, TAP, targetFigures, type Load, type LoadResult, type SlowResult, type TargetResult } from './targets';
+import { startCpuHog } from '../cpu-hog.ts';
+import { syncReadmePerformance } from '../performance.ts';
+import { writeSection } from '../readme-sections.ts';
+import { fixedRate, median, requireTools, wrk, type RateResult } from './processes.ts';
+import { addCounts, countsBetween, NO_COUNTS, startPeers, type CaptureCounts, type Opened, type Peers } from './peers.ts';
+import { renderTapSection, type BenchReport } from './report.ts';
+import { DIRECT, NGINX, TAP, targetFigures, type Load, type LoadResult, type SlowResult, type TargetResult } from './targets.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RateResult, WrkResult } from './processes';
-import { DIRECT, NGINX, spreadOf, TAP, targetFigures, type LoadResult, type TargetResult } from './targets';
+import type { RateResult, WrkResult } from './processes.ts';
+import { DIRECT, NGINX, spreadOf, TAP, targetFigures, type LoadResult, type TargetResult } from './targets.ts';
 
 const rate = (p99: number): RateResult => ({ sent: 5000, errors: 0, timeouts: 0, p50: p99 / 4, p90: p99 / 2, p99, max: p99 * 2, mean: p99 / 3 });
 const full = (rps: number): WrkResult => ({ rps, p50: 1, p99: 2, errors: 0 });

@@ -3,8 +3,8 @@
  * moves the peer and the tap alike. Every figure is the median of the per-round values (each
  * round measures every target once, back to back), with the lowest and highest round.
  */
-import type { CaptureCounts } from './peers';
-import type { RateResult, WrkResult } from './processes';
+import type { CaptureCounts } from './peers.ts';
+import type { RateResult, WrkResult } from './processes.ts';
 
 /** Which machine state a set of rounds ran in. */
 export type Load = 'idle' | 'hog';

@@ -14,12 +14,12 @@ import pg from 'pg';
 import { silentLogger, templateRoute, type Capture } from '@shadowdiff/core';
 import { createDiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
 import { startEmbeddedPostgres, startLocalRedis } from '@shadowdiff/local-infra';
-import { writeSection } from '../readme-sections';
-import { syncReadmePerformance } from '../performance';
+import { writeSection } from '../readme-sections.ts';
+import { syncReadmePerformance } from '../performance.ts';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate } from '@shadowdiff/store';
 import { createCaptureWorker } from '@shadowdiff/worker';
-import { orderCapture } from '../../services/worker/src/test-captures';
+import { orderCapture } from '../../services/worker/src/test-captures.ts';
 
 const { values } = parseArgs({
   options: {

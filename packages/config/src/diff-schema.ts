@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_IGNORED_HEADERS, DEFAULT_NOISE_THRESHOLDS } from '@shadowdiff/diff';
-import { port, positiveInt } from './schema-types';
+import { port, positiveInt } from './schema-types.ts';
 
 const glob = z.string().min(1).max(500);
 const base = {

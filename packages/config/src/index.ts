@@ -1,5 +1,5 @@
-export * from './schema';
-export * from './diff-schema';
-export * from './tap-schema';
-export * from './load';
-export { runNameSchema } from './schema-types';
+export * from './schema.ts';
+export * from './diff-schema.ts';
+export * from './tap-schema.ts';
+export * from './load.ts';
+export { runNameSchema } from './schema-types.ts';

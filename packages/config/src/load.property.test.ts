@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { ConfigError } from '@shadowdiff/core';
-import { ENV_VARIABLES, loadConfig } from './load';
-import { configSchema, type ShadowdiffConfig } from './schema';
+import { ENV_VARIABLES, loadConfig } from './load.ts';
+import { configSchema, type ShadowdiffConfig } from './schema.ts';
 
 let dir: string;
 let fileCount = 0;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@shadowdiff/core';
-import { loadConfig } from './load';
+import { loadConfig } from './load.ts';
 
 function yamlFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sdcfg-')), 'shadowdiff.yaml');

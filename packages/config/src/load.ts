@@ -2,8 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, compileRoutePattern } from '@shadowdiff/core';
 import { createDiffOptions } from '@shadowdiff/diff';
-import { diffSchema } from './diff-schema';
-import { configSchema, type ShadowdiffConfig } from './schema';
+import { diffSchema } from './diff-schema.ts';
+import { configSchema, type ShadowdiffConfig } from './schema.ts';
 
 type Raw = Record<string, unknown>;
 

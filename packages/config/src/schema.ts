@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { diffSchema, noiseSchema, workerSchema } from './diff-schema';
-import { httpUrl, port, runNameSchema } from './schema-types';
-import { tapSchema } from './tap-schema';
+import { diffSchema, noiseSchema, workerSchema } from './diff-schema.ts';
+import { httpUrl, port, runNameSchema } from './schema-types.ts';
+import { tapSchema } from './tap-schema.ts';
 
 /** The whole configuration of every shadowdiff process. */
 /** A list of bearer tokens, or one comma-separated string of them (as an environment variable gives). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffSchema } from './diff-schema';
-import { DEFAULT_REDACTED_QUERY_PARAMS, tapSchema } from './tap-schema';
+import { diffSchema } from './diff-schema.ts';
+import { DEFAULT_REDACTED_QUERY_PARAMS, tapSchema } from './tap-schema.ts';
 
 describe('tap settings', () => {
   it('default to inline mirroring with metrics on 9464 and the built-in redaction only', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, port, positiveInt } from './schema-types';
+import { httpUrl, port, positiveInt } from './schema-types.ts';
 
 /** Headers always replaced by a keyed hash in captures, whatever else is configured. */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([

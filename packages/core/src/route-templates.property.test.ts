@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRoutePattern, pathOf, templateRoute } from './route-templates';
+import { compileRoutePattern, pathOf, templateRoute } from './route-templates.ts';
 
 const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('/', '?', '#', ':', '*', '.', '(', '[', '\\', '{', '}', 'a', '1', '-'), maxLength: 20 }));
 const methodArb = fc.oneof(fc.constantFrom('GET', 'get', 'Post', 'DELETE', 'ß', 'ǅ'), fc.string({ maxLength: 6 }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRoutePattern, templateRoute } from './route-templates';
+import { compileRoutePattern, templateRoute } from './route-templates.ts';
 
 describe('templateRoute', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from './errors';
+import { ConfigError } from './errors.ts';
 
 /**
  * A secret of this installation kept in `file` (mode 0600): read when it exists, else created

@@ -1,14 +1,14 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { onUnauthorized } from './api';
-import { TokenPrompt } from './components/token-prompt';
-import { RouteContext, useLocationRoute } from './router';
-import { EndpointPage } from './pages/endpoint';
-import { ExchangePage } from './pages/exchange';
-import { FieldPage } from './pages/field';
-import { NotFoundPage } from './pages/not-found';
-import { RunPage } from './pages/run';
-import { RunsPage } from './pages/runs';
+import { onUnauthorized } from './api.ts';
+import { TokenPrompt } from './components/token-prompt.tsx';
+import { RouteContext, useLocationRoute } from './router.tsx';
+import { EndpointPage } from './pages/endpoint.tsx';
+import { ExchangePage } from './pages/exchange.tsx';
+import { FieldPage } from './pages/field.tsx';
+import { NotFoundPage } from './pages/not-found.tsx';
+import { RunPage } from './pages/run.tsx';
+import { RunsPage } from './pages/runs.tsx';
 import './styles.css';
 
 const PAGES = { runs: RunsPage, run: RunPage, endpoint: EndpointPage, field: FieldPage, exchange: ExchangePage } as const;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api } from './api';
+import { api } from './api.ts';
 
 export interface Loaded<T> {
   data: T | undefined;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { diffExchange } from './diff-exchange';
-import { createDiffOptions } from './options';
-import { makeCapture, type ResponseSpec } from './test-captures';
-import type { Difference } from './types';
+import { diffExchange } from './diff-exchange.ts';
+import { createDiffOptions } from './options.ts';
+import { makeCapture, type ResponseSpec } from './test-captures.ts';
+import type { Difference } from './types.ts';
 
 const options = createDiffOptions();
 const bodyDiffs = (primary: ResponseSpec, candidate: ResponseSpec): Difference[] =>

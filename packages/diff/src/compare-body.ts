@@ -3,12 +3,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { CapturedResponse } from '@shadowdiff/core';
-import { type ArrayRule, compareJson, jsonEqual } from './compare-json';
-import { compareText } from './compare-text';
-import { charsetOf } from './decode';
-import { decodeBody, type ParsedBody, parseDecoded } from './parse-body';
-import type { RawDifference } from './raw-difference';
-import { truncateString } from './truncate';
+import { type ArrayRule, compareJson, jsonEqual } from './compare-json.ts';
+import { compareText } from './compare-text.ts';
+import { charsetOf } from './decode.ts';
+import { decodeBody, type ParsedBody, parseDecoded } from './parse-body.ts';
+import type { RawDifference } from './raw-difference.ts';
+import { truncateString } from './truncate.ts';
 
 /** What body comparison needs from the options. */
 export interface BodyCompareSettings {

@@ -1,7 +1,7 @@
 /**
  * Response header comparison: names case-insensitive, multi-valued headers joined with ", ".
  */
-import type { RawDifference } from './raw-difference';
+import type { RawDifference } from './raw-difference.ts';
 
 type Headers = Record<string, string | string[]>;
 

@@ -7,9 +7,9 @@
  * `order` difference; rules can compare an array as a set or match elements by a key.
  */
 import deepDiff from 'deep-diff';
-import { type PathSegment, renderPath, renderTemplate } from './field-path';
-import type { RawDifference } from './raw-difference';
-import type { DifferenceKind } from './types';
+import { type PathSegment, renderPath, renderTemplate } from './field-path.ts';
+import type { RawDifference } from './raw-difference.ts';
+import type { DifferenceKind } from './types.ts';
 
 /** How a matching array is compared: as a multiset (no `key`) or matched by `key`. */
 export interface ArrayRule {

@@ -2,7 +2,7 @@
  * Line-aware comparison of text bodies: reports which lines differ (`body.line[12]`, 1-based),
  * not the whole body.
  */
-import type { RawDifference } from './raw-difference';
+import type { RawDifference } from './raw-difference.ts';
 
 /** Beyond this many cells the alignment falls back to comparing lines position by position. */
 const MAX_ALIGNMENT_CELLS = 250_000;

@@ -1,6 +1,6 @@
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { charsetOf, decodeContent, decodeText } from './decode';
+import { charsetOf, decodeContent, decodeText } from './decode.ts';
 
 const text = Buffer.from('{"hello":"wörld"}', 'utf8');
 const MiB = 1024 * 1024;

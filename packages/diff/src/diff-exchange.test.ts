@@ -1,9 +1,9 @@
 import { compileRoutePattern } from '@shadowdiff/core';
 import { describe, expect, it } from 'vitest';
-import { diffExchange } from './diff-exchange';
-import { createDiffOptions } from './options';
-import { type CaptureSpec, makeCapture, type ResponseSpec } from './test-captures';
-import type { Difference } from './types';
+import { diffExchange } from './diff-exchange.ts';
+import { createDiffOptions } from './options.ts';
+import { type CaptureSpec, makeCapture, type ResponseSpec } from './test-captures.ts';
+import type { Difference } from './types.ts';
 
 const options = createDiffOptions();
 const diffOf = (spec: CaptureSpec) => diffExchange(makeCapture(spec), options);

@@ -2,14 +2,14 @@
  * The entry point of the engine: one capture in, its differences out.
  */
 import { type Capture, type CapturedResponse, type ShadowSide, templateRoute } from '@shadowdiff/core';
-import { compareBodies } from './compare-body';
-import { compareHeaders } from './compare-headers';
-import { type CompiledOptions, compiledOptionsOf } from './options';
-import type { RawDifference } from './raw-difference';
-import type { ActiveRules } from './rules';
-import { truncateForStorage } from './truncate';
-import type { Difference, DiffOptions, ExchangeDiff, IgnoredDifference } from './types';
-import { isSuspectedNoise } from './volatile';
+import { compareBodies } from './compare-body.ts';
+import { compareHeaders } from './compare-headers.ts';
+import { type CompiledOptions, compiledOptionsOf } from './options.ts';
+import type { RawDifference } from './raw-difference.ts';
+import type { ActiveRules } from './rules.ts';
+import { truncateForStorage } from './truncate.ts';
+import type { Difference, DiffOptions, ExchangeDiff, IgnoredDifference } from './types.ts';
+import { isSuspectedNoise } from './volatile.ts';
 
 /**
  * Compares the primary's response with the candidate's and, when captured, the secondary's.

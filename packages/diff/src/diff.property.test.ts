@@ -6,15 +6,15 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { type Capture, type CapturedResponse, OUTCOMES } from '@shadowdiff/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ArrayRule, canonicalKey, compareJson } from './compare-json';
-import { charsetOf, decodeContent, decodeText } from './decode';
-import { diffExchange } from './diff-exchange';
-import { compileFieldGlob } from './field-path';
-import { createDiffOptions, DEFAULT_IGNORED_HEADERS } from './options';
-import { parseBody } from './parse-body';
-import type { RawDifference } from './raw-difference';
-import { makeCapture } from './test-captures';
-import { type Difference, DIFFERENCE_KINDS, type DiffOptions } from './types';
+import { type ArrayRule, canonicalKey, compareJson } from './compare-json.ts';
+import { charsetOf, decodeContent, decodeText } from './decode.ts';
+import { diffExchange } from './diff-exchange.ts';
+import { compileFieldGlob } from './field-path.ts';
+import { createDiffOptions, DEFAULT_IGNORED_HEADERS } from './options.ts';
+import { parseBody } from './parse-body.ts';
+import type { RawDifference } from './raw-difference.ts';
+import { makeCapture } from './test-captures.ts';
+import { type Difference, DIFFERENCE_KINDS, type DiffOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries

@@ -5,11 +5,11 @@
 import { ConfigError } from '@shadowdiff/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHeaderFilter } from './compare-headers';
-import { compileFieldGlob, compileNameGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path';
-import type { RawDifference } from './raw-difference';
-import { compileRules } from './rules';
-import type { DiffRule } from './types';
+import { createHeaderFilter } from './compare-headers.ts';
+import { compileFieldGlob, compileNameGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
+import type { RawDifference } from './raw-difference.ts';
+import { compileRules } from './rules.ts';
+import type { DiffRule } from './types.ts';
 
 /** Strings made mostly of the characters globs and regular expressions care about. */
 const globish = fc.string({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFieldGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path';
+import { compileFieldGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
 
 describe('renderTemplate / renderPath', () => {
   it.each<[PathSegment[], string, string]>([

@@ -2,13 +2,13 @@
  * `@shadowdiff/diff`: the pure diff engine. Decodes and parses captured bodies, compares the
  * primary with the candidate (and secondary), applies rules, and classifies noise. No I/O.
  */
-export { diffExchange } from './diff-exchange';
+export { diffExchange } from './diff-exchange.ts';
 export {
   createDiffOptions,
   DEFAULT_IGNORED_HEADERS,
   DEFAULT_MAX_TEXT_LINE_DIFFS,
-} from './options';
-export { DEFAULT_MAX_DECODED_BYTES } from './decode';
+} from './options.ts';
+export { DEFAULT_MAX_DECODED_BYTES } from './decode.ts';
 export {
   classifyField,
   DEFAULT_NOISE_THRESHOLDS,
@@ -18,8 +18,8 @@ export {
   type NoiseThresholds,
   type NoiseVerdict,
   type ProportionInterval,
-} from './noise';
-export { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path';
-export { truncateForStorage, type TruncateLimits } from './truncate';
-export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile';
-export * from './types';
+} from './noise.ts';
+export { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path.ts';
+export { truncateForStorage, type TruncateLimits } from './truncate.ts';
+export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile.ts';
+export * from './types.ts';

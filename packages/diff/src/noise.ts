@@ -4,7 +4,7 @@
  * Pure functions over counts, so a classification can be recomputed whenever counters change.
  */
 
-import { probabilityRateExceeds } from './posterior';
+import { probabilityRateExceeds } from './posterior.ts';
 
 /** A confidence interval for a proportion. */
 export interface ProportionInterval {

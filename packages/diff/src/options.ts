@@ -2,11 +2,11 @@
  * Diff options: defaults, validation, and the compiled form reused for every exchange.
  */
 import { ConfigError, type RoutePattern } from '@shadowdiff/core';
-import { createHeaderFilter, type HeaderFilter } from './compare-headers';
-import { DEFAULT_MAX_DECODED_BYTES } from './decode';
-import { type CompiledRules, compileRules } from './rules';
-import { DEFAULT_TRUNCATE_LIMITS, type TruncateLimits } from './truncate';
-import type { DiffOptions } from './types';
+import { createHeaderFilter, type HeaderFilter } from './compare-headers.ts';
+import { DEFAULT_MAX_DECODED_BYTES } from './decode.ts';
+import { type CompiledRules, compileRules } from './rules.ts';
+import { DEFAULT_TRUNCATE_LIMITS, type TruncateLimits } from './truncate.ts';
+import type { DiffOptions } from './types.ts';
 
 /** Headers that vary between any two responses; not compared unless the options say otherwise. */
 export const DEFAULT_IGNORED_HEADERS: readonly string[] = Object.freeze([

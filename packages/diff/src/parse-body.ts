@@ -2,7 +2,7 @@
  * Turns a captured body into something comparable, according to its content type.
  */
 import type { CapturedResponse } from '@shadowdiff/core';
-import { type DecodeResult, decodeContent, decodeText } from './decode';
+import { type DecodeResult, decodeContent, decodeText } from './decode.ts';
 
 /** How a body is compared. */
 export type BodyFormat = 'json' | 'form' | 'text' | 'bytes';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probabilityRateExceeds } from './posterior';
+import { probabilityRateExceeds } from './posterior.ts';
 
 describe('probabilityRateExceeds', () => {
   it('matches the closed form: 1 of 1 against 0 of 1 is P(Beta(2,1) > Beta(1,2)) = 5/6', () => {

@@ -1,4 +1,4 @@
-import type { DifferenceKind } from './types';
+import type { DifferenceKind } from './types.ts';
 
 /**
  * A difference as the comparers produce it: full values (rules need them untruncated), no side.

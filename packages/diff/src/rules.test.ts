@@ -1,10 +1,10 @@
 import { ConfigError } from '@shadowdiff/core';
 import { describe, expect, it } from 'vitest';
-import { diffExchange } from './diff-exchange';
-import { createDiffOptions } from './options';
-import { withinTolerance } from './rules';
-import { type CaptureSpec, makeCapture } from './test-captures';
-import type { DiffRule, ExchangeDiff } from './types';
+import { diffExchange } from './diff-exchange.ts';
+import { createDiffOptions } from './options.ts';
+import { withinTolerance } from './rules.ts';
+import { type CaptureSpec, makeCapture } from './test-captures.ts';
+import type { DiffRule, ExchangeDiff } from './types.ts';
 
 const run = (rules: DiffRule[], spec: CaptureSpec): ExchangeDiff => diffExchange(makeCapture(spec), createDiffOptions({ rules }));
 /** [path, kind] of reported and [path, kind, rule] of ignored differences. */

@@ -3,11 +3,11 @@
  * one hides a difference. Nothing here compiles a regular expression per exchange.
  */
 import { ConfigError, type ShadowSide } from '@shadowdiff/core';
-import type { ArrayRule } from './compare-json';
-import { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path';
-import type { RawDifference } from './raw-difference';
-import type { DiffRule, DiffRuleKind } from './types';
-import { ISO_TIMESTAMP_PATTERN, UUID_PATTERN } from './volatile';
+import type { ArrayRule } from './compare-json.ts';
+import { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path.ts';
+import type { RawDifference } from './raw-difference.ts';
+import type { DiffRule, DiffRuleKind } from './types.ts';
+import { ISO_TIMESTAMP_PATTERN, UUID_PATTERN } from './volatile.ts';
 
 /** The rules that apply to one route. */
 export interface ActiveRules {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truncateForStorage } from './truncate';
+import { truncateForStorage } from './truncate.ts';
 
 describe('truncateForStorage', () => {
   it('keeps small values as they are', () => {

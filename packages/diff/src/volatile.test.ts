@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSuspectedNoise, volatileShape } from './volatile';
+import { isSuspectedNoise, volatileShape } from './volatile.ts';
 
 describe('volatileShape', () => {
   it.each<[unknown, string | undefined]>([

@@ -4,11 +4,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DependencyError, readOrCreateSecretFile, type Logger } from '@shadowdiff/core';
-import { findFreePort } from './free-port';
-import { stopOrphan } from './orphans';
-import { canReach, postgresRunAs, type RunAs } from './run-as';
-import { postgresBinaries, SYSTEM_STATE_DIR } from './postgres-binaries';
-import { runPostgres, runToEnd } from './postgres-process';
+import { findFreePort } from './free-port.ts';
+import { stopOrphan } from './orphans.ts';
+import { canReach, postgresRunAs, type RunAs } from './run-as.ts';
+import { postgresBinaries, SYSTEM_STATE_DIR } from './postgres-binaries.ts';
+import { runPostgres, runToEnd } from './postgres-process.ts';
 
 export interface LocalPostgres {
   /** Connection string of the `shadowdiff` database. */

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRedis, type LocalRedis } from './local-redis';
+import { startLocalRedis, type LocalRedis } from './local-redis.ts';
 
 describe('the local redis-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sd-redis-password-'));

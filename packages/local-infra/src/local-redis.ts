@@ -3,9 +3,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DependencyError, readOrCreateSecretFile, type Logger } from '@shadowdiff/core';
-import { findFreePort } from './free-port';
-import { stopOrphan } from './orphans';
-import { stopOnExit } from './exit-guard';
+import { findFreePort } from './free-port.ts';
+import { stopOrphan } from './orphans.ts';
+import { stopOnExit } from './exit-guard.ts';
 
 export interface LocalRedis {
   url: string;

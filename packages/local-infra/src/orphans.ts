@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { commandLineOf, pidExists } from './process-info';
+import { commandLineOf, pidExists } from './process-info.ts';
 
 /**
  * A server left running by an earlier shadowdiff that was killed outright (SIGKILL) still holds

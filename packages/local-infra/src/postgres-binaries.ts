@@ -2,7 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { canReach, type RunAs } from './run-as';
+import { canReach, type RunAs } from './run-as.ts';
 
 /** Where shadowdiff keeps, as root, what the postgres user must reach outside a private checkout. */
 export const SYSTEM_STATE_DIR = process.env.SHADOWDIFF_SYSTEM_DIR ?? '/var/lib/shadowdiff';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '@shadowdiff/core';
-import { stopOnExit } from './exit-guard';
-import type { RunAs } from './run-as';
+import { stopOnExit } from './exit-guard.ts';
+import type { RunAs } from './run-as.ts';
 
 /** The last lines a process wrote, kept to explain a failure. */
 function tail(text: string, lines = 8): string {

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processStat } from './process-info';
-import { claimStateFolder, StateFolderBusyError } from './state-owner';
+import { processStat } from './process-info.ts';
+import { claimStateFolder, StateFolderBusyError } from './state-owner.ts';
 
 const startTicks = (pid: number): number => processStat(pid)!.startTicks;
 

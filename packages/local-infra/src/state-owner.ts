@@ -1,7 +1,7 @@
 import { linkSync, mkdirSync, renameSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DependencyError } from '@shadowdiff/core';
-import { pidExists, processStat } from './process-info';
+import { pidExists, processStat } from './process-info.ts';
 
 /** What a state folder's owner file says about the process that uses the folder. */
 export interface StateOwner {

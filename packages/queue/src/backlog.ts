@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { capturesInJob } from './names';
+import { capturesInJob } from './names.ts';
 
 /** Key (under the queue's own prefix) where workers note when they last finished a batch. */
 export const LAST_CONSUMED_KEY = 'shadowdiff-last-consumed';

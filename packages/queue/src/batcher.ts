@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Capture, Logger } from '@shadowdiff/core';
-import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, type CaptureBatch } from './names';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, type CaptureBatch } from './names.ts';
 
 /** Why a capture never reached the queue. */
 export type DropReason = 'buffer_full' | 'redis_unavailable' | 'backlog_full';

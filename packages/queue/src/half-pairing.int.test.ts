@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createProducerConnection } from './connection';
-import { createHalfPairer, type Half, type HalfSide } from './half-pairing';
+import { createProducerConnection } from './connection.ts';
+import { createHalfPairer, type Half, type HalfSide } from './half-pairing.ts';
 
 const half = (side: HalfSide, requestId: string): Half => ({
   side,

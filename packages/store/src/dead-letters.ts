@@ -1,5 +1,5 @@
-import { jsonbSafe } from './jsonb-safe';
-import type { Pool } from './pool';
+import { jsonbSafe } from './jsonb-safe.ts';
+import type { Pool } from './pool.ts';
 
 export interface DeadLetter {
   captureId: string | null;

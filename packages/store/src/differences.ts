@@ -1,4 +1,4 @@
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** One difference as stored, with the exchange it belongs to. */
 export interface StoredDifference {

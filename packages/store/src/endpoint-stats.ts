@@ -1,6 +1,6 @@
-import type { FieldKey } from './differences';
-import { listP99Bounds, type P99Bounds } from './latency-bounds';
-import type { Pool } from './pool';
+import type { FieldKey } from './differences.ts';
+import { listP99Bounds, type P99Bounds } from './latency-bounds.ts';
+import type { Pool } from './pool.ts';
 
 /** Latency percentiles in milliseconds; null when no exchange had a measurable response. */
 export interface LatencyPercentiles {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PoolClient } from './pool';
-import type { ExchangeRecord } from './records';
+import type { PoolClient } from './pool.ts';
+import type { ExchangeRecord } from './records.ts';
 
 /** Example exchanges kept per field. */
 const EXAMPLES = 5;

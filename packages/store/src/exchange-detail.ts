@@ -1,5 +1,5 @@
-import type { Pool } from './pool';
-import { toDifference, type StoredDifference } from './differences';
+import type { Pool } from './pool.ts';
+import { toDifference, type StoredDifference } from './differences.ts';
 
 export interface ExchangeDetail {
   id: string;

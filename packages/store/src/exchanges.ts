@@ -1,6 +1,6 @@
-import type { Pool, PoolClient } from './pool';
-import { addToCounters } from './exchange-counters';
-import type { ExchangeRecord } from './records';
+import type { Pool, PoolClient } from './pool.ts';
+import { addToCounters } from './exchange-counters.ts';
+import type { ExchangeRecord } from './records.ts';
 
 async function insertNewExchanges(client: PoolClient, records: readonly ExchangeRecord[]): Promise<Set<string>> {
   const rows = records.map((r) => ({

@@ -1,4 +1,4 @@
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** What the stored candidate differences of one field say beyond its counters. */
 export interface FieldDetail {

@@ -1,5 +1,5 @@
 /** What findings are grouped from: which fields differed together, and samples of their values. */
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** Exchanges of a route in which exactly this set of candidate fields differed (reported, not hidden). */
 export interface DifferenceSignature {

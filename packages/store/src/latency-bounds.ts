@@ -1,4 +1,4 @@
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** Confidence bounds on the p99s of the candidate and its reference, over exchanges timed alike. */
 export interface P99Bounds {

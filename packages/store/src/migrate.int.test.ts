@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { migrate, readMigrations } from './migrate';
+import { migrate, readMigrations } from './migrate.ts';
 
 describe('migrate', () => {
   let db: TestDatabase;

@@ -1,4 +1,4 @@
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** The rules of the given runs (as stored: JSON arrays of diff rules), keyed by run id. */
 export async function getRunRules(pool: Pool, runIds: readonly string[]): Promise<Map<string, unknown[]>> {

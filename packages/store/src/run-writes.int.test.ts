@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { changeRunRules, closeRun, createRun, updateRun } from './run-writes';
-import { clearTriage, listTriage, setTriage } from './triage';
+import { changeRunRules, closeRun, createRun, updateRun } from './run-writes.ts';
+import { clearTriage, listTriage, setTriage } from './triage.ts';
 
 describe('run writes and triage', () => {
   let db: TestDatabase;

@@ -1,5 +1,5 @@
-import type { Pool } from './pool';
-import { toRun, type Run, type RunRow } from './runs';
+import type { Pool } from './pool.ts';
+import { toRun, type Run, type RunRow } from './runs.ts';
 
 /** What a person gives when creating a run or changing its description. */
 export interface RunFields {

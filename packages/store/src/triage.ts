@@ -1,4 +1,4 @@
-import type { Pool } from './pool';
+import type { Pool } from './pool.ts';
 
 /** A person's verdict on a field: noise (nondeterminism) or expected (an intended change). */
 /** `real`: counts as real whatever an earlier run of the service judged (overrides learned noise). */

@@ -1,7 +1,7 @@
-import type { CliProcess } from './cli-process';
-import { removeStateFolder } from './process-tree';
-import type { TestDatabase } from './test-database';
-import type { TestUpstream } from './upstream';
+import type { CliProcess } from './cli-process.ts';
+import { removeStateFolder } from './process-tree.ts';
+import type { TestDatabase } from './test-database.ts';
+import type { TestUpstream } from './upstream.ts';
 
 /** What a test file started, any of it possibly never started (a failed `beforeAll`). */
 export interface Started {

@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { loadConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
 import { createPool, insertDeadLetters } from '@shadowdiff/store';
-import { startApiService } from './service';
-import { deadLetterPageSchema } from './schemas/responses';
-import { startTestApi, type TestApi } from './test-seed';
+import { startApiService } from './service.ts';
+import { deadLetterPageSchema } from './schemas/responses.ts';
+import { startTestApi, type TestApi } from './test-seed.ts';
 
 const TOKEN = 'a-long-enough-test-token';
 const READ_TOKEN = 'a-read-only-token-for-ci-jobs';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { storeExchanges } from '@shadowdiff/store';
-import { differencePageSchema, exchangeSchema } from './schemas/responses';
-import { awaitSettled, exchangeRecord, seedExchanges, startTestApi, type TestApi } from './test-seed';
+import { differencePageSchema, exchangeSchema } from './schemas/responses.ts';
+import { awaitSettled, exchangeRecord, seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
 
 interface Page {
   items: { id: number; field: string; route: string; kind: string; side: string; verdict: string | null; ignoredBy: string | null }[];

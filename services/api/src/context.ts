@@ -1,7 +1,7 @@
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
-import type { PipelineMonitor } from './pipeline';
+import type { PipelineMonitor } from './pipeline.ts';
 
 /** What every handler may use. */
 export interface ApiContext {

@@ -5,10 +5,10 @@ import { ConfigError, listenError, urlOf, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { CAPTURE_QUEUE, createProducerConnection } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
-import { createApp } from './app';
-import { hasTokens, type ApiTokens } from './auth';
-import { isLoopbackHost } from './host-guard';
-import { createPipelineMonitor, registerPipelineGauges, type PipelineMonitor } from './pipeline';
+import { createApp } from './app.ts';
+import { hasTokens, type ApiTokens } from './auth.ts';
+import { isLoopbackHost } from './host-guard.ts';
+import { createPipelineMonitor, registerPipelineGauges, type PipelineMonitor } from './pipeline.ts';
 
 export interface ApiService {
   url: string;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { createLogger } from '@shadowdiff/core';
 import { storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
-import { createApp, type ApiDeps } from './app';
+import { createApp, type ApiDeps } from './app.ts';
 
 export interface SeedExchange {
   route?: string;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DependencyError, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { claimStateFolder, startEmbeddedPostgres, startLocalRedis, type StateClaim } from '@shadowdiff/local-infra';
-import { isShuttingDown } from './shutdown';
+import { isShuttingDown } from './shutdown.ts';
 
 export interface Infra {
   databaseUrl: string;

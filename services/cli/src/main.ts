@@ -1,15 +1,15 @@
 import { Command } from 'commander';
 import { ShadowdiffError } from '@shadowdiff/core';
-import { registerApi } from './commands/api';
-import { registerDemo } from './commands/demo';
-import { registerGate } from './commands/gate';
-import { registerMigrate } from './commands/migrate';
-import { registerReport } from './commands/report';
-import { registerDiffRuns, registerRuns } from './commands/runs';
-import { isShuttingDown } from './shutdown';
-import { registerTap } from './commands/tap';
-import { registerUp } from './commands/up';
-import { registerWorker } from './commands/worker';
+import { registerApi } from './commands/api.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerGate } from './commands/gate.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerReport } from './commands/report.ts';
+import { registerDiffRuns, registerRuns } from './commands/runs.ts';
+import { isShuttingDown } from './shutdown.ts';
+import { registerTap } from './commands/tap.ts';
+import { registerUp } from './commands/up.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command('shadowdiff')
   .description('Mirror production traffic to a candidate, diff the responses, gate the release.')

@@ -4,8 +4,8 @@ import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { findFreePort } from '@shadowdiff/local-infra';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
 import { startAdminServer, type AdminServer } from '@shadowdiff/worker';
-import { resolveInfra, type Infra } from './infra';
-import type { Supervisor } from './supervisor';
+import { resolveInfra, type Infra } from './infra.ts';
+import type { Supervisor } from './supervisor.ts';
 
 export interface Stack {
   infra: Infra;

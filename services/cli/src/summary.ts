@@ -1,5 +1,5 @@
 import type { EndpointSummary, Finding } from '@shadowdiff/api';
-import type { ApiClient } from './api-client';
+import type { ApiClient } from './api-client.ts';
 
 const pct = (rate: number): string => `${(100 * rate).toFixed(1)}%`;
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DependencyError, type Logger } from '@shadowdiff/core';
-import { ChildStartError, describeExit, startChildCommand, type ChildCommand, type ChildExit } from './child-command';
+import { ChildStartError, describeExit, startChildCommand, type ChildCommand, type ChildExit } from './child-command.ts';
 
 /** A `shadowdiff` command run as a supervised child. */
 export interface ChildSpec {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDemoHandler, error, type ApiVersion, type DemoResponse } from './handlers';
-import { createSeedData } from './seed-data';
+import { createDemoHandler, error, type ApiVersion, type DemoResponse } from './handlers.ts';
+import { createSeedData } from './seed-data.ts';
 
 /** One running demo API server. */
 export interface DemoServer {

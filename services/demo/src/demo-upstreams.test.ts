@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoUpstreams, type DemoUpstreams } from './demo-upstreams';
-import { createSeedData } from './seed-data';
+import { startDemoUpstreams, type DemoUpstreams } from './demo-upstreams.ts';
+import { createSeedData } from './seed-data.ts';
 
 interface Answer {
   status: number;

@@ -1,6 +1,6 @@
-import { startDemoServer, type DemoServer } from './demo-server';
-import { apiV1 } from './version-v1';
-import { apiV2 } from './version-v2';
+import { startDemoServer, type DemoServer } from './demo-server.ts';
+import { apiV1 } from './version-v1.ts';
+import { apiV2 } from './version-v2.ts';
 
 /** The three demo upstreams `shadowdiff up` compares when no real ones are configured. */
 export interface DemoUpstreams {

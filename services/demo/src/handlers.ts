@@ -1,4 +1,4 @@
-import { orderTotal, type DemoData, type Order, type OrderItem, type Product, type User } from './seed-data';
+import { orderTotal, type DemoData, type Order, type OrderItem, type Product, type User } from './seed-data.ts';
 
 /** A parsed request as the handlers see it; the Host header plays no part in routing. */
 export interface DemoRequest {

@@ -1,11 +1,11 @@
-export { startDemoUpstreams, type DemoUpstreams, type DemoUpstreamsOptions } from './demo-upstreams';
-export { startDemoServer, type DemoServer, type DemoServerOptions } from './demo-server';
+export { startDemoUpstreams, type DemoUpstreams, type DemoUpstreamsOptions } from './demo-upstreams.ts';
+export { startDemoServer, type DemoServer, type DemoServerOptions } from './demo-server.ts';
 export {
   driveDemoTraffic,
   type DemoTrafficResult,
   type DriveDemoTrafficOptions,
-} from './traffic-driver';
-export { describeDemoDifferences } from './version-v2';
-export { apiV1 } from './version-v1';
-export { apiV2 } from './version-v2';
-export type { ApiVersion } from './handlers';
+} from './traffic-driver.ts';
+export { describeDemoDifferences } from './version-v2.ts';
+export { apiV1 } from './version-v1.ts';
+export { apiV2 } from './version-v2.ts';
+export type { ApiVersion } from './handlers.ts';

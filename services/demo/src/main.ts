@@ -1,5 +1,5 @@
 // Starts the demo upstreams for manual use: npx tsx services/demo/src/main.ts [host]
-import { describeDemoDifferences, startDemoUpstreams } from './index';
+import { describeDemoDifferences, startDemoUpstreams } from './index.ts';
 
 const upstreams = await startDemoUpstreams({ host: process.argv[2] ?? '127.0.0.1' });
 process.stdout.write(

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDemoUpstreams } from './demo-upstreams';
-import { driveDemoTraffic } from './traffic-driver';
+import { startDemoUpstreams } from './demo-upstreams.ts';
+import { driveDemoTraffic } from './traffic-driver.ts';
 
 interface Seen {
   method: string;

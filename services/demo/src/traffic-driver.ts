@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createPrng, PRODUCT_CATEGORIES, SEED_COUNTS } from './seed-data';
+import { createPrng, PRODUCT_CATEGORIES, SEED_COUNTS } from './seed-data.ts';
 
 /** Options of {@link driveDemoTraffic}. */
 export interface DriveDemoTrafficOptions {

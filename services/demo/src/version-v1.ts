@@ -1,5 +1,5 @@
-import type { ApiVersion } from './handlers';
-import type { Order, Product, User } from './seed-data';
+import type { ApiVersion } from './handlers.ts';
+import type { Order, Product, User } from './seed-data.ts';
 
 /** v1, the version in production: the demo's primary and secondary. */
 export const apiV1: ApiVersion = {

@@ -1,5 +1,5 @@
-import { error, type ApiVersion } from './handlers';
-import type { DemoData, Order, Product, User } from './seed-data';
+import { error, type ApiVersion } from './handlers.ts';
+import type { DemoData, Order, Product, User } from './seed-data.ts';
 
 /** Existing products whose id is a multiple of this fail on v2 (a partial regression). */
 export const FAILING_PRODUCT_ID_MULTIPLE = 5;

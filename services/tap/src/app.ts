@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { Capture, Logger } from '@shadowdiff/core';
-import type { TapMetrics } from './metrics';
-import { createMirrorPolicy } from './mirror-policy';
-import { closeServer, createProxyServer, createUpstream } from './proxy-server';
-import type { Redactor } from './redaction';
-import type { ShadowSettings } from './shadow-jobs';
-import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadows';
-import { createTapHandler } from './tap-handler';
+import type { TapMetrics } from './metrics.ts';
+import { createMirrorPolicy } from './mirror-policy.ts';
+import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
+import type { Redactor } from './redaction.ts';
+import type { ShadowSettings } from './shadow-jobs.ts';
+import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadows.ts';
+import { createTapHandler } from './tap-handler.ts';
 
 /** What the inline tap mirrors, and its bounds. */
 export interface TapOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureSchema } from '@shadowdiff/core';
-import { fastCaptureId } from './capture-id';
+import { fastCaptureId } from './capture-id.ts';
 
 describe('capture ids', () => {
   it('are UUIDv7: time-ordered, version 7, RFC variant, unique', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { CONTROL_HEADER, runShadowJob, takesControlCopy, type ShadowJob } from './shadow-jobs';
-import { drainShadowSides, openShadowSides } from './shadows';
+import { CONTROL_HEADER, runShadowJob, takesControlCopy, type ShadowJob } from './shadow-jobs.ts';
+import { drainShadowSides, openShadowSides } from './shadows.ts';
 
 const settings = { run: 'control-test', shadowHostSuffix: true, shadowTimeoutMs: 2000, maxBodyBytes: 1 << 20 };
 

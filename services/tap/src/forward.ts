@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CapturedResponse, Outcome } from '@shadowdiff/core';
-import { base64Of, type BodyRecorder } from './body-recorder';
-import { endToEndRawHeaders, headersRecord, rawHeaderStrings } from './headers';
-import { outcomeOf } from './shadow-call';
+import { base64Of, type BodyRecorder } from './body-recorder.ts';
+import { endToEndRawHeaders, headersRecord, rawHeaderStrings } from './headers.ts';
+import { outcomeOf } from './shadow-call.ts';
 
 /** An upstream the tap talks to: its origin and the connection pool to it. */
 export interface Upstream {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endToEndRawHeaders, headersRecord, scanRequestHeaders } from './headers';
+import { endToEndRawHeaders, headersRecord, scanRequestHeaders } from './headers.ts';
 
 describe('request headers', () => {
   it('keep name case, order and repeats; drop hop-by-hop ones, those Connection names, and Expect', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMirrorPolicy, type PolicyRequest } from './mirror-policy';
-import { compileRoute } from './route-matcher';
-import { hashKey, sampledByKey } from './sampling';
+import { createMirrorPolicy, type PolicyRequest } from './mirror-policy.ts';
+import { compileRoute } from './route-matcher.ts';
+import { hashKey, sampledByKey } from './sampling.ts';
 
 const request = (method: string, url: string, headers: Record<string, string> = {}): PolicyRequest => ({ method, url, header: (name) => headers[name] });
 

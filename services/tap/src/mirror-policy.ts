@@ -1,5 +1,5 @@
-import { compileRoutes, pathOf } from './route-matcher';
-import { parseSampleKey, queryParam, sampledByKey } from './sampling';
+import { compileRoutes, pathOf } from './route-matcher.ts';
+import { parseSampleKey, queryParam, sampledByKey } from './sampling.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

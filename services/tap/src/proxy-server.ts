@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Agent } from 'undici';
-import type { Upstream } from './forward';
-import type { TapMetrics } from './metrics';
+import type { Upstream } from './forward.ts';
+import type { TapMetrics } from './metrics.ts';
 
 /** An upstream with a keep-alive pool of at most `connections` sockets. */
 export function createUpstream(url: string, connections: number): Upstream {

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capture, Logger } from '@shadowdiff/core';
 import type { Half, HalfPairer, HalfSide } from '@shadowdiff/queue';
-import type { Tap } from './app';
-import { BodyRecorder } from './body-recorder';
-import { fastCaptureId } from './capture-id';
-import { capturedResponse, forwardRequest } from './forward';
-import { headersRecord, scanRequestHeaders } from './headers';
-import type { TapMetrics } from './metrics';
-import { closeServer, createProxyServer, createUpstream } from './proxy-server';
-import type { Redactor } from './redaction';
-import { compileRoutes, pathOf } from './route-matcher';
+import type { Tap } from './app.ts';
+import { BodyRecorder } from './body-recorder.ts';
+import { fastCaptureId } from './capture-id.ts';
+import { capturedResponse, forwardRequest } from './forward.ts';
+import { headersRecord, scanRequestHeaders } from './headers.ts';
+import type { TapMetrics } from './metrics.ts';
+import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
+import type { Redactor } from './redaction.ts';
+import { compileRoutes, pathOf } from './route-matcher.ts';
 
 /** A recorder in front of one side of a mesh mirror. */
 export interface RecorderOptions {

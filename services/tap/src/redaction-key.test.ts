@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRedactionKey } from './redaction-key';
+import { loadRedactionKey } from './redaction-key.ts';
 
 describe('redaction key', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sd-key-'));

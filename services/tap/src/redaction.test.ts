@@ -1,8 +1,8 @@
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
-import { compileJsonPath, replaceAtPath } from './json-paths';
-import { createRedactor } from './redaction';
+import { compileJsonPath, replaceAtPath } from './json-paths.ts';
+import { createRedactor } from './redaction.ts';
 
 const key = Buffer.from('a-test-key-of-32-bytes-----------');
 const redactor = createRedactor({ key, headers: ['x-session'], queryParams: ['access_token', 'X-Amz-Signature', 'code'], bodyPaths: ['$.password', '$.card.number', '$.items[*].token', '$..secret'], maxDecodedBytes: 1 << 20 });

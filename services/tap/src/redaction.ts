@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { DEFAULT_REDACTED_HEADERS } from '@shadowdiff/config';
 import type { CapturedBody, CapturedRequest, CapturedResponse, Capture } from '@shadowdiff/core';
-import { compileJsonPath, replaceAtPath, type JsonPath } from './json-paths';
-import { decodeBody, encodeBody } from './body-codec';
+import { compileJsonPath, replaceAtPath, type JsonPath } from './json-paths.ts';
+import { decodeBody, encodeBody } from './body-codec.ts';
 
 /** What the redactor replaces. */
 export interface RedactorOptions {

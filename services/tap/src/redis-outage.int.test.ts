@@ -9,8 +9,8 @@ import { configSchema } from '@shadowdiff/config';
 import { startLocalRedis, type LocalRedis } from '@shadowdiff/local-infra';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { eventually, freshQueuePrefix, startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { startTapService, type TapService } from './service';
-import { counterValue, rawRequest } from './test-support';
+import { startTapService, type TapService } from './service.ts';
+import { counterValue, rawRequest } from './test-support.ts';
 
 const MAX_BUFFERED = 200;
 

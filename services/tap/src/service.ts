@@ -1,14 +1,14 @@
 import { ConfigError, listenError, urlOf, type Capture, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout } from '@shadowdiff/queue';
-import { startAdminServer, type AdminServer } from './admin-server';
-import { createTap, shadowSettingsOf, shadowTargetsOf, type Tap, type TapDeps, type TapOptions } from './app';
-import { startShadowThread, type ShadowThread } from './shadow-thread';
-import type { ShadowHandlers } from './shadows';
-import { createTapMetrics, type TapMetrics } from './metrics';
-import { createRecorder } from './recorder';
-import { createRedactor, type Redactor, type RedactorOptions } from './redaction';
-import { loadRedactionKey } from './redaction-key';
+import { startAdminServer, type AdminServer } from './admin-server.ts';
+import { createTap, shadowSettingsOf, shadowTargetsOf, type Tap, type TapDeps, type TapOptions } from './app.ts';
+import { startShadowThread, type ShadowThread } from './shadow-thread.ts';
+import type { ShadowHandlers } from './shadows.ts';
+import { createTapMetrics, type TapMetrics } from './metrics.ts';
+import { createRecorder } from './recorder.ts';
+import { createRedactor, type Redactor, type RedactorOptions } from './redaction.ts';
+import { loadRedactionKey } from './redaction-key.ts';
 
 /** A running tap (inline or recorder). */
 export interface TapService {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { CapturedResponse, Outcome } from '@shadowdiff/core';
-import { BodyRecorder } from './body-recorder';
-import { headersRecord, rawHeaderStrings } from './headers';
+import { BodyRecorder } from './body-recorder.ts';
+import { headersRecord, rawHeaderStrings } from './headers.ts';
 
 export interface ShadowRequest {
   origin: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shadowHost } from './shadow-jobs';
+import { shadowHost } from './shadow-jobs.ts';
 
 describe('shadowHost', () => {
   it.each([

@@ -1,6 +1,6 @@
 import type { CapturedResponse } from '@shadowdiff/core';
-import type { RecordedAnswer, Upstream } from './forward';
-import { callShadow } from './shadow-call';
+import type { RecordedAnswer, Upstream } from './forward.ts';
+import { callShadow } from './shadow-call.ts';
 
 /**
  * A mirrored exchange on its way to the shadow side(s): everything the capture needs once the

@@ -1,9 +1,9 @@
 import type { Capture } from '@shadowdiff/core';
 import type { DropReason } from '@shadowdiff/queue';
-import type { RedactorOptions } from './redaction';
-import type { ShadowJob, ShadowSettings } from './shadow-jobs';
-import type { JobReport } from './shadow-processor';
-import type { ShadowTargets } from './shadows';
+import type { RedactorOptions } from './redaction.ts';
+import type { ShadowJob, ShadowSettings } from './shadow-jobs.ts';
+import type { JobReport } from './shadow-processor.ts';
+import type { ShadowTargets } from './shadows.ts';
 
 /** How often the thread reports the jobs it has done. */
 export const REPORT_INTERVAL_MS = 100;

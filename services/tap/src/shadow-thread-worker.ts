@@ -9,11 +9,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
-import { createRedactor } from './redaction';
-import { lowerThreadPriority } from './thread-priority';
-import { createShadowProcessor, type JobReport } from './shadow-processor';
-import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages';
-import { drainShadowSides, openShadowSides } from './shadows';
+import { createRedactor } from './redaction.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
+import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
+import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';
+import { drainShadowSides, openShadowSides } from './shadows.ts';
 
 const data = workerData as ShadowThreadStart;
 const jobsInFlight = new Int32Array(data.jobsInFlight);

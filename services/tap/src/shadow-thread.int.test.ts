@@ -5,11 +5,11 @@ import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { eventually, freshQueuePrefix } from '@shadowdiff/testkit';
 import { startUpstream } from '@shadowdiff/testkit';
-import { TEST_REDACTION_KEY } from './test-support';
-import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread';
-import type { ShadowThreadData } from './shadow-thread-messages';
-import { currentThreadId } from './thread-priority';
-import type { JobReport } from './shadow-processor';
+import { TEST_REDACTION_KEY } from './test-support.ts';
+import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread.ts';
+import type { ShadowThreadData } from './shadow-thread-messages.ts';
+import { currentThreadId } from './thread-priority.ts';
+import type { JobReport } from './shadow-processor.ts';
 
 function capture(): Capture {
   const body = { base64: Buffer.from('{"ok":true}').toString('base64'), size: 11, truncated: false };

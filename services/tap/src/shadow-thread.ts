@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import type { Capture, Logger } from '@shadowdiff/core';
 import type { DropReason } from '@shadowdiff/queue';
-import type { ShadowJob } from './shadow-jobs';
-import type { FromShadowThread, QueueState, ShadowThreadData, ShadowThreadStart, ToShadowThread } from './shadow-thread-messages';
-import type { ShadowHandlers, Shadows } from './shadows';
-import { startThread } from './thread-entry';
+import type { ShadowJob } from './shadow-jobs.ts';
+import type { FromShadowThread, QueueState, ShadowThreadData, ShadowThreadStart, ToShadowThread } from './shadow-thread-messages.ts';
+import type { ShadowHandlers, Shadows } from './shadows.ts';
+import { startThread } from './thread-entry.ts';
 
 /**
  * The shadow thread's young generation, in MB. A copy's state lives as long as the candidate takes

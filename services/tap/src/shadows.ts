@@ -1,8 +1,8 @@
 import type { Capture } from '@shadowdiff/core';
-import { createUpstream } from './proxy-server';
-import type { Redactor } from './redaction';
-import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs';
-import { createShadowProcessor, type JobReport } from './shadow-processor';
+import { createUpstream } from './proxy-server.ts';
+import type { Redactor } from './redaction.ts';
+import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs.ts';
+import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
 
 /** Where the inline tap's mirrored exchanges go once the client has its answer. */
 export interface Shadows {

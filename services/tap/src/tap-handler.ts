@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@shadowdiff/core';
-import { BodyRecorder } from './body-recorder';
-import { fastCaptureId } from './capture-id';
-import { forwardRequest, keptBytes, type ForwardResult, type Upstream } from './forward';
-import { firstHeader, scanRequestHeaders } from './headers';
-import type { TapMetrics } from './metrics';
-import type { MirrorDecision, PolicyRequest } from './mirror-policy';
-import { pathOf } from './route-matcher';
-import type { ShadowJob } from './shadow-jobs';
-import type { SideObservation } from './shadow-processor';
-import type { ShadowHandlers, Shadows } from './shadows';
+import { BodyRecorder } from './body-recorder.ts';
+import { fastCaptureId } from './capture-id.ts';
+import { forwardRequest, keptBytes, type ForwardResult, type Upstream } from './forward.ts';
+import { firstHeader, scanRequestHeaders } from './headers.ts';
+import type { TapMetrics } from './metrics.ts';
+import type { MirrorDecision, PolicyRequest } from './mirror-policy.ts';
+import { pathOf } from './route-matcher.ts';
+import type { ShadowJob } from './shadow-jobs.ts';
+import type { SideObservation } from './shadow-processor.ts';
+import type { ShadowHandlers, Shadows } from './shadows.ts';
 
-export type { Upstream } from './forward';
+export type { Upstream } from './forward.ts';
 
 export interface TapHandlerOptions {
   run: string;

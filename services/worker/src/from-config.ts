@@ -1,7 +1,7 @@
 import { compileRoutePattern } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createDiffOptions } from '@shadowdiff/diff';
-import type { CaptureWorkerOptions } from './worker';
+import type { CaptureWorkerOptions } from './worker.ts';
 
 /** The worker's settings as the configuration gives them. */
 export function workerSettings(

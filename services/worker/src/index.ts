@@ -1,4 +1,4 @@
-export * from './worker';
-export * from './process-batch';
-export * from './from-config';
-export { startAdminServer, type AdminServer, type AdminServerOptions, type Readiness } from './admin-server';
+export * from './worker.ts';
+export * from './process-batch.ts';
+export * from './from-config.ts';
+export { startAdminServer, type AdminServer, type AdminServerOptions, type Readiness } from './admin-server.ts';

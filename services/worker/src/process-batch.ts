@@ -1,8 +1,8 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
 import { diffExchange, type DiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
 import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
-import type { RunDiffOptions } from './run-diff-options';
-import { toExchangeRecord } from './to-record';
+import type { RunDiffOptions } from './run-diff-options.ts';
+import { toExchangeRecord } from './to-record.ts';
 
 export interface BatchDeps {
   pool: Pool;

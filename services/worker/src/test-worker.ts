@@ -6,7 +6,7 @@ import { createDiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { freshQueuePrefix } from '@shadowdiff/testkit';
-import { createCaptureWorker, type CaptureWorker } from './worker';
+import { createCaptureWorker, type CaptureWorker } from './worker.ts';
 
 export interface TestWorker {
   worker: CaptureWorker;

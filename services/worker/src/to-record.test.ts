@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countersOf, type DifferenceRecord, type ExchangeRecord } from '@shadowdiff/store';
-import { boundedDifferenceRows, MAX_EXTRA_DIFFERENCE_ROWS } from './to-record';
+import { boundedDifferenceRows, MAX_EXTRA_DIFFERENCE_ROWS } from './to-record.ts';
 
 const row: fc.Arbitrary<DifferenceRecord> = fc.record({
   side: fc.constantFrom('candidate', 'secondary'),

@@ -8,8 +8,8 @@ import { findFreePort, startEmbeddedPostgres, type LocalPostgres } from '@shadow
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
 import { eventually, removeStateFolder } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker';
-import { orderCapture } from './test-captures';
+import { startTestWorker, type TestWorker } from './test-worker.ts';
+import { orderCapture } from './test-captures.ts';
 
 /** Postgres goes away while captures wait in the queue; once it is back they are all stored, once. */
 describe('worker across a Postgres outage', () => {

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS } from '@shadowdiff/queue';
 import { createTestDatabase, eventually, type TestDatabase } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker';
-import { orderCapture } from './test-captures';
+import { startTestWorker, type TestWorker } from './test-worker.ts';
+import { orderCapture } from './test-captures.ts';
 
 const CAPTURES = 100_000;
 const BATCH = 100;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newCaptureId, type Capture } from '@shadowdiff/core';
 import { CAPTURE_BATCH_JOB, type CaptureBatch } from '@shadowdiff/queue';
 import { createTestDatabase, eventually, type TestDatabase } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker';
+import { startTestWorker, type TestWorker } from './test-worker.ts';
 
 const json = (value: unknown) => ({ base64: Buffer.from(JSON.stringify(value)).toString('base64'), size: JSON.stringify(value).length, truncated: false });
 

@@ -4,9 +4,9 @@ import type { Logger } from '@shadowdiff/core';
 import type { DiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
-import type { Readiness } from './admin-server';
-import { processBatch, type BatchDeps } from './process-batch';
-import { createRunDiffOptions } from './run-diff-options';
+import type { Readiness } from './admin-server.ts';
+import { processBatch, type BatchDeps } from './process-batch.ts';
+import { createRunDiffOptions } from './run-diff-options.ts';
 
 export interface CaptureWorkerOptions {
   redisUrl: string;

@@ -1,4 +1,4 @@
-import type { EndpointSummary } from '../types';
+import type { EndpointSummary } from '../types.ts';
 
 const PRIMARY = '#1f5fbf';
 const CANDIDATE = '#c2410c';

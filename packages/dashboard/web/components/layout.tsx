@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { Link } from '../router';
+import { Link } from '../router.tsx';
 
 export interface Crumb {
   label: string;

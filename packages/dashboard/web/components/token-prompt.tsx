@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { setToken } from '../api';
+import { setToken } from '../api.ts';
 
 /** Asked once when the API wants a token; kept in this tab's session storage. */
 export function TokenPrompt(props: { onDone: () => void }) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, seg } from '../api';
+import { api, seg } from '../api.ts';
 
 export type TriageAction = 'noise' | 'expected' | 'ignore' | 'real';
 

@@ -1,4 +1,4 @@
-import type { Verdict } from '../types';
+import type { Verdict } from '../types.ts';
 
 const LABELS: Record<Verdict, string> = {
   real: 'real',

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
-import { seg } from '../api';
-import { ErrorNote, Layout, Loading } from '../components/layout';
-import { SortableTable, type Column } from '../components/sortable-table';
-import { clearTriage, removeRule, TriageDialog, type TriageAction } from '../components/triage-dialog';
-import { VerdictBadge } from '../components/verdict-badge';
-import { count, percent } from '../format';
-import { Link, useRoute } from '../router';
-import type { FieldItem } from '../types';
-import { useApi } from '../use-api';
+import { seg } from '../api.ts';
+import { ErrorNote, Layout, Loading } from '../components/layout.tsx';
+import { SortableTable, type Column } from '../components/sortable-table.tsx';
+import { clearTriage, removeRule, TriageDialog, type TriageAction } from '../components/triage-dialog.tsx';
+import { VerdictBadge } from '../components/verdict-badge.tsx';
+import { count, percent } from '../format.ts';
+import { Link, useRoute } from '../router.tsx';
+import type { FieldItem } from '../types.ts';
+import { useApi } from '../use-api.ts';
 
 interface FieldList {
   route: string;

@@ -1,12 +1,12 @@
 import { useMemo } from 'preact/hooks';
-import { seg } from '../api';
-import { JsonView } from '../components/json-view';
-import { VerdictBadge } from '../components/verdict-badge';
-import type { DifferenceItem } from '../types';
-import { ErrorNote, Layout, Loading } from '../components/layout';
-import { ms } from '../format';
-import { Link, useRoute } from '../router';
-import { useApi } from '../use-api';
+import { seg } from '../api.ts';
+import { JsonView } from '../components/json-view.tsx';
+import { VerdictBadge } from '../components/verdict-badge.tsx';
+import type { DifferenceItem } from '../types.ts';
+import { ErrorNote, Layout, Loading } from '../components/layout.tsx';
+import { ms } from '../format.ts';
+import { Link, useRoute } from '../router.tsx';
+import { useApi } from '../use-api.ts';
 
 interface PresentedBody {
   encoding: 'text' | 'base64';

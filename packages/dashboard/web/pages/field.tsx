@@ -1,10 +1,10 @@
-import { seg } from '../api';
-import { ErrorNote, Layout, Loading } from '../components/layout';
-import { VerdictBadge } from '../components/verdict-badge';
-import { when } from '../format';
-import { Link, useRoute } from '../router';
-import type { DifferenceItem } from '../types';
-import { useApi } from '../use-api';
+import { seg } from '../api.ts';
+import { ErrorNote, Layout, Loading } from '../components/layout.tsx';
+import { VerdictBadge } from '../components/verdict-badge.tsx';
+import { when } from '../format.ts';
+import { Link, useRoute } from '../router.tsx';
+import type { DifferenceItem } from '../types.ts';
+import { useApi } from '../use-api.ts';
 
 interface DifferencePage {
   items: DifferenceItem[];

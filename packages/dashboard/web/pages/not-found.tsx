@@ -1,5 +1,5 @@
-import { Layout } from '../components/layout';
-import { Link } from '../router';
+import { Layout } from '../components/layout.tsx';
+import { Link } from '../router.tsx';
 
 export function NotFoundPage() {
   return (

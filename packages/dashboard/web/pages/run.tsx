@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { download, seg } from '../api';
-import { LatencyChart } from '../components/charts';
-import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout';
-import { SortableTable, type Column } from '../components/sortable-table';
-import { count, ms, percent, ratio } from '../format';
-import { Link, useRoute } from '../router';
-import { TriageDialog, type TriageAction } from '../components/triage-dialog';
-import { VerdictBadge } from '../components/verdict-badge';
-import type { EndpointSummary, Finding, ReleaseReport, Run } from '../types';
-import { useApi } from '../use-api';
+import { download, seg } from '../api.ts';
+import { LatencyChart } from '../components/charts.tsx';
+import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout.tsx';
+import { SortableTable, type Column } from '../components/sortable-table.tsx';
+import { count, ms, percent, ratio } from '../format.ts';
+import { Link, useRoute } from '../router.tsx';
+import { TriageDialog, type TriageAction } from '../components/triage-dialog.tsx';
+import { VerdictBadge } from '../components/verdict-badge.tsx';
+import type { EndpointSummary, Finding, ReleaseReport, Run } from '../types.ts';
+import { useApi } from '../use-api.ts';
 
 function endpointColumns(run: string): Column<EndpointSummary>[] {
   return [

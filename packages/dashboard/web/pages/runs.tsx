@@ -1,10 +1,10 @@
-import { seg } from '../api';
-import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout';
-import { SortableTable, type Column } from '../components/sortable-table';
-import { count, percent, when } from '../format';
-import { Link } from '../router';
-import type { Run } from '../types';
-import { useApi } from '../use-api';
+import { seg } from '../api.ts';
+import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout.tsx';
+import { SortableTable, type Column } from '../components/sortable-table.tsx';
+import { count, percent, when } from '../format.ts';
+import { Link } from '../router.tsx';
+import type { Run } from '../types.ts';
+import { useApi } from '../use-api.ts';
 
 export interface RunSummary extends Run {
   exchanges: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFieldAtRead, type FieldInput } from './classify';
-import { createFieldIgnorer } from './read-rules';
+import { classifyFieldAtRead, type FieldInput } from './classify.ts';
+import { createFieldIgnorer } from './read-rules.ts';
 
 const input = (over: Partial<FieldInput>): FieldInput => ({
   field: 'body.x',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareFindings } from './compare-findings';
-import type { Finding } from './findings';
+import { compareFindings } from './compare-findings.ts';
+import type { Finding } from './findings.ts';
 
 interface Spec {
   title: string;

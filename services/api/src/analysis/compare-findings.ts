@@ -2,8 +2,8 @@
  * Two runs compared by their findings: what is new, what is gone, what changed in rate or verdict.
  * Findings are matched by kind and sentence, whatever routes they span.
  */
-import type { FieldVerdict } from './classify';
-import type { Finding } from './findings';
+import type { FieldVerdict } from './classify.ts';
+import type { Finding } from './findings.ts';
 
 /** A finding as one run has it. */
 export interface FindingState {

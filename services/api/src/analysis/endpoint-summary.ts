@@ -1,7 +1,7 @@
 import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyBasis, type LatencyPercentiles, type P99Bounds } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import type { FieldVerdict } from './classify';
-import type { RunAnalysis } from './run-analysis';
+import type { ApiContext } from '../context.ts';
+import type { FieldVerdict } from './classify.ts';
+import type { RunAnalysis } from './run-analysis.ts';
 
 /**
  * The candidate's latency percentiles next to a reference timed the same way, and candidate ÷

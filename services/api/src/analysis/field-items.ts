@@ -1,7 +1,7 @@
 import { listFieldDetails } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import type { FieldClassification } from './classify';
-import type { RunAnalysis } from './run-analysis';
+import type { ApiContext } from '../context.ts';
+import type { FieldClassification } from './classify.ts';
+import type { RunAnalysis } from './run-analysis.ts';
 
 /** A field as listed: counters, kinds, classification and example exchanges. */
 export interface FieldItem {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DifferenceSample, DifferenceSignature } from '@shadowdiff/store';
-import { buildFindings, type FindingInput } from './findings';
+import { buildFindings, type FindingInput } from './findings.ts';
 
 const USERS = 'GET /users/{id}';
 const ORDERS = 'GET /orders/{id}';

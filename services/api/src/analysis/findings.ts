@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DifferenceSample, DifferenceSignature } from '@shadowdiff/store';
-import type { FieldVerdict } from './classify';
+import type { FieldVerdict } from './classify.ts';
 
 export type FindingKind = 'status' | 'rename' | 'type' | 'order' | 'length' | 'added' | 'removed' | 'changed';
 

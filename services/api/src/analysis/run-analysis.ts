@@ -9,9 +9,9 @@ import {
   type Run,
   type RouteStats,
 } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import { classifyFieldAtRead, type FieldClassification } from './classify';
-import { createFieldIgnorer } from './read-rules';
+import type { ApiContext } from '../context.ts';
+import { classifyFieldAtRead, type FieldClassification } from './classify.ts';
+import { createFieldIgnorer } from './read-rules.ts';
 
 /** One field of one route with its counters and its classification as of now. */
 export interface AnalysedField {

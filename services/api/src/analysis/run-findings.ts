@@ -1,7 +1,7 @@
 import { listDifferenceSamples, listSignatures, type Run } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import { buildFindings, type Finding } from './findings';
-import type { RunAnalysis } from './run-analysis';
+import type { ApiContext } from '../context.ts';
+import { buildFindings, type Finding } from './findings.ts';
+import type { RunAnalysis } from './run-analysis.ts';
 
 /** Values sampled per field to tell kinds, type pairs and renames. */
 const SAMPLES_PER_FIELD = 20;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { listDeadLetters } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { booleanParam, decodeCursor, encodeCursor, pageParams } from '../params';
-import { deadLetterPageSchema } from '../schemas/responses';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { booleanParam, decodeCursor, encodeCursor, pageParams } from '../params.ts';
+import { deadLetterPageSchema } from '../schemas/responses.ts';
 
 const cursorSchema = z.strictObject({ b: z.number().int().positive() });
 

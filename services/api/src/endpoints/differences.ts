@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { DIFFERENCE_KINDS } from '@shadowdiff/diff';
 import { listDifferences, type FieldKey, type StoredDifference } from '@shadowdiff/store';
-import { createFieldIgnorer } from '../analysis/read-rules';
-import { analyseRun, fieldKey, type AnalysedField, type RunAnalysis } from '../analysis/run-analysis';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { booleanParam, decodeCursor, encodeCursor, pageParams, runParam } from '../params';
-import { differencePageSchema } from '../schemas/responses';
-import { requireRun } from './run-lookup';
+import { createFieldIgnorer } from '../analysis/read-rules.ts';
+import { analyseRun, fieldKey, type AnalysedField, type RunAnalysis } from '../analysis/run-analysis.ts';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { booleanParam, decodeCursor, encodeCursor, pageParams, runParam } from '../params.ts';
+import { differencePageSchema } from '../schemas/responses.ts';
+import { requireRun } from './run-lookup.ts';
 
 const verdicts = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
 /** An ISO 8601 instant that Postgres can hold: a year from 0001, a UTC offset under 16 hours. */

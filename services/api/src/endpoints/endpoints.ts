@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { NotFoundError } from '@shadowdiff/core';
-import { summariseEndpoints } from '../analysis/endpoint-summary';
-import { listFieldItems } from '../analysis/field-items';
-import { analyseRun } from '../analysis/run-analysis';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { runParam } from '../params';
-import { endpointListSchema, fieldListSchema } from '../schemas/responses';
-import { requireRun, runLink } from './run-lookup';
+import { summariseEndpoints } from '../analysis/endpoint-summary.ts';
+import { listFieldItems } from '../analysis/field-items.ts';
+import { analyseRun } from '../analysis/run-analysis.ts';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { runParam } from '../params.ts';
+import { endpointListSchema, fieldListSchema } from '../schemas/responses.ts';
+import { requireRun, runLink } from './run-lookup.ts';
 
 const verdicts = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
 

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { NotFoundError } from '@shadowdiff/core';
 import { getExchange } from '@shadowdiff/store';
-import { createFieldIgnorer } from '../analysis/read-rules';
-import { analyseRun } from '../analysis/run-analysis';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { presentCaptured } from '../present-body';
-import { exchangeSchema } from '../schemas/responses';
-import { presentDifference } from './differences';
-import { requireRun } from './run-lookup';
+import { createFieldIgnorer } from '../analysis/read-rules.ts';
+import { analyseRun } from '../analysis/run-analysis.ts';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { presentCaptured } from '../present-body.ts';
+import { exchangeSchema } from '../schemas/responses.ts';
+import { presentDifference } from './differences.ts';
+import { requireRun } from './run-lookup.ts';
 
 /** One exchange side by side. */
 export function exchangeEndpoints(ctx: ApiContext): EndpointSpec[] {

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
 import { setTriage } from '@shadowdiff/store';
-import { NEVER_NOISE_FIELDS } from '../analysis/classify';
-import { compareFindings } from '../analysis/compare-findings';
-import { analyseRun } from '../analysis/run-analysis';
-import { runFindings } from '../analysis/run-findings';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { runParam } from '../params';
-import { findingComparisonSchema, findingListSchema, triageSchema } from '../schemas/responses';
-import { requireRun, runLink } from './run-lookup';
+import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
+import { compareFindings } from '../analysis/compare-findings.ts';
+import { analyseRun } from '../analysis/run-analysis.ts';
+import { runFindings } from '../analysis/run-findings.ts';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { runParam } from '../params.ts';
+import { findingComparisonSchema, findingListSchema, triageSchema } from '../schemas/responses.ts';
+import { requireRun, runLink } from './run-lookup.ts';
 
 /** A run's findings: what changed, grouped by root cause. */
 export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { ApiContext } from '../context';
-import { renderGateJunit } from '../gate/junit';
-import { renderGateMarkdown } from '../gate/markdown';
-import { runGate } from '../gate/run-gate';
-import { gateThresholdsSchema } from '../gate/thresholds';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { runParam } from '../params';
-import { buildReport } from '../report/build-report';
-import { renderReportHtml } from '../report/render-html';
-import { renderReportMarkdown } from '../report/render-markdown';
-import { gateResultSchema } from '../schemas/responses';
-import { requireRun } from './run-lookup';
+import type { ApiContext } from '../context.ts';
+import { renderGateJunit } from '../gate/junit.ts';
+import { renderGateMarkdown } from '../gate/markdown.ts';
+import { runGate } from '../gate/run-gate.ts';
+import { gateThresholdsSchema } from '../gate/thresholds.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { runParam } from '../params.ts';
+import { buildReport } from '../report/build-report.ts';
+import { renderReportHtml } from '../report/render-html.ts';
+import { renderReportMarkdown } from '../report/render-markdown.ts';
+import { gateResultSchema } from '../schemas/responses.ts';
+import { requireRun } from './run-lookup.ts';
 
 const runPath = z.strictObject({ run: runParam });
 const baseline = z.string().min(1).max(200).describe('id or name of an earlier run: fields that differ now but not there are called out');

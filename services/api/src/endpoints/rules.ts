@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { diffRuleSchema } from '@shadowdiff/config';
 import { BadRequestError, ConflictError, NotFoundError } from '@shadowdiff/core';
 import { changeRunRules, clearTriage, listTriage, setTriage } from '@shadowdiff/store';
-import { NEVER_NOISE_FIELDS } from '../analysis/classify';
-import { analyseRun, classificationOf } from '../analysis/run-analysis';
-import type { ApiContext } from '../context';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { runParam } from '../params';
-import { rulesSchema, triageSchema } from '../schemas/responses';
-import { checkRules, requireRun } from './run-lookup';
+import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
+import { analyseRun, classificationOf } from '../analysis/run-analysis.ts';
+import type { ApiContext } from '../context.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { runParam } from '../params.ts';
+import { rulesSchema, triageSchema } from '../schemas/responses.ts';
+import { checkRules, requireRun } from './run-lookup.ts';
 
 const runPath = z.strictObject({ run: runParam });
 const fieldRef = {

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { ConflictError } from '@shadowdiff/core';
 import { diffRuleSchema, runNameSchema } from '@shadowdiff/config';
 import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/store';
-import type { ApiContext } from '../context';
-import { runFigures, runGate } from '../gate/run-gate';
-import { gateThresholdsSchema } from '../gate/thresholds';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint';
-import { runParam } from '../params';
-import { runDetailSchema, runListSchema, runSchema } from '../schemas/responses';
-import { checkRules, requireRun } from './run-lookup';
+import type { ApiContext } from '../context.ts';
+import { runFigures, runGate } from '../gate/run-gate.ts';
+import { gateThresholdsSchema } from '../gate/thresholds.ts';
+import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { runParam } from '../params.ts';
+import { runDetailSchema, runListSchema, runSchema } from '../schemas/responses.ts';
+import { checkRules, requireRun } from './run-lookup.ts';
 
 /** Names as the tap files captures under them (`--run`). */
 const label = z.string().min(1).max(200);

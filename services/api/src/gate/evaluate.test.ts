@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
-import { evaluateGate } from './evaluate';
-import { renderGateJunit } from './junit';
-import { mergeThresholds } from './thresholds';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
+import { evaluateGate } from './evaluate.ts';
+import { renderGateJunit } from './junit.ts';
+import { mergeThresholds } from './thresholds.ts';
 
 function totals(exchanges: number, differing = 0, p99 = [10, 10], basis: 'secondary' | 'control' | 'primary' = 'secondary', bounds?: { candidateLow: number; referenceHigh: number }): TrafficTotals {
   return {

@@ -1,8 +1,8 @@
 import { wilsonInterval } from '@shadowdiff/diff';
 import type { FieldKey } from '@shadowdiff/store';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
-import { normalQuantile } from './probit';
-import type { EffectiveThresholds } from './thresholds';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
+import { normalQuantile } from './probit.ts';
+import type { EffectiveThresholds } from './thresholds.ts';
 
 /** The thresholds a gate judges. */
 export type GateCheckName =

@@ -1,5 +1,5 @@
-import type { GateCheck, RouteGate } from './evaluate';
-import type { GateResult } from './run-gate';
+import type { GateCheck, RouteGate } from './evaluate.ts';
+import type { GateResult } from './run-gate.ts';
 
 // XML 1.0 cannot carry most control characters, even escaped.
 // eslint-disable-next-line no-control-regex

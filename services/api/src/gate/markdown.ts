@@ -1,5 +1,5 @@
-import type { GateCheck } from './evaluate';
-import type { GateResult } from './run-gate';
+import type { GateCheck } from './evaluate.ts';
+import type { GateResult } from './run-gate.ts';
 
 /** Escapes text for a markdown table cell. */
 export function mdCell(text: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalQuantile } from './probit';
+import { normalQuantile } from './probit.ts';
 
 describe('normalQuantile', () => {
   it('gives the familiar z values', () => {

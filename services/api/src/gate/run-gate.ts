@@ -1,12 +1,12 @@
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
 import { findRun, type Run } from '@shadowdiff/store';
-import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary';
-import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis';
-import type { ApiContext } from '../context';
-import type { Finding } from '../analysis/findings';
-import { runFindings } from '../analysis/run-findings';
-import { evaluateGate, type GateEvaluation } from './evaluate';
-import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds';
+import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary.ts';
+import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis.ts';
+import type { ApiContext } from '../context.ts';
+import type { Finding } from '../analysis/findings.ts';
+import { runFindings } from '../analysis/run-findings.ts';
+import { evaluateGate, type GateEvaluation } from './evaluate.ts';
+import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds.ts';
 
 /** A gate evaluation with what it was evaluated on. */
 export interface GateResult extends GateEvaluation {

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '@shadowdiff/core';
-import { gateThresholdsSchema, type GateThresholds } from './thresholds';
+import { gateThresholdsSchema, type GateThresholds } from './thresholds.ts';
 
 /**
  * Reads a thresholds file (YAML or JSON): the same fields a gate request takes. Throws one

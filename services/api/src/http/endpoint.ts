@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { requireScope, type Scope } from '../auth';
-import { parseInput, type InputLocation } from './parse-input';
+import { requireScope, type Scope } from '../auth.ts';
+import { parseInput, type InputLocation } from './parse-input.ts';
 
 /** Methods endpoints are declared with. */
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scopeOf, type EndpointSpec } from './endpoint';
+import { scopeOf, type EndpointSpec } from './endpoint.ts';
 
 type JsonSchema = Record<string, unknown>;
 

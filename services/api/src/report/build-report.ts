@@ -1,10 +1,10 @@
 import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
-import type { FieldVerdict } from '../analysis/classify';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary';
-import { listFieldItems, type FieldItem } from '../analysis/field-items';
-import type { Finding } from '../analysis/findings';
-import type { ApiContext } from '../context';
-import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate';
+import type { FieldVerdict } from '../analysis/classify.ts';
+import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
+import { listFieldItems, type FieldItem } from '../analysis/field-items.ts';
+import type { Finding } from '../analysis/findings.ts';
+import type { ApiContext } from '../context.ts';
+import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate.ts';
 
 /** A field in the report, with a few concrete differences. */
 export interface ReportField {

@@ -1,7 +1,7 @@
-import type { GateCheck } from '../gate/evaluate';
-import type { ReleaseReport } from './build-report';
-import { millis, percent, shortValue, times } from './format';
-import { barChart, esc, heatmap } from './svg';
+import type { GateCheck } from '../gate/evaluate.ts';
+import type { ReleaseReport } from './build-report.ts';
+import { millis, percent, shortValue, times } from './format.ts';
+import { barChart, esc, heatmap } from './svg.ts';
 
 const PRIMARY = '#5c6bc0';
 const CANDIDATE = '#ef6c00';

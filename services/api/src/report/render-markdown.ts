@@ -1,6 +1,6 @@
-import { mdCell, renderGateMarkdown } from '../gate/markdown';
-import type { ReleaseReport } from './build-report';
-import { millis, percent, shortValue, times } from './format';
+import { mdCell, renderGateMarkdown } from '../gate/markdown.ts';
+import type { ReleaseReport } from './build-report.ts';
+import { millis, percent, shortValue, times } from './format.ts';
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 

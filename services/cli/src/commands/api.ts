@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { createLogger } from '@shadowdiff/core';
 import { createPool, migrate } from '@shadowdiff/store';
 import { startApiService } from '@shadowdiff/api';
-import { resolveInfra } from '../infra';
-import { addServiceOptions, configFromFlags } from '../options';
-import { onShutdown } from '../shutdown';
+import { resolveInfra } from '../infra.ts';
+import { addServiceOptions, configFromFlags } from '../options.ts';
+import { onShutdown } from '../shutdown.ts';
 
 /** `shadowdiff api`: the API alone. */
 export function registerApi(program: Command): void {

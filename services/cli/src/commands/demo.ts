@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { loadConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
 import { apiV1, apiV2, describeDemoDifferences, startDemoServer, type ApiVersion, type DemoServer } from '@shadowdiff/demo';
-import { onShutdown } from '../shutdown';
+import { onShutdown } from '../shutdown.ts';
 
 /** Which version of the demo API each side runs. */
 const VERSIONS = { primary: apiV1, candidate: apiV2, secondary: apiV1 } satisfies Record<string, ApiVersion>;

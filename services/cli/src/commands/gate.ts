@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseThresholdsFile, renderGateJunit, renderGateMarkdown, type GateResult } from '@shadowdiff/api';
-import { addApiOptions, createApiClient, runPath } from '../api-client';
+import { addApiOptions, createApiClient, runPath } from '../api-client.ts';
 
 interface GateFlags {
   run: string;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { createLogger } from '@shadowdiff/core';
 import { createPool, migrate } from '@shadowdiff/store';
-import { resolveInfra } from '../infra';
-import { addServiceOptions, configFromFlags } from '../options';
+import { resolveInfra } from '../infra.ts';
+import { addServiceOptions, configFromFlags } from '../options.ts';
 
 /** `shadowdiff migrate`: apply pending migrations. */
 export function registerMigrate(program: Command): void {

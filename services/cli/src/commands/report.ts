@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { addApiOptions, createApiClient, runPath } from '../api-client';
+import { addApiOptions, createApiClient, runPath } from '../api-client.ts';
 
 interface ReportFlags {
   run: string;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseThresholdsFile, type EndpointSummary, type FindingComparison } from '@shadowdiff/api';
-import { findingLine } from '../summary';
-import { addApiOptions, createApiClient, runPath } from '../api-client';
+import { findingLine } from '../summary.ts';
+import { addApiOptions, createApiClient, runPath } from '../api-client.ts';
 
 interface RunItem {
   id: string;

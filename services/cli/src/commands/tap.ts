@@ -2,9 +2,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, createLogger } from '@shadowdiff/core';
 import { tapSchema, type ShadowdiffConfig } from '@shadowdiff/config';
 import { scavengeOnCollectingThread, startTapService } from '@shadowdiff/tap';
-import { resolveInfra } from '../infra';
-import { addServiceOptions, configFromFlags } from '../options';
-import { onShutdown } from '../shutdown';
+import { resolveInfra } from '../infra.ts';
+import { addServiceOptions, configFromFlags } from '../options.ts';
+import { onShutdown } from '../shutdown.ts';
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');

@@ -6,12 +6,12 @@ import { createLogger } from '@shadowdiff/core';
 import { driveDemoTraffic, describeDemoDifferences } from '@shadowdiff/demo';
 import { findFreePort } from '@shadowdiff/local-infra';
 import { countExchanges, findRun } from '@shadowdiff/store';
-import { addServiceOptions, configFromFlags } from '../options';
-import { isShuttingDown, onShutdown } from '../shutdown';
-import { startStack, type Stack } from '../stack';
-import { createApiClient } from '../api-client';
-import { createSupervisor, type Supervisor } from '../supervisor';
-import { printRunSummary } from '../summary';
+import { addServiceOptions, configFromFlags } from '../options.ts';
+import { isShuttingDown, onShutdown } from '../shutdown.ts';
+import { startStack, type Stack } from '../stack.ts';
+import { createApiClient } from '../api-client.ts';
+import { createSupervisor, type Supervisor } from '../supervisor.ts';
+import { printRunSummary } from '../summary.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

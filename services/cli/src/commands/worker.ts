@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { createLogger } from '@shadowdiff/core';
 import { createPool, migrate } from '@shadowdiff/store';
 import { createCaptureWorker, startAdminServer, workerSettings } from '@shadowdiff/worker';
-import { resolveInfra } from '../infra';
-import { addServiceOptions, configFromFlags } from '../options';
-import { onShutdown } from '../shutdown';
+import { resolveInfra } from '../infra.ts';
+import { addServiceOptions, configFromFlags } from '../options.ts';
+import { onShutdown } from '../shutdown.ts';
 
 /** `shadowdiff worker`: a worker alone, with its health and metrics on its admin port. */
 export function registerWorker(program: Command): void {
