@@ -1,14 +1,16 @@
 # One image for every shadowdiff process; the command picks the part (tap, worker, api, migrate).
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 COPY packages ./packages
 COPY services ./services
 COPY migrations ./migrations
-# Dev dependencies are needed to build the dashboard, then dropped. The embedded Postgres
-# binaries (an optional dependency) are left out: containers use the compose file's Postgres.
+# Dev dependencies (TypeScript, vite) are needed to compile the workspaces into their dist/ and
+# to build the dashboard, then dropped: the image runs the compiled JavaScript, without tsx. The
+# embedded Postgres binaries (an optional dependency) are left out: containers use the compose
+# file's Postgres.
 RUN npm ci --no-audit --no-fund --omit=optional \
-    && npm run build -w @shadowdiff/dashboard \
+    && npm run build \
     && npm prune --omit=dev --omit=optional \
     && npm cache clean --force
 ENV NODE_ENV=production

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what shadowdiff needs on a fresh machine, and nothing when it is already there:
-# npm dependencies (npm ci), the dashboard build, Debian's redis-server when no REDIS_URL is
+# npm dependencies (npm ci), the dashboard and compiled build, Debian's redis-server when no REDIS_URL is
 # given, and with --for-tests Debian's chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,12 +23,19 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
-# The dashboard is built once into packages/dashboard/dist, and again when its sources change.
+# The dashboard is built once into packages/dashboard/dist/web, and again when its sources change.
 dashboard=packages/dashboard
-if [ ! -f "$dashboard/dist/index.html" ] || [ -n "$(find "$dashboard/web" "$dashboard/vite.config.ts" -newer "$dashboard/dist/index.html" -print -quit)" ]; then
+if [ ! -f "$dashboard/dist/web/index.html" ] || [ -n "$(find "$dashboard/web" "$dashboard/vite.config.ts" -newer "$dashboard/dist/web/index.html" -print -quit)" ]; then
   echo "shadowdiff: building the dashboard…" >&2
   npm run -s build -w @shadowdiff/dashboard >&2
 fi
+
+# The compiled JavaScript (each workspace's dist/) that the shadowdiff binary runs. tsc -b only
+# compiles what changed since the last build, so this is quick when nothing did.
+if [ ! -f services/cli/dist/main.js ]; then
+  echo "shadowdiff: compiling (tsc -b)…" >&2
+fi
+node_modules/.bin/tsc -b tsconfig.build.json >&2
 
 if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
   if ! apt_install redis-server; then

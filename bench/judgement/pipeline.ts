@@ -28,7 +28,7 @@ export interface Sides {
 /** The three sides of the corpus, each a process. */
 export async function startSides(): Promise<Sides> {
   const roles: Role[] = ['primary', 'candidate', 'secondary'];
-  const children = roles.map((role) => spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scenario-server.ts'), role], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const children = roles.map((role) => spawn(process.execPath, ['--import', '@shadowdiff/core/source-mode', join(import.meta.dirname, 'scenario-server.ts'), role], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const urls = await Promise.all(
     children.map(
       (child, i) =>

@@ -1,7 +1,7 @@
 /**
  * One side of the labelled corpus, in a process of its own as a real service would be:
  *
- *   node --import tsx bench/judgement/scenario-server.ts primary|candidate|secondary
+ *   node --import @shadowdiff/core/source-mode bench/judgement/scenario-server.ts primary|candidate|secondary
  *
  * Serves `GET /s/<scenario>/<id>` (and its own service times, `/_times`) and prints `<role> <url>` once listening on 127.0.0.1.
  */

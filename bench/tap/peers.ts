@@ -57,11 +57,11 @@ export function addCounts(a: CaptureCounts, b: CaptureCounts): CaptureCounts {
 export const NO_COUNTS: CaptureCounts = { requests: 0, mirrored: 0, queued: 0, dropped: {} };
 
 export async function startPeers(root: string, work: string, nginx: { binary: string; template: string }): Promise<Peers> {
-  const tsx = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
-    start(process.execPath, ['--import', 'tsx', join(root, 'bench/tap', script), ...args], pattern);
+  const fromSource = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
+    start(process.execPath, ['--import', '@shadowdiff/core/source-mode', join(root, 'bench/tap', script), ...args], pattern);
   const redis = await startLocalRedis({ dir: join(work, 'redis') });
-  const primaryUpstream = await tsx('upstreams.ts', ['primary'], /^(\{.*\})$/m);
-  const candidateUpstreams = await tsx('upstreams.ts', ['candidate', 'slow'], /^(\{.*\})$/m);
+  const primaryUpstream = await fromSource('upstreams.ts', ['primary'], /^(\{.*\})$/m);
+  const candidateUpstreams = await fromSource('upstreams.ts', ['candidate', 'slow'], /^(\{.*\})$/m);
   const ports = {
     ...(JSON.parse(primaryUpstream.match[1]!) as { primary: number }),
     ...(JSON.parse(candidateUpstreams.match[1]!) as { candidate: number; slow: number }),
@@ -102,7 +102,7 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
       };
     },
     async startPlainProxy() {
-      const proxy = await tsx('plain-proxy.ts', [origin(ports.primary)], /listening (\d+)/);
+      const proxy = await fromSource('plain-proxy.ts', [origin(ports.primary)], /listening (\d+)/);
       return { url: origin(Number(proxy.match[1])), stop: proxy.stop };
     },
     async emptyRedis() {

@@ -140,7 +140,7 @@ export interface RateResult {
 export async function fixedRate(url: string, options: { rate: number; seconds: number; warmSeconds: number; connections: number; maxWaitSeconds?: number }): Promise<RateResult> {
   const script = new URL('./fixed-rate.ts', import.meta.url).pathname;
   const args = [url, options.rate, options.seconds, options.warmSeconds, options.connections, options.maxWaitSeconds ?? 15].map(String);
-  const out = await run(process.execPath, ['--import', 'tsx', script, ...args]);
+  const out = await run(process.execPath, ['--import', '@shadowdiff/core/source-mode', script, ...args]);
   const parsed = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number | null>;
   const result: Record<string, number> = {};
   for (const [k, v] of Object.entries(parsed)) result[k] = v === null ? Infinity : v;

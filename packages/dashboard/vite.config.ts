@@ -4,6 +4,6 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'web',
   base: '/',
-  build: { outDir: '../dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
 });

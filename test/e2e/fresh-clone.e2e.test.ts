@@ -11,13 +11,15 @@ const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 /**
- * A clone of this repository at `path`, with this checkout's installed packages and dashboard
- * build copied in (what `npm start` would install), so the clone's own binaries run.
+ * A clone of this repository at `path`, with this checkout's installed packages and builds (the
+ * dashboard and the compiled dist/ folders) copied in, as `npm start` would install and build
+ * them, so the clone's own compiled binary runs.
  */
 function cloneInto(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
   execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repo, path]);
-  const installed = ['node_modules', 'packages/dashboard/dist', ...['packages', 'services'].flatMap((group) => readdirSync(join(repo, group)).map((name) => `${group}/${name}/node_modules`))];
+  const workspaces = ['packages', 'services'].flatMap((group) => readdirSync(join(repo, group)).map((name) => `${group}/${name}`));
+  const installed = ['node_modules', ...workspaces.flatMap((workspace) => [`${workspace}/node_modules`, `${workspace}/dist`])];
   for (const relative of installed) {
     if (existsSync(join(repo, relative))) cpSync(join(repo, relative), join(path, relative), { recursive: true, verbatimSymlinks: true });
   }

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../../services/cli/bin/shadowdiff.js');
+/** This checkout's binary, from the sources: tests need no build step. */
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../../services/cli/bin/shadowdiff-dev.js');
 
 export interface CliProcess {
   child: ChildProcess;
@@ -18,7 +19,7 @@ export interface CliProcess {
 
 /** Where and as whom a `shadowdiff` command runs: by default this checkout's, here, as this user. */
 export interface CliPlace {
-  /** The checkout whose binary runs (its root folder). */
+  /** The checkout whose compiled binary runs (its root folder; built as `npm start` builds it). */
   checkout?: string;
   cwd?: string;
   uid?: number;

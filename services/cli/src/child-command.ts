@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DependencyError } from '@shadowdiff/core';
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/shadowdiff.js');
+/** The binary this process runs from: the compiled one, or the sources' under development and tests. */
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? '../bin/shadowdiff-dev.js' : '../bin/shadowdiff.js');
 
 /** How a child command ended. */
 export interface ChildExit {
