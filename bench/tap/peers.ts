@@ -12,6 +12,8 @@ import { run, start, writeNginxConfig, type Started } from './processes.ts';
 export interface Opened {
   url: string;
   admin?: string;
+  /** The process serving `url`, when it is one of ours. */
+  pid?: number;
   stop: () => Promise<void>;
 }
 
@@ -19,8 +21,11 @@ export interface Peers {
   ports: { primary: number; candidate: number; slow: number };
   origin(port: number): string;
   redisUrl: string;
-  /** The real `shadowdiff tap` command, mirroring `percentage`% to the candidate on `candidatePort` (`nodeArgs` for Node itself). */
-  startTap(percentage: number, candidatePort: number, nodeArgs?: string[]): Promise<Opened>;
+  /**
+   * The real `shadowdiff tap` command, mirroring `percentage`% to the candidate on `candidatePort`:
+   * the compiled binary unless `binary` names another (`nodeArgs` for Node itself).
+   */
+  startTap(percentage: number, candidatePort: number, options?: { nodeArgs?: string[]; binary?: string }): Promise<Opened>;
   startNginx(candidatePort: number): Promise<Opened>;
   startPlainProxy(): Promise<Opened>;
   /** Empties Redis, as workers would drain the queue. */
@@ -29,6 +34,10 @@ export interface Peers {
   captureCounts(admin: string): Promise<CaptureCounts>;
   stop(): Promise<void>;
 }
+
+/** The `shadowdiff` binaries, relative to the checkout: compiled (what users run), and from the sources. */
+export const COMPILED_BINARY = 'services/cli/bin/shadowdiff.js';
+export const SOURCE_BINARY = 'services/cli/bin/shadowdiff-dev.js';
 
 const origin = (port: number): string => `http://127.0.0.1:${port}`;
 
@@ -72,19 +81,19 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
     ports,
     origin,
     redisUrl: redis.url,
-    async startTap(percentage, candidatePort, nodeArgs = []) {
+    async startTap(percentage, candidatePort, { nodeArgs = [], binary = COMPILED_BINARY } = {}) {
       const port = await findFreePort();
       // Each tap its own state folder: two run side by side in the slow-candidate rounds.
       const stateDir = join(work, `state-${++taps}`);
       const cli = await start(
         process.execPath,
-        [...nodeArgs, resolve(root, 'services/cli/bin/shadowdiff.js'), 'tap', '--primary', origin(ports.primary), '--candidate', origin(candidatePort),
+        [...nodeArgs, resolve(root, binary), 'tap', '--primary', origin(ports.primary), '--candidate', origin(candidatePort),
           '--mirror-percentage', String(percentage), '--tap-port', String(port), '--admin-port', '0', '--run', 'bench',
           '--state-dir', stateDir, '--log-level', 'warn'],
         /metrics on (http:\/\/\S+)\/metrics/,
         { REDIS_URL: redis.url },
       );
-      return { url: origin(port), admin: cli.match[1]!, stop: cli.stop };
+      return { url: origin(port), admin: cli.match[1]!, pid: cli.child.pid!, stop: cli.stop };
     },
     async startNginx(candidatePort) {
       const port = await findFreePort();
