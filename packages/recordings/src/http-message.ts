@@ -1,0 +1,88 @@
+/**
+ * A raw HTTP/1.x message as a traffic recorder keeps it: the start line, the header lines and
+ * the body as it went over the wire (by Content-Length, chunked, or up to the end).
+ */
+import type { HeaderPairs } from './recorded.ts';
+
+export interface RawRequest {
+  method: string;
+  url: string;
+  headers: HeaderPairs;
+  body: Buffer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: HeaderPairs;
+  body: Buffer;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** Splits the head (start line and headers) from the body; tolerates bare LF line ends. */
+function splitHead(message: Buffer): { lines: string[]; rest: Buffer } {
+  let end = message.indexOf(HEADER_END);
+  let skip = 4;
+  if (end < 0) {
+    end = message.indexOf('\n\n');
+    skip = 2;
+  }
+  if (end < 0) throw new Error('the header section does not end (no blank line)');
+  const lines = message.subarray(0, end).toString('latin1').split(/\r?\n/);
+  return { lines, rest: message.subarray(end + skip) };
+}
+
+function parseHeaders(lines: string[]): HeaderPairs {
+  return lines.map((line) => {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new Error(`a header line has no name: ${JSON.stringify(line.slice(0, 80))}`);
+    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+  });
+}
+
+const headerValue = (headers: HeaderPairs, name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
+
+/** Decodes a chunked body: size lines in hex, each chunk, then a zero-size chunk and trailers. */
+function unchunk(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', at);
+    if (lineEnd < 0) throw new Error('a chunked body ends in the middle of a chunk size');
+    const size = Number.parseInt(raw.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size < 0) throw new Error('a chunked body has a chunk size that is not hexadecimal');
+    if (size === 0) return Buffer.concat(parts);
+    const start = lineEnd + 2;
+    if (start + size > raw.length) throw new Error(`a chunked body is cut short (a chunk of ${size} bytes has ${raw.length - start})`);
+    parts.push(raw.subarray(start, start + size));
+    at = start + size + 2;
+  }
+}
+
+function bodyOf(headers: HeaderPairs, rest: Buffer): Buffer {
+  if (/\bchunked\b/i.test(headerValue(headers, 'transfer-encoding') ?? '')) return unchunk(rest);
+  const length = headerValue(headers, 'content-length');
+  if (length === undefined) return rest;
+  const n = Number(length);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`content-length is not a byte count: ${JSON.stringify(length)}`);
+  if (rest.length < n) throw new Error(`the body is cut short: content-length says ${n} bytes, ${rest.length} were recorded`);
+  return rest.subarray(0, n);
+}
+
+export function parseRawRequest(message: Buffer): RawRequest {
+  const { lines, rest } = splitHead(message);
+  const match = /^([A-Z][A-Z0-9_-]*) (\S+) HTTP\/\d(?:\.\d)?$/.exec(lines[0] ?? '');
+  if (!match) throw new Error(`not an HTTP request line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  const headers = parseHeaders(lines.slice(1));
+  return { method: match[1]!, url: match[2]!, headers, body: bodyOf(headers, rest) };
+}
+
+export function parseRawResponse(message: Buffer): RawResponse {
+  const { lines, rest } = splitHead(message);
+  const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+  if (!match) throw new Error(`not an HTTP status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  const headers = parseHeaders(lines.slice(1));
+  return { status: Number(match[1]), headers, body: bodyOf(headers, rest) };
+}
+
+export { headerValue };

@@ -1,0 +1,5 @@
+export * from './export-lines.ts';
+export * from './goreplay.ts';
+export * from './har.ts';
+export * from './read.ts';
+export * from './recorded.ts';
