@@ -4,8 +4,8 @@ import type { TapMetrics } from './metrics.ts';
 import { createMirrorPolicy } from './mirror-policy.ts';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
 import type { Redactor } from './redaction.ts';
-import type { ShadowSettings } from './shadow-jobs.ts';
-import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadows.ts';
+import type { ShadowSettings } from './shadow/shadow-jobs.ts';
+import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadow/shadows.ts';
 import { createTapHandler } from './tap-handler.ts';
 
 /** What the inline tap mirrors, and its bounds. */

@@ -8,9 +8,9 @@ import { firstHeader, scanRequestHeaders } from './headers.ts';
 import type { TapMetrics } from './metrics.ts';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy.ts';
 import { pathOf } from './route-matcher.ts';
-import type { ShadowJob } from './shadow-jobs.ts';
-import type { SideObservation } from './shadow-processor.ts';
-import type { ShadowHandlers, Shadows } from './shadows.ts';
+import type { ShadowJob } from './shadow/shadow-jobs.ts';
+import type { SideObservation } from './shadow/shadow-processor.ts';
+import type { ShadowHandlers, Shadows } from './shadow/shadows.ts';
 
 export type { Upstream } from './forward.ts';
 

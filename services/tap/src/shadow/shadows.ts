@@ -1,6 +1,6 @@
 import type { Capture } from '@shadowdiff/core';
-import { createUpstream } from './proxy-server.ts';
-import type { Redactor } from './redaction.ts';
+import { createUpstream } from '../proxy-server.ts';
+import type { Redactor } from '../redaction.ts';
 import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs.ts';
 import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
 

@@ -1,5 +1,5 @@
 import type { CapturedResponse } from '@shadowdiff/core';
-import type { RecordedAnswer, Upstream } from './forward.ts';
+import type { RecordedAnswer, Upstream } from '../forward.ts';
 import { callShadow } from './shadow-call.ts';
 
 /**

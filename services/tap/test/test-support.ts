@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Capture } from '@shadowdiff/core';
-import { createTap, localShadows, type TapOptions } from './app.ts';
-import { createTapMetrics, type TapMetrics } from './metrics.ts';
-import { createRedactor } from './redaction.ts';
+import { createTap, localShadows, type TapOptions } from '../src/app.ts';
+import { createTapMetrics, type TapMetrics } from '../src/metrics.ts';
+import { createRedactor } from '../src/redaction.ts';
 
 /** A response as the client saw it: raw header list, status line and the body bytes, undecoded. */
 export interface RawResponse {
