@@ -11,8 +11,6 @@ import { pathOf } from './route-matcher.ts';
 import type { ShadowJob } from './shadow/shadow-jobs.ts';
 import type { Shadows } from './shadow/shadows.ts';
 
-export type { Upstream } from './forward.ts';
-
 export interface TapHandlerOptions {
   run: string;
   primary: Upstream;
