@@ -59,4 +59,3 @@ export const configSchema = z.strictObject({
 });
 
 export type ShadowdiffConfig = z.infer<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;

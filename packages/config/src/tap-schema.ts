@@ -146,6 +146,3 @@ export const tapSchema = z.strictObject({
   /** How often the tap reads the queue's backlog (waiting batches, the oldest one's age). */
   backlogPollMs: positiveInt.min(10).default(1000),
 });
-
-/** The tap's validated settings. */
-export type TapConfig = z.infer<typeof tapSchema>;

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
-import type { Capture, Logger } from '@shadowdiff/core';
+import type { Logger } from '@shadowdiff/core';
 import type { TapMetrics } from './metrics.ts';
 import { createMirrorPolicy } from './mirror-policy.ts';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
-import type { Redactor } from './redaction.ts';
-import type { ShadowSettings } from './shadow-jobs.ts';
-import { openShadowSides, startLocalShadows, type ShadowHandlers, type Shadows, type ShadowTargets } from './shadows.ts';
+import type { ShadowSettings } from './shadow/shadow-jobs.ts';
+import type { Shadows, ShadowTargets } from './shadow/shadows.ts';
 import { createTapHandler } from './tap-handler.ts';
 
 /** What the inline tap mirrors, and its bounds. */
@@ -29,8 +28,11 @@ export interface TapOptions {
 }
 
 export interface TapDeps {
-  /** Starts what sends the copies and queues the captures (the shadow thread in production). */
-  startShadows: (handlers: ShadowHandlers) => Shadows;
+  /**
+   * What sends the copies and queues the captures (the shadow thread in production), its reports
+   * already wired. Whoever built it closes it, after the tap.
+   */
+  shadows: Shadows;
   metrics: TapMetrics;
   logger: Logger;
 }
@@ -38,22 +40,8 @@ export interface TapDeps {
 /** A tap's server (not yet listening) and how to stop it. */
 export interface Tap {
   server: Server;
-  /** Stops accepting, lets requests in flight finish, closes upstream pools. */
+  /** Stops accepting, lets requests in flight finish, closes upstream pools (not the shadows). */
   close(): Promise<void>;
-}
-
-/** Shadows on the calling thread for a tap's options, captures emitted to `emit` (tests, embedding). */
-export function localShadows(options: TapOptions, redactor: Redactor, emit: (capture: Capture) => void): TapDeps['startShadows'] {
-  return (handlers) =>
-    startLocalShadows(
-      {
-        sides: openShadowSides(shadowTargetsOf(options)),
-        settings: shadowSettingsOf(options),
-        redactor,
-        emit,
-      },
-      handlers,
-    );
 }
 
 /** Where a tap's copies go: the candidate, and the secondary or else the primary for control copies. */
@@ -74,11 +62,11 @@ export function shadowSettingsOf(options: TapOptions): ShadowSettings {
 /** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
   const primary = createUpstream(options.primaryUrl, 256);
-  const { handle, shadows } = createTapHandler({
+  const handle = createTapHandler({
     run: options.run,
     primary,
     hasSecondary: options.secondaryUrl !== undefined,
-    startShadows: deps.startShadows,
+    shadows: deps.shadows,
     decide: createMirrorPolicy({
       percentage: options.mirrorPercentage,
       mirrorUnsafeMethods: options.mirrorUnsafeMethods,
@@ -96,8 +84,6 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
     async close() {
       await closeServer(server);
       await primary.dispatcher.close();
-      // Copies in flight get their full timeout to answer before the shadows stop.
-      await shadows.close(options.shadowTimeoutMs + 1000);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { counterValue, rawRequest, startTestTap, type TestTap } from './test-support.ts';
+import { counterValue, rawRequest, startTestTap, type TestTap } from '../test/test-support.ts';
 
 /** Writes raw bytes to a server and returns the status codes it answered with before closing (or 1 s). */
 function sendRaw(url: string, bytes: string): Promise<number[]> {

@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { CapturedResponse, Outcome } from '@shadowdiff/core';
 import { base64Of, type BodyRecorder } from './body-recorder.ts';
 import { endToEndRawHeaders, headersRecord, rawHeaderStrings } from './headers.ts';
-import { outcomeOf } from './shadow-call.ts';
+import { outcomeOf } from './failure-outcome.ts';
 
 /** An upstream the tap talks to: its origin and the connection pool to it. */
 export interface Upstream {

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { endToEnd, rawRequest, startTestTap, type TestTap } from './test-support.ts';
+import { endToEnd, rawRequest, startTestTap, type TestTap } from '../test/test-support.ts';
 
 const large = randomBytes(5 * 1024 * 1024);
 const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));

@@ -10,6 +10,7 @@ import type { TapMetrics } from './metrics.ts';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
 import type { Redactor } from './redaction.ts';
 import { compileRoutes, pathOf } from './route-matcher.ts';
+import { isShadowHost } from './shadow/shadow-host.ts';
 
 /** A recorder in front of one side of a mesh mirror. */
 export interface RecorderOptions {
@@ -30,13 +31,6 @@ export interface RecorderDeps {
   redactor: Redactor;
   metrics: TapMetrics;
   logger: Logger;
-}
-
-/** Istio and Envoy mark the mirror's Host with `-shadow`, after the port or before it. */
-export function isShadowHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const lower = host.toLowerCase();
-  return lower.endsWith('-shadow') || /-shadow:\d+$/.test(lower);
 }
 
 /** Joins two halves into the capture the workers diff: the primary's request and both responses. */

@@ -10,7 +10,7 @@ import { startLocalRedis, type LocalRedis } from '@shadowdiff/local-infra';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { eventually, freshQueuePrefix, startUpstream, type TestUpstream } from '@shadowdiff/testkit';
 import { startTapService, type TapService } from './service.ts';
-import { counterValue, rawRequest } from './test-support.ts';
+import { counterValue, rawRequest } from '../test/test-support.ts';
 
 const MAX_BUFFERED = 200;
 

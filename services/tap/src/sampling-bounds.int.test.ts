@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { counterValue, startTestTap, type TestTap } from './test-support.ts';
+import { counterValue, startTestTap, type TestTap } from '../test/test-support.ts';
 
 /** Sends every request in `urls` (with its headers), `parallel` at a time, expecting the primary's 200. */
 async function send(requests: { url: string; headers?: Record<string, string>; method?: string; body?: string }[], parallel = 16): Promise<void> {

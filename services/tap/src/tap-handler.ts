@@ -8,19 +8,16 @@ import { firstHeader, scanRequestHeaders } from './headers.ts';
 import type { TapMetrics } from './metrics.ts';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy.ts';
 import { pathOf } from './route-matcher.ts';
-import type { ShadowJob } from './shadow-jobs.ts';
-import type { SideObservation } from './shadow-processor.ts';
-import type { ShadowHandlers, Shadows } from './shadows.ts';
-
-export type { Upstream } from './forward.ts';
+import type { ShadowJob } from './shadow/shadow-jobs.ts';
+import type { Shadows } from './shadow/shadows.ts';
 
 export interface TapHandlerOptions {
   run: string;
   primary: Upstream;
   /** Whether a secondary gets copies too (each copy then counts twice toward the in-flight bound). */
   hasSecondary: boolean;
-  /** Starts what sends the copies and queues the captures, given where it reports. */
-  startShadows: (handlers: ShadowHandlers) => Shadows;
+  /** What sends the copies and queues the captures (the shadow thread in production). */
+  shadows: Shadows;
   decide: (request: PolicyRequest) => MirrorDecision;
   maxBodyBytes: number;
   maxInFlightShadows: number;
@@ -45,10 +42,6 @@ export function createTapHandler(options: TapHandlerOptions) {
     unsafe_method: metrics.skipped.labels({ reason: 'unsafe_method' }),
     sampled_out: metrics.skipped.labels({ reason: 'sampled_out' }),
   };
-  const latency = {
-    candidate: metrics.shadowLatency.labels({ side: 'candidate' }),
-    secondary: metrics.shadowLatency.labels({ side: 'secondary' }),
-  };
 
   const primaryDone = (result: ForwardResult, method: string, url: string, requestId: string): void => {
     if (!result.error) {
@@ -64,25 +57,7 @@ export function createTapHandler(options: TapHandlerOptions) {
     options.logger.warn({ err: result.error.message, method, path: pathOf(url), requestId }, 'primary request failed');
   };
 
-  const record = (side: 'candidate' | 'secondary', observation: SideObservation): void => {
-    metrics.shadowOutcomes.inc({ side, outcome: observation.outcome });
-    latency[side].observe(observation.latencyMs / 1000);
-  };
-
-  const shadows = options.startShadows({
-    onDone: (report, exchangeId) => {
-      record('candidate', report.candidate);
-      if (report.secondary) record('secondary', report.secondary);
-      if (report.redactionError !== undefined) {
-        // Never queued: what could not be redacted.
-        metrics.dropped.inc({ reason: 'redaction_failed' });
-        options.logger.error({ err: report.redactionError, exchangeId }, 'capture dropped: redaction failed');
-      }
-    },
-    onLost: (jobs) => {
-      metrics.dropped.inc({ reason: 'shadow_thread_failed' }, jobs);
-    },
-  });
+  const { shadows } = options;
   const inFlightShadows = (): number => shadows.inFlight * sides;
   metrics.readInFlightFrom(inFlightShadows);
 
@@ -166,5 +141,5 @@ export function createTapHandler(options: TapHandlerOptions) {
       },
     );
   };
-  return { handle, shadows };
+  return handle;
 }

@@ -1,8 +1,6 @@
-import type { Capture } from '@shadowdiff/core';
-import { createUpstream } from './proxy-server.ts';
-import type { Redactor } from './redaction.ts';
-import type { ShadowJob, ShadowSettings, ShadowSides } from './shadow-jobs.ts';
-import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
+import { createUpstream } from '../proxy-server.ts';
+import type { ShadowJob, ShadowSides } from './shadow-jobs.ts';
+import type { JobReport } from './shadow-processor.ts';
 
 /** Where the inline tap's mirrored exchanges go once the client has its answer. */
 export interface Shadows {
@@ -46,26 +44,4 @@ export async function drainShadowSides(sides: ShadowSides, inFlight: () => numbe
   const deadline = Date.now() + graceMs;
   while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   await Promise.all([sides.candidate.dispatcher.close(), sides.secondary?.dispatcher.close(), sides.control?.upstream.dispatcher.close()]);
-}
-
-/**
- * Shadows run on the calling thread, captures emitted to `emit`: for tests and embedding. The
- * tap service runs them on the shadow thread instead.
- */
-export function startLocalShadows(options: { sides: ShadowSides; settings: ShadowSettings; redactor: Redactor; emit: (capture: Capture) => void }, handlers: ShadowHandlers): Shadows {
-  const processJob = createShadowProcessor(options);
-  let inFlight = 0;
-  return {
-    send(job) {
-      inFlight += 1;
-      void processJob(job).then((report) => {
-        inFlight -= 1;
-        handlers.onDone(report, job.exchangeId);
-      });
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    close: (graceMs) => drainShadowSides(options.sides, () => inFlight, graceMs),
-  };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outcome } from '@shadowdiff/core';
 import { findFreePort } from '@shadowdiff/local-infra';
 import { eventually, startUpstream, type TestUpstream } from '@shadowdiff/testkit';
-import { counterValue, rawRequest, startTestTap, type TestTap } from './test-support.ts';
+import { counterValue, rawRequest, startTestTap, type TestTap } from '../../test/test-support.ts';
 
 /** A TCP server that does `onSocket` with every connection: the candidate's misbehaviours. */
 async function tcpCandidate(onSocket: (socket: Socket) => void): Promise<{ url: string; server: Server; sockets: Set<Socket> }> {

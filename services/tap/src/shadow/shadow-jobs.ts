@@ -1,6 +1,7 @@
 import type { CapturedResponse } from '@shadowdiff/core';
-import type { RecordedAnswer, Upstream } from './forward.ts';
+import type { RecordedAnswer, Upstream } from '../forward.ts';
 import { callShadow } from './shadow-call.ts';
+import { shadowHost } from './shadow-host.ts';
 
 /**
  * A mirrored exchange on its way to the shadow side(s): everything the capture needs once the
@@ -59,13 +60,6 @@ export interface ShadowSettings {
   shadowHostSuffix: boolean;
   shadowTimeoutMs: number;
   maxBodyBytes: number;
-}
-
-/** `orders:8000` → `orders-shadow:8000`, as Envoy marks a mirrored Host: the suffix goes before the port. */
-export function shadowHost(host: string): string {
-  const colon = host.lastIndexOf(':');
-  const hasPort = colon > 0 && !host.endsWith(']') && /^\d+$/.test(host.slice(colon + 1));
-  return hasPort ? `${host.slice(0, colon)}-shadow${host.slice(colon)}` : `${host}-shadow`;
 }
 
 /** Headers for a shadow side: the client's, Host marked `-shadow` when asked, plus the tap's own marks. */

@@ -4,7 +4,7 @@ import type { DropReason } from '@shadowdiff/queue';
 import type { ShadowJob } from './shadow-jobs.ts';
 import type { FromShadowThread, QueueState, ShadowThreadData, ShadowThreadStart, ToShadowThread } from './shadow-thread-messages.ts';
 import type { ShadowHandlers, Shadows } from './shadows.ts';
-import { startThread } from './thread-entry.ts';
+import { siblingModule, startThread } from './thread-entry.ts';
 
 /**
  * The shadow thread's young generation, in MB. A copy's state lives as long as the candidate takes
@@ -24,6 +24,9 @@ const YOUNG_GENERATION_MB = 128;
  */
 const HAND_OVER_MS = 5;
 const HAND_OVER_JOBS = 128;
+
+/** The thread's module, run from sources or compiled alike. */
+const WORKER_ENTRY = siblingModule(import.meta.url, './shadow-thread-worker');
 
 /** Why a capture never reached the queue. */
 export type CaptureDropReason = DropReason | 'shadow_thread_failed' | 'unflushed_at_shutdown';
@@ -62,7 +65,7 @@ export interface ShadowThreadHandlers extends ShadowHandlers {
  * bounds its own queue. A thread that dies takes what it held with it (dropped and counted); the
  * next job or capture starts a new one.
  */
-export function startShadowThread(data: ShadowThreadData, handlers: ShadowThreadHandlers, entry = 'shadow-thread-worker'): ShadowThread {
+export function startShadowThread(data: ShadowThreadData, handlers: ShadowThreadHandlers, entry: URL = WORKER_ENTRY): ShadowThread {
   let worker: Worker | undefined;
   let jobs: ShadowJob[] = [];
   let captures: Capture[] = [];

@@ -5,9 +5,10 @@ import { newCaptureId, silentLogger, type Capture } from '@shadowdiff/core';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { eventually, freshQueuePrefix } from '@shadowdiff/testkit';
 import { startUpstream } from '@shadowdiff/testkit';
-import { TEST_REDACTION_KEY } from './test-support.ts';
+import { TEST_REDACTION_KEY } from '../../test/test-support.ts';
 import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread.ts';
 import type { ShadowThreadData } from './shadow-thread-messages.ts';
+import { siblingModule } from './thread-entry.ts';
 import { currentThreadId } from './thread-priority.ts';
 import type { JobReport } from './shadow-processor.ts';
 
@@ -28,7 +29,7 @@ function capture(): Capture {
 const redaction = { key: TEST_REDACTION_KEY, headers: [], queryParams: [], bodyPaths: ['$.password'], maxDecodedBytes: 1 << 20 };
 
 /** A shadow thread whose reports are tallied: jobs done and lost, captures flushed, and dropped by reason. */
-function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: string) {
+function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: URL) {
   const counts = {
     flushed: 0,
     dropped: {} as Partial<Record<CaptureDropReason, number>>,
@@ -129,7 +130,7 @@ describe('shadow thread', () => {
   });
 
   it('counts what a dead thread held as lost, and starts a new thread for the next captures', async () => {
-    const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), batchSize: 10, flushMs: 5, maxBuffered: 1000 }, 'crashing-shadow-thread.fixture');
+    const { sink, counts, accounted } = tallied({ redisUrl: inject('redisUrl'), batchSize: 10, flushMs: 5, maxBuffered: 1000 }, siblingModule(import.meta.url, '../../test/crashing-shadow-thread.fixture'));
     await sink.ready;
     expect(sink.status()).toEqual({ thread: 'running', redis: 'up' });
     const handOver = async (n: number): Promise<void> => {

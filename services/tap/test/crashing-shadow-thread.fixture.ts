@@ -3,7 +3,7 @@
  * and then exits with the next captures still held.
  */
 import { parentPort } from 'node:worker_threads';
-import type { FromShadowThread, ToShadowThread } from './shadow-thread-messages.ts';
+import type { FromShadowThread, ToShadowThread } from '../src/shadow/shadow-thread-messages.ts';
 
 const tell = (message: FromShadowThread): void => parentPort!.postMessage(message);
 let batches = 0;

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { CapturedResponse, Outcome } from '@shadowdiff/core';
-import { BodyRecorder } from './body-recorder.ts';
-import { headersRecord, rawHeaderStrings } from './headers.ts';
+import { BodyRecorder } from '../body-recorder.ts';
+import { outcomeOf } from '../failure-outcome.ts';
+import { headersRecord, rawHeaderStrings } from '../headers.ts';
 
 export interface ShadowRequest {
   origin: string;
@@ -13,18 +14,6 @@ export interface ShadowRequest {
   body: Uint8Array | null;
   timeoutMs: number;
   maxBodyBytes: number;
-}
-
-/** Maps a failure to the outcome recorded in the capture. */
-export function outcomeOf(error: unknown): Outcome {
-  const code = (error as { code?: string }).code ?? '';
-  const name = (error as { name?: string }).name ?? '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || name === 'TimeoutError') {
-    return 'timeout';
-  }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return 'reset';
-  return 'error';
 }
 
 /**

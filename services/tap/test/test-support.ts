@@ -1,9 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Capture } from '@shadowdiff/core';
-import { createTap, localShadows, type TapOptions } from './app.ts';
-import { createTapMetrics, type TapMetrics } from './metrics.ts';
-import { createRedactor } from './redaction.ts';
+import { createTap, shadowSettingsOf, shadowTargetsOf, type TapOptions } from '../src/app.ts';
+import { createTapMetrics, type TapMetrics } from '../src/metrics.ts';
+import { createRedactor, type Redactor } from '../src/redaction.ts';
+import type { ShadowSettings, ShadowSides } from '../src/shadow/shadow-jobs.ts';
+import { createShadowProcessor } from '../src/shadow/shadow-processor.ts';
+import { shadowReportHandlers } from '../src/shadow/shadow-reports.ts';
+import { drainShadowSides, openShadowSides, type ShadowHandlers, type Shadows } from '../src/shadow/shadows.ts';
 
 /** A response as the client saw it: raw header list, status line and the body bytes, undecoded. */
 export interface RawResponse {
@@ -35,6 +39,28 @@ export function endToEnd(raw: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Shadows on the calling thread, captures emitted to `emit`: what the shadow thread does, without
+ * the thread and the queue, so a test sees each capture as it is made.
+ */
+function startLocalShadows(options: { sides: ShadowSides; settings: ShadowSettings; redactor: Redactor; emit: (capture: Capture) => void }, handlers: ShadowHandlers): Shadows {
+  const processJob = createShadowProcessor(options);
+  let inFlight = 0;
+  return {
+    send(job) {
+      inFlight += 1;
+      void processJob(job).then((report) => {
+        inFlight -= 1;
+        handlers.onDone(report, job.exchangeId);
+      });
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    close: (graceMs) => drainShadowSides(options.sides, () => inFlight, graceMs),
+  };
+}
+
 /** An inline tap on a free loopback port, captures collected in an array. */
 export interface TestTap {
   url: string;
@@ -61,10 +87,19 @@ export async function startTestTap(options: Partial<TapOptions> & Pick<TapOption
     ...options,
   };
   const redactor = createRedactor({ key: TEST_REDACTION_KEY, headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1 << 20 });
-  const tap = createTap(tapOptions, { startShadows: localShadows(tapOptions, redactor, (capture) => captures.push(capture)), metrics, logger: silentLogger() });
+  const logger = silentLogger();
+  const shadows = startLocalShadows(
+    { sides: openShadowSides(shadowTargetsOf(tapOptions)), settings: shadowSettingsOf(tapOptions), redactor, emit: (capture) => captures.push(capture) },
+    shadowReportHandlers(metrics, logger),
+  );
+  const tap = createTap(tapOptions, { shadows, metrics, logger });
   await new Promise<void>((resolve) => tap.server.listen(0, '127.0.0.1', resolve));
   const { port } = tap.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, captures, metrics, close: () => tap.close() };
+  const close = async (): Promise<void> => {
+    await tap.close();
+    await shadows.close(tapOptions.shadowTimeoutMs + 1000);
+  };
+  return { url: `http://127.0.0.1:${port}`, captures, metrics, close };
 }
 
 /** Sum of a counter's values whose labels include `labels`. */
