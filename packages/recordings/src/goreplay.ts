@@ -9,6 +9,15 @@ import { RecordingError, type RecordedExchange } from './recorded.ts';
 
 export const GOREPLAY_SEPARATOR = Buffer.from('\n🐵🙈🙉\n');
 const HEADER_LINE = /^([123]) ([0-9A-Za-z-]+) (\d+)(?: (-?\d+))?(?: .*)?$/;
+/** The start of another payload inside this one: its separator line was lost. */
+const RUN_TOGETHER = /(^|\n)[123] [0-9A-Za-z-]+ \d+[^\n]*\n(HTTP\/\d|[A-Z]+ \S+ HTTP\/\d)/;
+
+/** Bytes after a message are only the separator's own newline; anything else is another payload. */
+function checkNothingAfter(leftover: Buffer, body: Buffer): void {
+  if (leftover.toString('latin1').trim() !== '' || RUN_TOGETHER.test(body.toString('latin1'))) {
+    throw new Error('another payload follows without its separator line (🐵🙈🙉)');
+  }
+}
 
 /** Whether the bytes start like a GoReplay file. */
 export function looksLikeGoReplay(head: Buffer): boolean {
@@ -43,6 +52,7 @@ export function readGoReplay(file: Buffer): RecordedExchange[] {
     try {
       if (type === '1') {
         const raw = parseRawRequest(message);
+        checkNothingAfter(raw.leftover, raw.body);
         const host = headerValue(raw.headers, 'host');
         const exchange: RecordedExchange = {
           origin: `${where} (id ${id!.slice(0, 12)})`,
@@ -57,6 +67,7 @@ export function readGoReplay(file: Buffer): RecordedExchange[] {
         // A response whose request was not recorded (the capture started mid-exchange) is skipped.
         if (!exchange) continue;
         const raw = parseRawResponse(message);
+        checkNothingAfter(raw.leftover, raw.body);
         const latencyMs = latency !== undefined && Number(latency) >= 0 ? Number(latency) / 1e6 : undefined;
         exchange.response = { status: raw.status, headers: raw.headers, body: raw.body, decoded: false, ...(latencyMs !== undefined ? { latencyMs } : {}) };
       }

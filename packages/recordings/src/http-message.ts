@@ -9,12 +9,15 @@ export interface RawRequest {
   url: string;
   headers: HeaderPairs;
   body: Buffer;
+  /** Bytes after the message's end, which belong to no message. */
+  leftover: Buffer;
 }
 
 export interface RawResponse {
   status: number;
   headers: HeaderPairs;
   body: Buffer;
+  leftover: Buffer;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -43,7 +46,7 @@ function parseHeaders(lines: string[]): HeaderPairs {
 const headerValue = (headers: HeaderPairs, name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
 
 /** Decodes a chunked body: size lines in hex, each chunk, then a zero-size chunk and trailers. */
-function unchunk(raw: Buffer): Buffer {
+function unchunk(raw: Buffer): { body: Buffer; leftover: Buffer } {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -51,7 +54,11 @@ function unchunk(raw: Buffer): Buffer {
     if (lineEnd < 0) throw new Error('a chunked body ends in the middle of a chunk size');
     const size = Number.parseInt(raw.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim(), 16);
     if (!Number.isFinite(size) || size < 0) throw new Error('a chunked body has a chunk size that is not hexadecimal');
-    if (size === 0) return Buffer.concat(parts);
+    if (size === 0) {
+      // Trailer lines, if any, end with an empty line.
+      const end = raw.indexOf('\r\n\r\n', lineEnd);
+      return { body: Buffer.concat(parts), leftover: end < 0 ? Buffer.alloc(0) : raw.subarray(end + 4) };
+    }
     const start = lineEnd + 2;
     if (start + size > raw.length) throw new Error(`a chunked body is cut short (a chunk of ${size} bytes has ${raw.length - start})`);
     parts.push(raw.subarray(start, start + size));
@@ -59,14 +66,18 @@ function unchunk(raw: Buffer): Buffer {
   }
 }
 
-function bodyOf(headers: HeaderPairs, rest: Buffer): Buffer {
+/**
+ * The body and what follows it. Without a length or chunking, a request has no body (HTTP/1.1)
+ * and a response's body runs to the end of what was recorded.
+ */
+function bodyOf(headers: HeaderPairs, rest: Buffer, kind: 'request' | 'response'): { body: Buffer; leftover: Buffer } {
   if (/\bchunked\b/i.test(headerValue(headers, 'transfer-encoding') ?? '')) return unchunk(rest);
   const length = headerValue(headers, 'content-length');
-  if (length === undefined) return rest;
+  if (length === undefined) return kind === 'request' ? { body: Buffer.alloc(0), leftover: rest } : { body: rest, leftover: Buffer.alloc(0) };
   const n = Number(length);
   if (!Number.isInteger(n) || n < 0) throw new Error(`content-length is not a byte count: ${JSON.stringify(length)}`);
   if (rest.length < n) throw new Error(`the body is cut short: content-length says ${n} bytes, ${rest.length} were recorded`);
-  return rest.subarray(0, n);
+  return { body: rest.subarray(0, n), leftover: rest.subarray(n) };
 }
 
 export function parseRawRequest(message: Buffer): RawRequest {
@@ -74,7 +85,7 @@ export function parseRawRequest(message: Buffer): RawRequest {
   const match = /^([A-Z][A-Z0-9_-]*) (\S+) HTTP\/\d(?:\.\d)?$/.exec(lines[0] ?? '');
   if (!match) throw new Error(`not an HTTP request line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
   const headers = parseHeaders(lines.slice(1));
-  return { method: match[1]!, url: match[2]!, headers, body: bodyOf(headers, rest) };
+  return { method: match[1]!, url: match[2]!, headers, ...bodyOf(headers, rest, 'request') };
 }
 
 export function parseRawResponse(message: Buffer): RawResponse {
@@ -82,7 +93,7 @@ export function parseRawResponse(message: Buffer): RawResponse {
   const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
   if (!match) throw new Error(`not an HTTP status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
   const headers = parseHeaders(lines.slice(1));
-  return { status: Number(match[1]), headers, body: bodyOf(headers, rest) };
+  return { status: Number(match[1]), headers, ...bodyOf(headers, rest, 'response') };
 }
 
 export { headerValue };
