@@ -9,7 +9,7 @@ import { createHeaderFilter } from './compare-headers.ts';
 import { compileFieldGlob, compileNameGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
 import type { RawDifference } from './raw-difference.ts';
 import { compileRules } from './rules.ts';
-import type { DiffRule } from './types.ts';
+import { parseStoredRules } from './rule-schema.ts';
 
 /** Strings made mostly of the characters globs and regular expressions care about. */
 const globish = fc.string({
@@ -235,12 +235,12 @@ const differenceArb: fc.Arbitrary<RawDifference> = fc.record({
 });
 
 describe('rule compilation', () => {
-  it('any list of rules compiles, or fails with one ConfigError naming each bad rule; compiled rules answer deterministically', () => {
+  it('any list of rules parses and compiles, or fails with one ConfigError naming each bad rule; compiled rules answer deterministically', () => {
     fc.assert(
       fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.oneof(fc.constantFrom('GET /users/{id}', 'POST /a'), anyString), differenceArb, (rules, route, difference) => {
         let compiled;
         try {
-          compiled = compileRules(rules as DiffRule[]);
+          compiled = compileRules(parseStoredRules(rules));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           const { problems } = error as ConfigError;
@@ -251,7 +251,7 @@ describe('rule compilation', () => {
           }
           return;
         }
-        const again = compileRules(rules as DiffRule[]);
+        const again = compileRules(parseStoredRules(rules));
         for (const side of ['candidate', 'secondary'] as const) {
           expect(compiled.forRoute(route).hiddenBy(difference, side)).toBe(again.forRoute(route).hiddenBy(difference, side));
         }

@@ -23,3 +23,17 @@ export { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-pat
 export { truncateForStorage, type TruncateLimits } from './truncate.ts';
 export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile.ts';
 export * from './types.ts';
+export {
+  diffRuleSchema,
+  parseStoredRules,
+  type ArrayAsSetRule,
+  type ArrayKeyedByRule,
+  type DiffRule,
+  type DiffRuleKind,
+  type EquivalentFormatRule,
+  type FieldGlob,
+  type IgnoreFieldRule,
+  type IgnoreHeaderRule,
+  type NumericToleranceRule,
+  type SubsetRule,
+} from './rule-schema.ts';
