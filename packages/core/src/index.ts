@@ -6,5 +6,6 @@ export * from './header-values.ts';
 export * from './ids.ts';
 export * from './listen.ts';
 export * from './logger.ts';
+export * from './route-patterns.ts';
 export * from './route-templates.ts';
 export * from './secret-file.ts';

@@ -2,9 +2,9 @@
  * Compiles comparison rules once per run, and answers per exchange which rules apply and whether
  * one hides a difference. Nothing here compiles a regular expression per exchange.
  */
-import { ConfigError, type ShadowSide } from '@shadowdiff/core';
+import { compileRouteGlob, ConfigError, type ShadowSide } from '@shadowdiff/core';
 import type { ArrayRule } from './compare-json.ts';
-import { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path.ts';
+import { compileFieldGlob, compileNameGlob } from './field-path.ts';
 import type { RawDifference } from './raw-difference.ts';
 import { type DiffRule, ruleLabel } from './rule-schema.ts';
 import { ISO_TIMESTAMP_PATTERN, UUID_PATTERN } from './volatile.ts';
@@ -40,6 +40,14 @@ export function withinTolerance(a: number, b: number, absolute = 0, relative = 0
 }
 
 /**
+ * A rule's `route` glob (`GET /users/*`, `* /admin/**`, `GET /users/{id}`) as an expression on
+ * route templates. Templates are exact, so a trailing slash counts.
+ */
+export function compileRuleRoute(glob: string): RegExp {
+  return compileRouteGlob(glob, { trailingSlash: 'exact' }).route;
+}
+
+/**
  * Compiles rules already in the rule language (`diffRuleSchema`, `parseStoredRules`). Throws one
  * `ConfigError` listing what only compiling finds: a duplicate name, a field glob or regular
  * expression that does not compile.
@@ -64,7 +72,7 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
       }
     };
     const glob = (value: string, what = 'field'): RegExp | undefined => compile(what, () => compileFieldGlob(value));
-    const route = rule.route === undefined ? undefined : compileRouteGlob(rule.route);
+    const route = rule.route === undefined ? undefined : compileRuleRoute(rule.route);
     const name = rule.name;
 
     switch (rule.kind) {

@@ -1,4 +1,4 @@
-import { compileFieldGlob, compileNameGlob, compileRouteGlob, diffRuleSchema, type DiffRule } from '@shadowdiff/diff';
+import { compileFieldGlob, compileNameGlob, compileRuleRoute, diffRuleSchema, type DiffRule } from '@shadowdiff/diff';
 
 interface FieldRule {
   name: string;
@@ -13,7 +13,7 @@ export interface FieldIgnorer {
 
 function compileOne(rule: DiffRule): FieldRule | undefined {
   const { name } = rule;
-  const route = rule.route === undefined ? undefined : compileRouteGlob(rule.route);
+  const route = rule.route === undefined ? undefined : compileRuleRoute(rule.route);
   if (rule.kind === 'ignoreField') {
     const globs = rule.fields.map(compileFieldGlob);
     return { name, route, matches: (field) => globs.some((re) => re.test(field)) };
