@@ -13,7 +13,7 @@ import { compileFieldGlob } from './field-path.ts';
 import { createDiffOptions, DEFAULT_IGNORED_HEADERS } from './options.ts';
 import { decodeBody, parseDecoded } from './parse-body.ts';
 import type { RawDifference } from './raw-difference.ts';
-import { makeCapture } from './test-captures.ts';
+import { makeCapture } from '../test/captures.ts';
 import { type Difference, DIFFERENCE_KINDS, type DiffOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { diffExchange } from './diff-exchange.ts';
 import { createDiffOptions } from './options.ts';
 import { parseStoredRules } from './rule-schema.ts';
 import { withinTolerance } from './rules.ts';
-import { type CaptureSpec, makeCapture } from './test-captures.ts';
+import { type CaptureSpec, makeCapture } from '../test/captures.ts';
 import type { DiffRule } from './rule-schema.ts';
 import type { ExchangeDiff } from './types.ts';
 
