@@ -1,41 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_IGNORED_HEADERS, DEFAULT_NOISE_THRESHOLDS } from '@shadowdiff/diff';
+import { DEFAULT_IGNORED_HEADERS, DEFAULT_NOISE_THRESHOLDS, diffRuleSchema } from '@shadowdiff/diff';
 import { port, positiveInt } from './schema-types.ts';
 
-const glob = z.string().min(1).max(500);
-const base = {
-  /** Reported as the reason a difference was ignored; unique within a run. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-", at most 100'),
-  /** Limits the rule to matching routes: `GET /users/*`, `* /admin/**`, `GET /users/{id}`. */
-  route: z.string().min(1).max(500).optional(),
-};
-
-/** One diff rule, as written in config or posted to the API. */
-export const diffRuleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...base, kind: z.literal('ignoreField'), fields: z.array(glob).min(1) }),
-  z.strictObject({ ...base, kind: z.literal('ignoreHeader'), headers: z.array(z.string().min(1)).min(1) }),
-  z
-    .strictObject({
-      ...base,
-      kind: z.literal('numericTolerance'),
-      field: glob,
-      absolute: z.number().nonnegative().optional(),
-      relative: z.number().nonnegative().optional(),
-    })
-    .refine((rule) => rule.absolute !== undefined || rule.relative !== undefined, 'give absolute, relative or both'),
-  z.strictObject({ ...base, kind: z.literal('arrayAsSet'), field: glob }),
-  z.strictObject({ ...base, kind: z.literal('arrayKeyedBy'), field: glob, key: z.string().min(1) }),
-  z
-    .strictObject({
-      ...base,
-      kind: z.literal('equivalentFormat'),
-      field: glob,
-      format: z.enum(['uuid', 'iso-timestamp', 'regex']),
-      pattern: z.string().min(1).optional(),
-    })
-    .refine((rule) => rule.format !== 'regex' || rule.pattern !== undefined, 'format regex needs a pattern'),
-  z.strictObject({ ...base, kind: z.literal('subset'), field: glob.optional() }),
-]);
+/** One diff rule, as written in config or posted to the API: the diff engine's rule language. */
+export { diffRuleSchema };
 
 /** How responses are compared. */
 export const diffSchema = z.strictObject({

@@ -72,5 +72,3 @@ export const captureSchema = z.object({
   requestId: z.string().optional(),
 });
 export type Capture = z.infer<typeof captureSchema>;
-
-export const EMPTY_BODY: CapturedBody = Object.freeze({ base64: '', size: 0, truncated: false });

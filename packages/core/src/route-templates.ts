@@ -2,6 +2,7 @@
  * Turns concrete request paths into endpoint templates so statistics aggregate per endpoint:
  * `GET /users/42/orders?x=1` → `GET /users/{id}/orders`.
  */
+import { compileRouteGlob } from './route-patterns.ts';
 
 const NUMERIC = /^-?\d+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,22 +18,16 @@ function isIdentifierSegment(segment: string): boolean {
 /** A configured pattern such as `/users/:id/orders`, compiled once. */
 export interface RoutePattern {
   readonly pattern: string;
+  /** Anchored expression on a request path. */
   readonly regex: RegExp;
+  /** The route of a matching path: `/users/{id}/orders`. */
   readonly template: string;
 }
 
+/** Compiles a configured route template (a path pattern, see `compileRouteGlob`). */
 export function compileRoutePattern(pattern: string): RoutePattern {
-  const segments = pattern.split('/').map((segment) => {
-    if (segment === '*') return { re: '[^/]+', tpl: '*' };
-    if (segment === '**') return { re: '.*', tpl: '**' };
-    if (segment.startsWith(':')) return { re: '[^/]+', tpl: `{${segment.slice(1)}}` };
-    return { re: segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), tpl: segment };
-  });
-  return {
-    pattern,
-    regex: new RegExp(`^${segments.map((s) => s.re).join('/')}/?$`),
-    template: segments.map((s) => s.tpl).join('/'),
-  };
+  const glob = compileRouteGlob(pattern);
+  return { pattern, regex: glob.path, template: glob.template };
 }
 
 /** Path part of a request target, without query string or fragment. */

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { diffExchange } from './diff-exchange.ts';
 import { createDiffOptions } from './options.ts';
-import { makeCapture, type ResponseSpec } from './test-captures.ts';
+import { makeCapture, type ResponseSpec } from '../test/captures.ts';
 import type { Difference } from './types.ts';
 
 const options = createDiffOptions();

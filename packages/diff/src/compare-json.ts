@@ -103,6 +103,8 @@ class JsonComparer {
     });
     let nextArray = 0;
     let nextWide = 0;
+    // No change of kind 'A' (inside an array) can come: deep-diff meets every value under the
+    // root wrapper with a key, so `normalize` swaps every pair of arrays for markers first.
     for (const change of changes ?? []) {
       const path = [...base, ...((change.path ?? []).slice(1) as string[])];
       switch (change.kind) {
@@ -123,15 +125,6 @@ class JsonComparer {
             this.push(jsonType(change.lhs) === jsonType(change.rhs) ? 'changed' : 'type_changed', path, change.lhs, change.rhs);
           }
           break;
-        case 'A': {
-          // Not produced while arrays are intercepted; mapped for completeness.
-          const item = change.item;
-          const at = [...path, change.index];
-          if (item.kind === 'N') this.push('added', at, undefined, item.rhs);
-          else if (item.kind === 'D') this.push('removed', at, item.lhs, undefined);
-          else if (item.kind === 'E') this.push('changed', at, item.lhs, item.rhs);
-          break;
-        }
       }
     }
   }

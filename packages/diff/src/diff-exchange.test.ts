@@ -2,7 +2,7 @@ import { compileRoutePattern } from '@shadowdiff/core';
 import { describe, expect, it } from 'vitest';
 import { diffExchange } from './diff-exchange.ts';
 import { createDiffOptions } from './options.ts';
-import { type CaptureSpec, makeCapture, type ResponseSpec } from './test-captures.ts';
+import { type CaptureSpec, makeCapture, type ResponseSpec } from '../test/captures.ts';
 import type { Difference } from './types.ts';
 
 const options = createDiffOptions();

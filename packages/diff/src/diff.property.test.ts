@@ -3,17 +3,17 @@
  * bounded work on deep or wide documents. Seeds are left to fast-check (printed on failure).
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { type Capture, type CapturedResponse, OUTCOMES } from '@shadowdiff/core';
+import { type Capture, type CapturedResponse, decodeContent, OUTCOMES } from '@shadowdiff/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ArrayRule, canonicalKey, compareJson } from './compare-json.ts';
-import { charsetOf, decodeContent, decodeText } from './decode.ts';
+import { charsetOf, decodeText } from './decode.ts';
 import { diffExchange } from './diff-exchange.ts';
 import { compileFieldGlob } from './field-path.ts';
 import { createDiffOptions, DEFAULT_IGNORED_HEADERS } from './options.ts';
-import { parseBody } from './parse-body.ts';
+import { decodeBody, parseDecoded } from './parse-body.ts';
 import type { RawDifference } from './raw-difference.ts';
-import { makeCapture } from './test-captures.ts';
+import { makeCapture } from '../test/captures.ts';
 import { type Difference, DIFFERENCE_KINDS, type DiffOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ describe('diff engine: arbitrary input never throws', () => {
     );
   });
 
-  it('decodeContent, decodeText, charsetOf and parseBody return, never throw', () => {
+  it('decodeContent, decodeText, charsetOf, decodeBody and parseDecoded return, never throw', () => {
     fc.assert(
       fc.property(
         anyResponseArb,
@@ -472,7 +472,7 @@ describe('diff engine: arbitrary input never throws', () => {
           expect(typeof decodeText(bytes, contentType)).toBe('string');
           const charset = charsetOf(contentType);
           if (charset !== undefined) expect(charset).toBe(charset.toLowerCase());
-          const parsed = parseBody(response, bound);
+          const parsed = parseDecoded(decodeBody(response, bound));
           expect(['json', 'form', 'text', 'bytes', 'invalid_json', 'undecodable']).toContain(parsed.format);
         },
       ),

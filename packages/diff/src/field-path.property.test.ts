@@ -6,10 +6,10 @@ import { ConfigError } from '@shadowdiff/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHeaderFilter } from './compare-headers.ts';
-import { compileFieldGlob, compileNameGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
+import { compileFieldGlob, compileNameGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
 import type { RawDifference } from './raw-difference.ts';
-import { compileRules } from './rules.ts';
-import type { DiffRule } from './types.ts';
+import { compileRuleRoute, compileRules } from './rules.ts';
+import { parseStoredRules } from './rule-schema.ts';
 
 /** Strings made mostly of the characters globs and regular expressions care about. */
 const globish = fc.string({
@@ -168,9 +168,9 @@ describe('route globs', () => {
   it('never throw on any string; a route without `*` matches exactly itself', () => {
     fc.assert(
       fc.property(anyString, routeArb, routeArb, (glob, a, b) => {
-        expect(compileRouteGlob(glob).source).toBe(compileRouteGlob(glob).source);
-        expect(compileRouteGlob(a.route).test(a.route)).toBe(true);
-        expect(compileRouteGlob(a.route).test(b.route)).toBe(a.route === b.route);
+        expect(compileRuleRoute(glob).source).toBe(compileRuleRoute(glob).source);
+        expect(compileRuleRoute(a.route).test(a.route)).toBe(true);
+        expect(compileRuleRoute(a.route).test(b.route)).toBe(a.route === b.route);
       }),
       { numRuns: 500 },
     );
@@ -182,13 +182,13 @@ describe('route globs', () => {
         const at = i % r.segments.length;
         const method = anyMethod ? '*' : r.method;
         const one = `${method} /${r.segments.map((s, k) => (k === at ? '*' : s)).join('/')}`;
-        expect(compileRouteGlob(one).test(r.route)).toBe(true);
+        expect(compileRuleRoute(one).test(r.route)).toBe(true);
         const rest = `${method} /${[...r.segments.slice(0, at), '**'].join('/')}`;
-        expect(compileRouteGlob(rest).test(r.route)).toBe(true);
+        expect(compileRuleRoute(rest).test(r.route)).toBe(true);
         // One `*` never crosses a `/`: it does not stand for two segments.
         if (r.segments.length >= 2) {
           const shorter = `${method} /${[...r.segments.slice(0, -2), '*'].join('/')}`;
-          expect(compileRouteGlob(shorter).test(r.route)).toBe(false);
+          expect(compileRuleRoute(shorter).test(r.route)).toBe(false);
         }
       }),
       { numRuns: 300 },
@@ -235,12 +235,12 @@ const differenceArb: fc.Arbitrary<RawDifference> = fc.record({
 });
 
 describe('rule compilation', () => {
-  it('any list of rules compiles, or fails with one ConfigError naming each bad rule; compiled rules answer deterministically', () => {
+  it('any list of rules parses and compiles, or fails with one ConfigError naming each bad rule; compiled rules answer deterministically', () => {
     fc.assert(
       fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.oneof(fc.constantFrom('GET /users/{id}', 'POST /a'), anyString), differenceArb, (rules, route, difference) => {
         let compiled;
         try {
-          compiled = compileRules(rules as DiffRule[]);
+          compiled = compileRules(parseStoredRules(rules));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           const { problems } = error as ConfigError;
@@ -251,7 +251,7 @@ describe('rule compilation', () => {
           }
           return;
         }
-        const again = compileRules(rules as DiffRule[]);
+        const again = compileRules(parseStoredRules(rules));
         for (const side of ['candidate', 'secondary'] as const) {
           expect(compiled.forRoute(route).hiddenBy(difference, side)).toBe(again.forRoute(route).hiddenBy(difference, side));
         }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileFieldGlob, compileRouteGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
+import { compileFieldGlob, type PathSegment, renderPath, renderTemplate } from './field-path.ts';
+import { compileRuleRoute } from './rules.ts';
 
 describe('renderTemplate / renderPath', () => {
   it.each<[PathSegment[], string, string]>([
@@ -56,7 +57,7 @@ describe('compileFieldGlob', () => {
   });
 });
 
-describe('compileRouteGlob', () => {
+describe('compileRuleRoute', () => {
   it.each([
     ['GET /users/*', 'GET /users/{id}', true],
     ['GET /users/*', 'GET /users/{id}/orders', false],
@@ -65,6 +66,6 @@ describe('compileRouteGlob', () => {
     ['GET /users/{id}', 'GET /users/{id}', true],
     ['GET /users/{id}', 'PUT /users/{id}', false],
   ])('%s matches %s: %s', (glob, route, expected) => {
-    expect(compileRouteGlob(glob).test(route)).toBe(expected);
+    expect(compileRuleRoute(glob).test(route)).toBe(expected);
   });
 });

@@ -120,16 +120,3 @@ export function compileFieldGlob(glob: string): RegExp {
 export function compileNameGlob(glob: string): RegExp {
   return new RegExp(`^${glob.trim().split('*').map(escapeRegex).join('.*')}$`, 'i');
 }
-
-/**
- * Compiles a route glob: `GET /users/*`, `* /admin/**`, `GET /users/{id}`. `*` stays within one
- * path segment (or the method), `**` crosses segments.
- */
-export function compileRouteGlob(glob: string): RegExp {
-  const source = glob
-    .trim()
-    .split('**')
-    .map((part) => part.split('*').map(escapeRegex).join('[^/ ]*'))
-    .join('.*');
-  return new RegExp(`^${source}$`);
-}

@@ -19,7 +19,22 @@ export {
   type NoiseVerdict,
   type ProportionInterval,
 } from './noise.ts';
-export { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path.ts';
+export { compileFieldGlob, compileNameGlob } from './field-path.ts';
+export { compileRuleRoute } from './rules.ts';
 export { truncateForStorage, type TruncateLimits } from './truncate.ts';
 export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile.ts';
 export * from './types.ts';
+export {
+  diffRuleSchema,
+  parseStoredRules,
+  type ArrayAsSetRule,
+  type ArrayKeyedByRule,
+  type DiffRule,
+  type DiffRuleKind,
+  type EquivalentFormatRule,
+  type FieldGlob,
+  type IgnoreFieldRule,
+  type IgnoreHeaderRule,
+  type NumericToleranceRule,
+  type SubsetRule,
+} from './rule-schema.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffExchange } from './diff-exchange.ts';
 import { classifyField, wilsonInterval } from './noise.ts';
 import { createDiffOptions } from './options.ts';
-import { makeCapture } from './test-captures.ts';
+import { makeCapture } from '../test/captures.ts';
 
 describe('wilsonInterval', () => {
   it.each<[number, number, number, number]>([

@@ -1,8 +1,8 @@
 /**
  * Turns a captured body into something comparable, according to its content type.
  */
-import type { CapturedResponse } from '@shadowdiff/core';
-import { type DecodeResult, decodeContent, decodeText } from './decode.ts';
+import { type CapturedResponse, type DecodeResult, decodeContent, findHeader, firstHeaderValue, isJsonContentType, mediaTypeOf } from '@shadowdiff/core';
+import { decodeText } from './decode.ts';
 
 /** How a body is compared. */
 export type BodyFormat = 'json' | 'form' | 'text' | 'bytes';
@@ -17,27 +17,9 @@ export type ParsedBody =
   /** Content coding could not be removed (corrupt, unsupported, or beyond the size bound). */
   | { format: 'undecodable'; error: string; bytes: Buffer; mediaType: string };
 
-/** First value of a header, looked up case-insensitively. */
-export function headerValue(headers: Record<string, string | string[]>, name: string): string | undefined {
-  for (const key in headers) {
-    if (key.length === name.length && key.toLowerCase() === name) {
-      const value = headers[key];
-      return Array.isArray(value) ? value.join(', ') : value;
-    }
-  }
-  return undefined;
-}
-
-/** `application/json` from `Application/JSON; charset=utf-8`; empty when absent. */
-export function mediaTypeOf(contentType: string | undefined): string {
-  if (!contentType) return '';
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
-
-/** JSON for `application/json` and any `+json` type; form; `text/*`; bytes otherwise. */
+/** JSON (see `isJsonContentType`); form; `text/*`; bytes otherwise. */
 export function bodyFormatOf(mediaType: string): BodyFormat {
-  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
+  if (isJsonContentType(mediaType)) return 'json';
   if (mediaType === 'application/x-www-form-urlencoded') return 'form';
   if (mediaType.startsWith('text/')) return 'text';
   return 'bytes';
@@ -69,9 +51,9 @@ export interface DecodedBody {
 
 /** Removes the content codings of a response body, bounded by `maxDecodedBytes`. */
 export function decodeBody(response: CapturedResponse, maxDecodedBytes: number): DecodedBody {
-  const contentType = headerValue(response.headers, 'content-type');
+  const contentType = firstHeaderValue(response.headers, 'content-type');
   const raw = Buffer.from(response.body.base64, 'base64');
-  const decoded = decodeContent(raw, headerValue(response.headers, 'content-encoding'), maxDecodedBytes);
+  const decoded = decodeContent(raw, findHeader(response.headers, 'content-encoding'), maxDecodedBytes);
   return { contentType, mediaType: mediaTypeOf(contentType), raw, decoded };
 }
 
@@ -97,9 +79,4 @@ export function parseDecoded(body: DecodedBody): ParsedBody {
     default:
       return { format, bytes, mediaType };
   }
-}
-
-/** Decodes and parses one response body. Never throws on bad input. */
-export function parseBody(response: CapturedResponse, maxDecodedBytes: number): ParsedBody {
-  return parseDecoded(decodeBody(response, maxDecodedBytes));
 }

@@ -2,9 +2,11 @@ import { ConfigError } from '@shadowdiff/core';
 import { describe, expect, it } from 'vitest';
 import { diffExchange } from './diff-exchange.ts';
 import { createDiffOptions } from './options.ts';
+import { parseStoredRules } from './rule-schema.ts';
 import { withinTolerance } from './rules.ts';
-import { type CaptureSpec, makeCapture } from './test-captures.ts';
-import type { DiffRule, ExchangeDiff } from './types.ts';
+import { type CaptureSpec, makeCapture } from '../test/captures.ts';
+import type { DiffRule } from './rule-schema.ts';
+import type { ExchangeDiff } from './types.ts';
 
 const run = (rules: DiffRule[], spec: CaptureSpec): ExchangeDiff => diffExchange(makeCapture(spec), createDiffOptions({ rules }));
 /** [path, kind] of reported and [path, kind, rule] of ignored differences. */
@@ -209,18 +211,49 @@ describe('rules', () => {
 });
 
 describe('rule validation', () => {
-  it('lists every problem in one ConfigError', () => {
-    const rules = [
+  it('parseStoredRules lists every problem of the rule language in one ConfigError', () => {
+    const stored: unknown = [
       { name: 'a', kind: 'ignoreField', fields: [] },
-      { name: 'a', kind: 'numericTolerance', field: 'body.x' },
+      { name: 'b', kind: 'numericTolerance', field: 'body.x' },
       { name: 'c', kind: 'numericTolerance', field: 'body.x', absolute: -1 },
-      { name: 'd', kind: 'equivalentFormat', field: 'body.x', format: 'regex', pattern: '(' },
       { name: 'e', kind: 'equivalentFormat', field: 'body.x', format: 'date' },
-      { name: 'f', kind: 'arrayKeyedBy', field: 'body.items[' , key: 'id' },
       { name: 'g', kind: 'arrayKeyedBy', field: 'body.items', key: '' },
       { name: 'h', kind: 'nope' },
       { name: '', kind: 'subset' },
-    ] as unknown as DiffRule[];
+      { name: 'r', kind: 'subset', route: ' ' },
+      'subset',
+      { name: 'ok', kind: 'subset' },
+    ];
+    let error: unknown;
+    try {
+      parseStoredRules(stored);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'rules[0] (a): fields: Too small: expected array to have >=1 items',
+      'rules[1] (b): give absolute, relative or both',
+      'rules[2] (c): absolute: Too small: expected number to be >=0',
+      'rules[3] (e): format: Invalid option: expected one of "uuid"|"iso-timestamp"|"regex"',
+      'rules[4] (g): key: Too small: expected string to have >=1 characters',
+      "rules[5] (h): kind: Invalid discriminator value. Expected 'ignoreField' | 'ignoreHeader' | 'numericTolerance' | 'arrayAsSet' | 'arrayKeyedBy' | 'equivalentFormat' | 'subset'",
+      'rules[6] (): name: letters, digits, ".", "_" or "-", at most 100',
+      'rules[7] (r): route: must not be blank',
+      'rules[8]: Invalid input: expected object, received string',
+    ]);
+    expect(() => parseStoredRules({ rules: [] })).toThrow(/rules: Invalid input: expected array/);
+    expect(parseStoredRules([{ name: 'ok', kind: 'subset' }])).toEqual([{ name: 'ok', kind: 'subset' }]);
+  });
+
+  it('lists what only compiling finds in one ConfigError, with the problems of the other options', () => {
+    const rules: DiffRule[] = [
+      { name: 'a', kind: 'subset' },
+      { name: 'a', kind: 'arrayAsSet', field: 'body.x' },
+      { name: 'd', kind: 'equivalentFormat', field: 'body.x', format: 'regex', pattern: '(' },
+      { name: 'f', kind: 'arrayKeyedBy', field: 'body.items[', key: 'id' },
+      { name: 'i', kind: 'ignoreField', fields: ['body.a', 'body..b'] },
+    ];
     let error: unknown;
     try {
       createDiffOptions({ rules, maxDecodedBytes: 0 });
@@ -230,16 +263,10 @@ describe('rule validation', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'maxDecodedBytes must be a positive integer',
-      'rules[0] (a): fields must list at least one field glob',
       'rules[1] (a): duplicate name "a"',
-      'rules[1] (a): set absolute and/or relative',
-      'rules[2] (c): absolute must be a number >= 0',
-      'rules[3] (d): pattern: Invalid regular expression: /^(?:()$/: Unterminated group',
-      'rules[4] (e): format must be uuid, iso-timestamp or regex',
-      'rules[5] (f): field: unclosed "[" in field glob "body.items["',
-      'rules[6] (g): key must name the identifying member',
-      'rules[7] (h): unknown kind "nope"; one of ignoreField, ignoreHeader, numericTolerance, arrayAsSet, arrayKeyedBy, equivalentFormat, subset',
-      'rules[8] (): name is required',
+      'rules[2] (d): pattern: Invalid regular expression: /^(?:()$/: Unterminated group',
+      'rules[3] (f): field: unclosed "[" in field glob "body.items["',
+      'rules[4] (i): fields[1]: empty segment in field glob "body..b"',
     ]);
   });
 

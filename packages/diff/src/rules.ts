@@ -2,11 +2,11 @@
  * Compiles comparison rules once per run, and answers per exchange which rules apply and whether
  * one hides a difference. Nothing here compiles a regular expression per exchange.
  */
-import { ConfigError, type ShadowSide } from '@shadowdiff/core';
+import { compileRouteGlob, ConfigError, type ShadowSide } from '@shadowdiff/core';
 import type { ArrayRule } from './compare-json.ts';
-import { compileFieldGlob, compileNameGlob, compileRouteGlob } from './field-path.ts';
+import { compileFieldGlob, compileNameGlob } from './field-path.ts';
 import type { RawDifference } from './raw-difference.ts';
-import type { DiffRule, DiffRuleKind } from './types.ts';
+import { type DiffRule, ruleLabel } from './rule-schema.ts';
 import { ISO_TIMESTAMP_PATTERN, UUID_PATTERN } from './volatile.ts';
 
 /** The rules that apply to one route. */
@@ -31,19 +31,8 @@ interface CompiledFilter extends Scoped {
 }
 interface CompiledArrayRule extends Scoped, ArrayRule {}
 
-const RULE_KINDS: readonly DiffRuleKind[] = [
-  'ignoreField',
-  'ignoreHeader',
-  'numericTolerance',
-  'arrayAsSet',
-  'arrayKeyedBy',
-  'equivalentFormat',
-  'subset',
-];
 /** Distinct routes whose active rules are remembered; routes are templated, so this is rarely reached. */
 const MAX_CACHED_ROUTES = 1000;
-
-const isFiniteNonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** True when two numbers are within the tolerance (see `NumericToleranceRule`). */
 export function withinTolerance(a: number, b: number, absolute = 0, relative = 0): boolean {
@@ -51,8 +40,17 @@ export function withinTolerance(a: number, b: number, absolute = 0, relative = 0
 }
 
 /**
- * Validates and compiles rules. Throws one `ConfigError` listing every problem (unknown kind,
- * duplicate name, bad glob or regular expression, missing or negative tolerance…).
+ * A rule's `route` glob (`GET /users/*`, `* /admin/**`, `GET /users/{id}`) as an expression on
+ * route templates. Templates are exact, so a trailing slash counts.
+ */
+export function compileRuleRoute(glob: string): RegExp {
+  return compileRouteGlob(glob, { trailingSlash: 'exact' }).route;
+}
+
+/**
+ * Compiles rules already in the rule language (`diffRuleSchema`, `parseStoredRules`). Throws one
+ * `ConfigError` listing what only compiling finds: a duplicate name, a field glob or regular
+ * expression that does not compile.
  */
 export function compileRules(rules: readonly DiffRule[]): CompiledRules {
   const problems: string[] = [];
@@ -61,15 +59,9 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
   const names = new Set<string>();
 
   rules.forEach((rule, index) => {
-    const where = `rules[${index}]${typeof rule?.name === 'string' ? ` (${rule.name})` : ''}`;
-    const problem = (message: string): void => void problems.push(`${where}: ${message}`);
-    if (rule === null || typeof rule !== 'object') return problem('must be an object');
-    if (typeof rule.name !== 'string' || rule.name.trim() === '') problem('name is required');
-    else if (names.has(rule.name)) problem(`duplicate name ${JSON.stringify(rule.name)}`);
-    else names.add(rule.name);
-    if (!RULE_KINDS.includes(rule.kind)) {
-      return problem(`unknown kind ${JSON.stringify(rule.kind)}; one of ${RULE_KINDS.join(', ')}`);
-    }
+    const problem = (message: string): void => void problems.push(`${ruleLabel(index, rule)}: ${message}`);
+    if (names.has(rule.name)) problem(`duplicate name ${JSON.stringify(rule.name)}`);
+    names.add(rule.name);
 
     const compile = <T>(what: string, build: () => T): T | undefined => {
       try {
@@ -79,23 +71,12 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
         return undefined;
       }
     };
-    const glob = (value: unknown, what = 'field'): RegExp | undefined => {
-      if (typeof value !== 'string' || value.trim() === '') {
-        problem(`${what} must be a non-empty field glob`);
-        return undefined;
-      }
-      return compile(what, () => compileFieldGlob(value));
-    };
-    let route: RegExp | undefined;
-    if (rule.route !== undefined) {
-      if (typeof rule.route !== 'string' || rule.route.trim() === '') problem('route must be a non-empty route glob');
-      else route = compileRouteGlob(rule.route);
-    }
+    const glob = (value: string, what = 'field'): RegExp | undefined => compile(what, () => compileFieldGlob(value));
+    const route = rule.route === undefined ? undefined : compileRuleRoute(rule.route);
     const name = rule.name;
 
     switch (rule.kind) {
       case 'ignoreField': {
-        if (!Array.isArray(rule.fields) || rule.fields.length === 0) return problem('fields must list at least one field glob');
         const matchers = rule.fields.map((f, i) => glob(f, `fields[${i}]`));
         if (matchers.some((m) => m === undefined)) return;
         const res = matchers as RegExp[];
@@ -103,10 +84,6 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
         return;
       }
       case 'ignoreHeader': {
-        const headers: unknown = rule.headers;
-        if (!Array.isArray(headers) || headers.length === 0 || headers.some((h) => typeof h !== 'string' || h.trim() === '')) {
-          return problem('headers must list at least one header name');
-        }
         const res = rule.headers.map(compileNameGlob);
         filters.push({
           name,
@@ -118,9 +95,6 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
       case 'numericTolerance': {
         const match = glob(rule.field);
         const { absolute, relative } = rule;
-        if (absolute === undefined && relative === undefined) return problem('set absolute and/or relative');
-        if (absolute !== undefined && !isFiniteNonNegative(absolute)) return problem('absolute must be a number >= 0');
-        if (relative !== undefined && !isFiniteNonNegative(relative)) return problem('relative must be a number >= 0');
         if (!match) return;
         filters.push({
           name,
@@ -141,22 +115,19 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
       }
       case 'arrayKeyedBy': {
         const match = glob(rule.field);
-        if (typeof rule.key !== 'string' || rule.key === '') return problem('key must name the identifying member');
         if (match) arrayRules.push({ route, match, key: rule.key });
         return;
       }
       case 'equivalentFormat': {
         const match = glob(rule.field);
-        let format: RegExp | undefined;
-        if (rule.format === 'uuid') format = UUID_PATTERN;
-        else if (rule.format === 'iso-timestamp') format = ISO_TIMESTAMP_PATTERN;
-        else if (rule.format === 'regex') {
-          if (typeof rule.pattern !== 'string' || rule.pattern === '') return problem('pattern is required with format regex');
-          const pattern = rule.pattern;
-          format = compile('pattern', () => new RegExp(`^(?:${pattern})$`));
-        } else return problem('format must be uuid, iso-timestamp or regex');
+        const pattern = rule.pattern ?? '';
+        const format =
+          rule.format === 'uuid'
+            ? UUID_PATTERN
+            : rule.format === 'iso-timestamp'
+              ? ISO_TIMESTAMP_PATTERN
+              : compile('pattern', () => new RegExp(`^(?:${pattern})$`));
         if (!match || !format) return;
-        const re = format;
         filters.push({
           name,
           route,
@@ -165,8 +136,8 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
             typeof d.primary === 'string' &&
             typeof d.other === 'string' &&
             match.test(d.field) &&
-            re.test(d.primary) &&
-            re.test(d.other),
+            format.test(d.primary) &&
+            format.test(d.other),
         });
         return;
       }

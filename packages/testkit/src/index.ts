@@ -3,3 +3,4 @@ export * from './upstream.ts';
 export * from './cli-process.ts';
 export * from './teardown.ts';
 export * from './process-tree.ts';
+export * from './order-capture.ts';

@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -94,10 +92,4 @@ export function headersRecord(raw: readonly string[]): Record<string, string | s
     else out[name] = [previous, value];
   }
   return out;
-}
-
-/** A header's first value from Node's parsed headers. */
-export function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, deflateRawSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
 import { compileJsonPath, replaceAtPath } from './json-paths.ts';
@@ -105,6 +105,18 @@ describe('redaction', () => {
     const fromBr = JSON.parse(brotliDecompressSync(Buffer.from(br.body.base64, 'base64')).toString());
     expect(fromGz).toEqual({ password: redactor.hash('"hunter2"'), ok: true });
     expect(fromBr).toEqual(fromGz);
+  });
+
+  it('redacts inside raw deflate and stacked encodings, and under text/json', () => {
+    const doc = JSON.stringify({ password: 'hunter2', ok: true });
+    const expected = { password: redactor.hash('"hunter2"'), ok: true };
+    const raw = response({ 'content-type': 'application/json', 'content-encoding': 'deflate' }, deflateRawSync(doc));
+    const stacked = response({ 'content-type': 'application/json', 'content-encoding': ['gzip', 'br'] }, brotliCompressSync(gzipSync(doc)));
+    const textJson = response({ 'content-type': 'text/json; charset=utf-8' }, Buffer.from(doc));
+    for (const r of [raw, stacked, textJson]) redactor.response(r);
+    expect(JSON.parse(inflateSync(Buffer.from(raw.body.base64, 'base64')).toString())).toEqual(expected);
+    expect(JSON.parse(gunzipSync(brotliDecompressSync(Buffer.from(stacked.body.base64, 'base64'))).toString())).toEqual(expected);
+    expect(JSON.parse(decoded(textJson))).toEqual(expected);
   });
 
   it('redacts form bodies by top-level key', () => {

@@ -1,8 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { DEFAULT_REDACTED_HEADERS } from '@shadowdiff/config';
-import type { CapturedBody, CapturedRequest, CapturedResponse, Capture } from '@shadowdiff/core';
+import {
+  contentCodings,
+  decodeContent,
+  encodeContent,
+  findHeader,
+  firstHeaderValue,
+  isJsonContentType,
+  type CapturedBody,
+  type CapturedRequest,
+  type CapturedResponse,
+  type Capture,
+} from '@shadowdiff/core';
 import { compileJsonPath, replaceAtPath, type JsonPath } from './json-paths.ts';
-import { decodeBody, encodeBody } from './body-codec.ts';
 
 /** What the redactor replaces. */
 export interface RedactorOptions {
@@ -30,7 +40,6 @@ export interface Redactor {
 
 type Headers = Record<string, string | string[]>;
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 /** A query component as a form decodes it (`+` is a space); malformed escapes stay as they are. */
@@ -40,11 +49,6 @@ function decodeComponent(component: string): string {
   } catch {
     return component;
   }
-}
-
-function first(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**
@@ -108,18 +112,19 @@ export function createRedactor(options: RedactorOptions): Redactor {
 
   const body = (record: Headers, captured: CapturedBody): void => {
     if (paths.length === 0 || captured.base64 === '') return;
-    const type = first(record, 'content-type') ?? '';
-    const isJson = JSON_TYPE.test(type);
+    const type = firstHeaderValue(record, 'content-type') ?? '';
+    const isJson = isJsonContentType(type);
     const isForm = !isJson && FORM_TYPE.test(type);
     if (!isJson && !isForm) return;
-    const encoding = (first(record, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    const encoding = findHeader(record, 'content-encoding');
     const raw = Buffer.from(captured.base64, 'base64');
-    const decoded = captured.truncated && encoding !== 'identity' ? undefined : decodeBody(raw, encoding, options.maxDecodedBytes);
-    if (decoded === undefined) {
+    // A truncated compressed body cannot be decoded, only its beginning could be guessed at.
+    const decoded = captured.truncated && contentCodings(encoding).length > 0 ? undefined : decodeContent(raw, encoding, options.maxDecodedBytes);
+    if (!decoded?.ok) {
       withhold(captured, 'body could not be decoded to redact secrets');
       return;
     }
-    const text = decoded.toString('utf8');
+    const text = decoded.bytes.toString('utf8');
     if (!mayHoldSecret(text, isForm)) return;
     let changed: string | undefined;
     if (isForm) {
@@ -145,7 +150,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       if (replaced > 0) changed = JSON.stringify(parsed);
     }
     if (changed === undefined) return;
-    const encoded = encodeBody(Buffer.from(changed, 'utf8'), encoding);
+    const encoded = encodeContent(Buffer.from(changed, 'utf8'), encoding);
     if (encoded === undefined) withhold(captured, 'body could not be re-encoded after redaction');
     else captured.base64 = encoded.toString('base64');
   };

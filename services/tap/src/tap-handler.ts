@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@shadowdiff/core';
+import { firstHeaderValue, type Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder.ts';
 import { fastCaptureId } from './capture-id.ts';
 import { forwardRequest, keptBytes, type ForwardResult, type Upstream } from './forward.ts';
-import { firstHeader, scanRequestHeaders } from './headers.ts';
+import { scanRequestHeaders } from './headers.ts';
 import type { TapMetrics } from './metrics.ts';
 import type { MirrorDecision, PolicyRequest } from './mirror-policy.ts';
 import { pathOf } from './route-matcher.ts';
@@ -69,7 +69,7 @@ export function createTapHandler(options: TapHandlerOptions) {
     const requestId = heads.requestId ?? randomUUID();
     if (heads.requestId === undefined) heads.forward.push('x-request-id', requestId);
     let mirror = false;
-    const decision = options.decide({ method, url, header: (name) => firstHeader(req.headers, name) });
+    const decision = options.decide({ method, url, header: (name) => firstHeaderValue(req.headers, name) });
     if (decision !== 'mirror') skipped[decision].inc();
     else if (inFlightShadows() + sides > options.maxInFlightShadows) metrics.dropped.inc({ reason: 'shadow_limit' });
     else mirror = true;

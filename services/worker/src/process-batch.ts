@@ -1,5 +1,5 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
-import { diffExchange, type DiffOptions, type ExchangeDiff } from '@shadowdiff/diff';
+import { diffExchange } from '@shadowdiff/diff';
 import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 import type { RunDiffOptions } from './run-diff-options.ts';
 import { toExchangeRecord } from './to-record.ts';
@@ -7,8 +7,6 @@ import { toExchangeRecord } from './to-record.ts';
 export interface BatchDeps {
   pool: Pool;
   diffOptions: RunDiffOptions;
-  /** The comparison; replaceable only to measure the pipeline without it. */
-  diff?: (capture: Capture, options: DiffOptions) => ExchangeDiff;
   /** Share (0–1) of identical exchanges whose bodies are kept. */
   keepIdenticalShare: number;
   logger: Logger;
@@ -82,12 +80,11 @@ export async function processBatch(payload: readonly unknown[], deps: BatchDeps)
 
   const runIds = valid.length > 0 ? await ensureRuns(deps.pool, valid.map((c) => c.run)) : new Map<string, string>();
   const optionsByRun = await deps.diffOptions.forRuns([...runIds.values()]);
-  const diff = deps.diff ?? diffExchange;
   const records: ExchangeRecord[] = [];
   for (const capture of valid) {
     const runId = runIds.get(capture.run)!;
     try {
-      const exchangeDiff = diff(capture, optionsByRun.get(runId)!);
+      const exchangeDiff = diffExchange(capture, optionsByRun.get(runId)!);
       const keepBodies = deps.keepIdenticalShare > 0 && Math.random() < deps.keepIdenticalShare;
       records.push(toExchangeRecord(capture, runId, exchangeDiff, keepBodies));
     } catch (error) {

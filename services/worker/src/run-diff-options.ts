@@ -1,5 +1,5 @@
 import type { Logger } from '@shadowdiff/core';
-import { createDiffOptions, type DiffOptions, type DiffRule } from '@shadowdiff/diff';
+import { createDiffOptions, parseStoredRules, type DiffOptions } from '@shadowdiff/diff';
 import { getRunRules, type Pool } from '@shadowdiff/store';
 
 export interface RunDiffOptions {
@@ -19,7 +19,7 @@ export function createRunDiffOptions(options: { pool: Pool; base: DiffOptions; t
   const compile = (runId: string, rules: unknown[]): DiffOptions => {
     if (rules.length === 0) return options.base;
     try {
-      return createDiffOptions({ ...options.base, rules: [...(options.base.rules ?? []), ...(rules as DiffRule[])] });
+      return createDiffOptions({ ...options.base, rules: [...(options.base.rules ?? []), ...parseStoredRules(rules)] });
     } catch (error) {
       options.logger.warn({ run: runId, err: (error as Error).message }, 'run rules invalid; using configured rules only');
       return options.base;

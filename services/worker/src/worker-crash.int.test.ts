@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import { createTestDatabase, eventually, freshQueuePrefix, runCli, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
-import { orderCapture } from './test-captures.ts';
+import { createTestDatabase, eventually, freshQueuePrefix, orderCapture, runCli, type CliProcess, type TestDatabase } from '@shadowdiff/testkit';
 
 const BATCHES = 150;
 const PER_BATCH = 50;

@@ -7,9 +7,8 @@ import { silentLogger } from '@shadowdiff/core';
 import { findFreePort, startEmbeddedPostgres, type LocalPostgres } from '@shadowdiff/local-infra';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
-import { eventually, removeStateFolder } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker.ts';
-import { orderCapture } from './test-captures.ts';
+import { eventually, orderCapture, removeStateFolder } from '@shadowdiff/testkit';
+import { startTestWorker, type TestWorker } from '../test/test-worker.ts';
 
 /** Postgres goes away while captures wait in the queue; once it is back they are all stored, once. */
 describe('worker across a Postgres outage', () => {

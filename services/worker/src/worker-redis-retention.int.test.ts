@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS } from '@shadowdiff/queue';
-import { createTestDatabase, eventually, type TestDatabase } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker.ts';
-import { orderCapture } from './test-captures.ts';
+import { createTestDatabase, eventually, orderCapture, type TestDatabase } from '@shadowdiff/testkit';
+import { startTestWorker, type TestWorker } from '../test/test-worker.ts';
 
 const CAPTURES = 100_000;
 const BATCH = 100;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newCaptureId, type Capture } from '@shadowdiff/core';
 import { CAPTURE_BATCH_JOB, type CaptureBatch } from '@shadowdiff/queue';
 import { createTestDatabase, eventually, type TestDatabase } from '@shadowdiff/testkit';
-import { startTestWorker, type TestWorker } from './test-worker.ts';
+import { startTestWorker, type TestWorker } from '../test/test-worker.ts';
 
 const json = (value: unknown) => ({ base64: Buffer.from(JSON.stringify(value)).toString('base64'), size: JSON.stringify(value).length, truncated: false });
 
@@ -87,5 +87,14 @@ describe('capture worker on real Redis and Postgres', () => {
     await eventually(async () => (await queue.getJobState('repeat-1')) === 'completed');
     expect(await count("SELECT sum(exchanges) AS n FROM route_stats s JOIN runs r ON r.id = s.run_id WHERE r.name = 'repeat'")).toBe(1);
     expect(await count('SELECT count(*) AS n FROM differences WHERE exchange_id = $1', [c.id])).toBe(1);
+  });
+
+  it('dead-letters a job that is not a capture batch, even one holding a single capture', async () => {
+    const single = capture('single', { a: 1 }, { a: 2 });
+    await (queue as unknown as Queue<Capture>).add(CAPTURE_BATCH_JOB, single, { jobId: 'single-1' });
+    await eventually(async () => (await queue.getJobState('single-1')) === 'completed');
+    const { rows } = await db.pool.query("SELECT capture_id, reason, payload->>'id' AS id FROM dead_letters WHERE reason = 'job is not a capture batch'");
+    expect(rows).toEqual([{ capture_id: null, reason: 'job is not a capture batch', id: single.id }]);
+    expect(await count('SELECT count(*) AS n FROM exchanges WHERE id = $1', [single.id])).toBe(0);
   });
 });

@@ -3,9 +3,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { DiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import type { Pool } from '@shadowdiff/store';
+import { insertDeadLetters, type Pool } from '@shadowdiff/store';
 import type { Readiness } from './admin-server.ts';
-import { processBatch, type BatchDeps } from './process-batch.ts';
+import { processBatch } from './process-batch.ts';
 import { createRunDiffOptions } from './run-diff-options.ts';
 
 export interface CaptureWorkerOptions {
@@ -19,8 +19,6 @@ export interface CaptureWorkerOptions {
   lockDurationMs?: number;
   logger: Logger;
   queuePrefix?: string;
-  /** Replaces the comparison; only to measure the pipeline without it. */
-  diff?: BatchDeps['diff'];
 }
 
 export interface CaptureWorker {
@@ -63,13 +61,17 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
   const worker = new Worker<CaptureBatch>(
     CAPTURE_QUEUE,
     async (job: Job<CaptureBatch>) => {
-      const captures = Array.isArray(job.data?.captures) ? job.data.captures : [job.data];
-      const result = await processBatch(captures, {
+      // Producers queue batches only: anything else can never be processed, and is dead-lettered whole.
+      if (!Array.isArray(job.data?.captures)) {
+        await insertDeadLetters(options.pool, [{ captureId: null, runName: null, reason: 'job is not a capture batch', payload: job.data ?? null }]);
+        exchanges.inc({ result: 'dead_letter' });
+        return { stored: 0, duplicates: 0, deadLettered: 1 };
+      }
+      const result = await processBatch(job.data.captures, {
         pool: options.pool,
         diffOptions,
         keepIdenticalShare: options.keepIdenticalShare,
         logger,
-        ...(options.diff ? { diff: options.diff } : {}),
       });
       exchanges.inc({ result: 'stored' }, result.stored);
       exchanges.inc({ result: 'duplicate' }, result.duplicates);

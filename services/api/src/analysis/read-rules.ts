@@ -1,4 +1,4 @@
-import { compileFieldGlob, compileNameGlob, compileRouteGlob } from '@shadowdiff/diff';
+import { compileFieldGlob, compileNameGlob, compileRuleRoute, diffRuleSchema, type DiffRule } from '@shadowdiff/diff';
 
 interface FieldRule {
   name: string;
@@ -11,16 +11,15 @@ export interface FieldIgnorer {
   ruleFor(route: string, field: string): string | undefined;
 }
 
-function compileOne(rule: Record<string, unknown>): FieldRule | undefined {
-  const name = typeof rule.name === 'string' ? rule.name : undefined;
-  if (!name) return undefined;
-  const route = typeof rule.route === 'string' ? compileRouteGlob(rule.route) : undefined;
-  if (rule.kind === 'ignoreField' && Array.isArray(rule.fields)) {
-    const globs = rule.fields.filter((f): f is string => typeof f === 'string').map(compileFieldGlob);
+function compileOne(rule: DiffRule): FieldRule | undefined {
+  const { name } = rule;
+  const route = rule.route === undefined ? undefined : compileRuleRoute(rule.route);
+  if (rule.kind === 'ignoreField') {
+    const globs = rule.fields.map(compileFieldGlob);
     return { name, route, matches: (field) => globs.some((re) => re.test(field)) };
   }
-  if (rule.kind === 'ignoreHeader' && Array.isArray(rule.headers)) {
-    const names = rule.headers.filter((h): h is string => typeof h === 'string').map(compileNameGlob);
+  if (rule.kind === 'ignoreHeader') {
+    const names = rule.headers.map(compileNameGlob);
     return { name, route, matches: (field) => field.startsWith('header.') && names.some((re) => re.test(field.slice(7))) };
   }
   return undefined;
@@ -34,10 +33,11 @@ function compileOne(rule: Record<string, unknown>): FieldRule | undefined {
  */
 export function createFieldIgnorer(rules: readonly unknown[]): FieldIgnorer {
   const compiled: FieldRule[] = [];
-  for (const rule of rules) {
-    if (typeof rule !== 'object' || rule === null) continue;
+  for (const stored of rules) {
+    const rule = diffRuleSchema.safeParse(stored);
+    if (!rule.success) continue;
     try {
-      const one = compileOne(rule as Record<string, unknown>);
+      const one = compileOne(rule.data);
       if (one) compiled.push(one);
     } catch {
       // an invalid glob hides nothing

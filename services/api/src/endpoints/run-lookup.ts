@@ -1,5 +1,5 @@
 import { NotFoundError, BadRequestError, ConfigError } from '@shadowdiff/core';
-import { createDiffOptions, type DiffRule } from '@shadowdiff/diff';
+import { createDiffOptions, parseStoredRules } from '@shadowdiff/diff';
 import { findRun, type Pool, type Run } from '@shadowdiff/store';
 
 /** The run named by a `:run` parameter (id or name), or a 404. */
@@ -15,7 +15,7 @@ export async function requireRun(pool: Pool, idOrName: string): Promise<Run> {
  */
 export function checkRules(configured: readonly unknown[], rules: readonly unknown[]): void {
   try {
-    createDiffOptions({ rules: [...configured, ...rules] as DiffRule[] });
+    createDiffOptions({ rules: parseStoredRules([...configured, ...rules]) });
   } catch (error) {
     if (error instanceof ConfigError) throw new BadRequestError(`parameter 'rules' (body): ${error.problems.join('; ') || error.message}`);
     throw error;

@@ -1,5 +1,5 @@
 /**
- * Test-only builder of captures (not exported from the package entry).
+ * Captures for the diff engine's tests, described the short way.
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { Capture, CapturedResponse, Outcome } from '@shadowdiff/core';

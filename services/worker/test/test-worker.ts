@@ -1,4 +1,4 @@
-/** Test-only: a capture worker on real Redis, on a queue prefix of its own, with the queue that feeds it. */
+/** A capture worker on real Redis, on a queue prefix of its own, with the queue that feeds it. */
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import { silentLogger } from '@shadowdiff/core';
@@ -6,7 +6,7 @@ import { createDiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { freshQueuePrefix } from '@shadowdiff/testkit';
-import { createCaptureWorker, type CaptureWorker } from './worker.ts';
+import { createCaptureWorker, type CaptureWorker } from '../src/worker.ts';
 
 export interface TestWorker {
   worker: CaptureWorker;
