@@ -6,7 +6,7 @@ import { createLogger } from '@shadowdiff/core';
 import { createPool, insertDeadLetters } from '@shadowdiff/store';
 import { startApiService } from './service.ts';
 import { deadLetterPageSchema } from './schemas/responses.ts';
-import { startTestApi, type TestApi } from './test-seed.ts';
+import { startTestApi, type TestApi } from '../test/seed.ts';
 
 const TOKEN = 'a-long-enough-test-token';
 const READ_TOKEN = 'a-read-only-token-for-ci-jobs';

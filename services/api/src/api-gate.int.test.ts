@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseHtml } from 'parse5';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { gateResultSchema } from './schemas/responses.ts';
-import { awaitSettled, seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { awaitSettled, seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('gate and report', () => {
   let db: TestDatabase;

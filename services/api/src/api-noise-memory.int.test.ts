@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { runCli } from '@shadowdiff/testkit';
 import { fieldListSchema, findingComparisonSchema, findingListSchema } from './schemas/responses.ts';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 const ROUTE = 'GET /carts/{id}';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { endpointListSchema, fieldListSchema, findingListSchema, runDetailSchema, runListSchema } from './schemas/responses.ts';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('runs, endpoints and fields', () => {
   let db: TestDatabase;
