@@ -7,15 +7,15 @@ import { bearerAuth, hasTokens, type ApiTokens } from './auth.ts';
 import { loopbackHostGuard, sameOriginWrites } from './host-guard.ts';
 import { dashboardRouter } from './dashboard.ts';
 import type { ApiContext } from './context.ts';
-import { deadLetterEndpoints } from './endpoints/dead-letters.ts';
-import { differenceEndpoints } from './endpoints/differences.ts';
-import { endpointEndpoints } from './endpoints/endpoints.ts';
-import { exchangeEndpoints } from './endpoints/exchanges.ts';
-import { findingEndpoints } from './endpoints/findings.ts';
-import { gateEndpoints } from './endpoints/gate.ts';
-import { ruleEndpoints } from './endpoints/rules.ts';
-import { runEndpoints } from './endpoints/runs.ts';
-import { defineEndpoint, mountEndpoints, type EndpointSpec } from './http/endpoint.ts';
+import { deadLetterHandlers } from './handlers/dead-letters.ts';
+import { differenceHandlers } from './handlers/differences.ts';
+import { routeHandlers } from './handlers/routes.ts';
+import { exchangeHandlers } from './handlers/exchanges.ts';
+import { findingHandlers } from './handlers/findings.ts';
+import { gateHandlers } from './handlers/gate.ts';
+import { ruleHandlers } from './handlers/rules.ts';
+import { runHandlers } from './handlers/runs.ts';
+import { defineHandler, mountHandlers, type HandlerSpec } from './http/handler.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { errorMiddleware, notFoundHandler } from './http-errors.ts';
 import type { PipelineMonitor } from './pipeline.ts';
@@ -63,20 +63,20 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
   };
 }
 
-/** Every /api/v1 endpoint, the OpenAPI document included. */
-export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
-  const endpoints = [
-    ...runEndpoints(ctx),
-    ...endpointEndpoints(ctx),
-    ...findingEndpoints(ctx),
-    ...differenceEndpoints(ctx),
-    ...exchangeEndpoints(ctx),
-    ...ruleEndpoints(ctx),
-    ...gateEndpoints(ctx),
-    ...deadLetterEndpoints(ctx),
+/** Every /api/v1 handler, the OpenAPI document included. */
+export function apiHandlers(ctx: ApiContext): HandlerSpec[] {
+  const handlers = [
+    ...runHandlers(ctx),
+    ...routeHandlers(ctx),
+    ...findingHandlers(ctx),
+    ...differenceHandlers(ctx),
+    ...exchangeHandlers(ctx),
+    ...ruleHandlers(ctx),
+    ...gateHandlers(ctx),
+    ...deadLetterHandlers(ctx),
   ];
   let document: Record<string, unknown> | undefined;
-  const openapi = defineEndpoint({
+  const openapi = defineHandler({
     method: 'get',
     path: '/openapi.json',
     operationId: 'getOpenApi',
@@ -84,11 +84,11 @@ export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
     tag: 'meta',
     responses: { 200: { description: 'OpenAPI 3.1' } },
     handle: async () => {
-      document ??= buildOpenApiDocument([...endpoints, openapi], { title: 'shadowdiff API', version: '1' });
+      document ??= buildOpenApiDocument([...handlers, openapi], { title: 'shadowdiff API', version: '1' });
       return { status: 200, body: document };
     },
   });
-  return [...endpoints, openapi];
+  return [...handlers, openapi];
 }
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
@@ -107,7 +107,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
   v1.use(express.json({ limit: '1mb' }));
-  mountEndpoints(v1, apiEndpoints(ctx));
+  mountHandlers(v1, apiHandlers(ctx));
   app.use('/api/v1', v1);
   app.use(dashboardRouter());
   app.use(notFoundHandler);

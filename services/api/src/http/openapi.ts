@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scopeOf, type EndpointSpec } from './endpoint.ts';
+import { scopeOf, type HandlerSpec } from './handler.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-function responses(spec: EndpointSpec): JsonSchema {
+function responses(spec: HandlerSpec): JsonSchema {
   const out: JsonSchema = {};
   for (const [status, response] of Object.entries(spec.responses)) {
     const content: JsonSchema = {};
@@ -37,10 +37,10 @@ function responses(spec: EndpointSpec): JsonSchema {
   return out;
 }
 
-/** The OpenAPI 3.1 document of the given endpoints, generated from the schemas that validate them. */
-export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: { title: string; version: string }): JsonSchema {
+/** The OpenAPI 3.1 document of the given handlers, generated from the schemas that validate them. */
+export function buildOpenApiDocument(handlers: readonly HandlerSpec[], info: { title: string; version: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const spec of endpoints) {
+  for (const spec of handlers) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
     const operation: JsonSchema = {
       operationId: spec.operationId,

@@ -1,6 +1,6 @@
 import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
 import type { FieldVerdict } from '../analysis/classify.ts';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
+import type { RouteSummary, TrafficTotals } from '../analysis/route-summary.ts';
 import { listFieldItems, type FieldItem } from '../analysis/field-items.ts';
 import type { Finding } from '../analysis/findings.ts';
 import type { ApiContext } from '../context.ts';
@@ -31,7 +31,7 @@ export interface ReleaseReport {
   generatedAt: string;
   gate: GateResult;
   overall: TrafficTotals;
-  endpoints: EndpointSummary[];
+  endpoints: RouteSummary[];
   /** What changed, grouped by cause: the report leads with these, fields come below. */
   findings: Finding[];
   topFields: ReportField[];
@@ -96,7 +96,7 @@ export async function buildReport(ctx: ApiContext, run: Run, request: GateReques
     generatedAt: new Date().toISOString(),
     gate,
     overall: figures.overall,
-    endpoints: figures.endpoints,
+    endpoints: figures.routes,
     findings,
     topFields,
     statusMatrix: matrix(cells),

@@ -1,6 +1,6 @@
 /**
  * Response shapes, documented in the OpenAPI document and checked by the tests. Ids are there
- * for drill-down: run → endpoint → field → difference → exchange.
+ * for drill-down: run → route → field → difference → exchange.
  */
 import { z } from 'zod';
 
@@ -70,7 +70,7 @@ const totals = {
 
 const verdict = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
 
-export const endpointListSchema = z.object({
+export const routeListSchema = z.object({
   run: runRefSchema,
   overall: z.object(totals),
   items: z.array(

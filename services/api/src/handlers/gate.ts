@@ -4,7 +4,7 @@ import { renderGateJunit } from '../gate/junit.ts';
 import { renderGateMarkdown } from '../gate/markdown.ts';
 import { runGate } from '../gate/run-gate.ts';
 import { gateThresholdsSchema } from '../gate/thresholds.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { buildReport } from '../report/build-report.ts';
 import { renderReportHtml } from '../report/render-html.ts';
@@ -16,9 +16,9 @@ const runPath = z.strictObject({ run: runParam });
 const baseline = z.string().min(1).max(200).describe('id or name of an earlier run: fields that differ now but not there are called out');
 
 /** The gate and the release validation report. */
-export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function gateHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'post',
       path: '/runs/:run/gate',
       operationId: 'evaluateGate',
@@ -39,7 +39,7 @@ export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: result };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/report',
       operationId: 'getReport',

@@ -37,8 +37,8 @@ export interface TrafficTotals {
   latency: LatencyComparison;
 }
 
-/** One endpoint (route) of a run. */
-export interface EndpointSummary extends TrafficTotals {
+/** One route of a run. */
+export interface RouteSummary extends TrafficTotals {
   route: string;
   /** How many of its differing fields have each verdict. */
   fields: Record<FieldVerdict, number>;
@@ -78,11 +78,11 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
   };
 }
 
-/** Per-endpoint and whole-run figures of an analysed run, busiest endpoint first. */
-export async function summariseEndpoints(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; endpoints: EndpointSummary[] }> {
+/** Per-route and whole-run figures of an analysed run, busiest route first. */
+export async function summariseRoutes(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; routes: RouteSummary[] }> {
   const traffic = await listEndpointTraffic(ctx.pool, analysis.run.id);
   const byRoute = new Map(traffic.filter((t) => t.route !== null).map((t) => [t.route!, t]));
-  const endpoints = analysis.routes.map((stats) => {
+  const routes = analysis.routes.map((stats) => {
     const fields: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };
     for (const f of analysis.fields) {
       if (f.route === stats.route && f.candidate.differences > 0) fields[f.classification.verdict] += 1;
@@ -97,10 +97,10 @@ export async function summariseEndpoints(ctx: ApiContext, analysis: RunAnalysis)
       fields,
     };
   });
-  const sum = (pick: (e: EndpointSummary) => number): number => endpoints.reduce((n, e) => n + pick(e), 0);
+  const sum = (pick: (e: RouteSummary) => number): number => routes.reduce((n, e) => n + pick(e), 0);
   const overall = totals(
     traffic.find((t) => t.route === null),
     { differing: sum((e) => e.differingExchanges), mismatches: sum((e) => e.statusMismatches), secondary: sum((e) => e.secondaryExchanges) },
   );
-  return { overall, endpoints };
+  return { overall, routes };
 }
