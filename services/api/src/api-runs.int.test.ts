@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { routeListSchema, fieldListSchema, findingListSchema, runDetailSchema, runListSchema } from './schemas/responses.ts';
+import { findingListSchema } from './schemas/findings.ts';
+import { fieldListSchema, routeListSchema, runDetailSchema, runListSchema } from './schemas/responses.ts';
 import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('runs, endpoints and fields', () => {

@@ -7,16 +7,8 @@ import { bearerAuth, hasTokens, type ApiTokens } from './auth.ts';
 import { loopbackHostGuard, sameOriginWrites } from './host-guard.ts';
 import { dashboardRouter } from './dashboard.ts';
 import type { ApiContext } from './context.ts';
-import { deadLetterHandlers } from './handlers/dead-letters.ts';
-import { differenceHandlers } from './handlers/differences.ts';
-import { routeHandlers } from './handlers/routes.ts';
-import { exchangeHandlers } from './handlers/exchanges.ts';
-import { findingHandlers } from './handlers/findings.ts';
-import { gateHandlers } from './handlers/gate.ts';
-import { ruleHandlers } from './handlers/rules.ts';
-import { runHandlers } from './handlers/runs.ts';
-import { defineHandler, mountHandlers, type HandlerSpec } from './http/handler.ts';
-import { buildOpenApiDocument } from './http/openapi.ts';
+import { apiHandlers } from './handlers/index.ts';
+import { mountHandlers } from './http/handler.ts';
 import { errorMiddleware, notFoundHandler } from './http-errors.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 import { healthRouter, type ReadyState } from './routes/health.ts';
@@ -61,34 +53,6 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
       workers: backlog.workers,
     },
   };
-}
-
-/** Every /api/v1 handler, the OpenAPI document included. */
-export function apiHandlers(ctx: ApiContext): HandlerSpec[] {
-  const handlers = [
-    ...runHandlers(ctx),
-    ...routeHandlers(ctx),
-    ...findingHandlers(ctx),
-    ...differenceHandlers(ctx),
-    ...exchangeHandlers(ctx),
-    ...ruleHandlers(ctx),
-    ...gateHandlers(ctx),
-    ...deadLetterHandlers(ctx),
-  ];
-  let document: Record<string, unknown> | undefined;
-  const openapi = defineHandler({
-    method: 'get',
-    path: '/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This document',
-    tag: 'meta',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
-    handle: async () => {
-      document ??= buildOpenApiDocument([...handlers, openapi], { title: 'shadowdiff API', version: '1' });
-      return { status: 200, body: document };
-    },
-  });
-  return [...handlers, openapi];
 }
 
 /** Builds the API application from its dependencies; listening is the caller's business. */

@@ -1,4 +1,5 @@
 export * from './app.ts';
+export { openApiDocument } from './handlers/index.ts';
 export * from './service.ts';
 export { gateThresholdsSchema, DEFAULT_GATE_THRESHOLDS, type GateThresholds } from './gate/thresholds.ts';
 export { renderGateJunit } from './gate/junit.ts';

@@ -1,57 +1,25 @@
+import type { z } from 'zod';
 import { wilsonInterval } from '@shadowdiff/diff';
 import type { FieldKey } from '@shadowdiff/store';
 import type { RouteSummary, TrafficTotals } from '../analysis/route-summary.ts';
+import type { gateCheckNameSchema, gateCheckSchema, gateResultSchema, routeGateSchema } from '../schemas/gate.ts';
 import { normalQuantile } from './probit.ts';
 import type { EffectiveThresholds } from './thresholds.ts';
 
 /** The thresholds a gate judges. */
-export type GateCheckName =
-  | 'exchanges'
-  | 'difference_rate'
-  | 'status_mismatch_rate'
-  | 'candidate_error_rate'
-  | 'p99_latency_ratio'
-  | 'min_exchanges'
-  | 'present'
-  | 'new_fields';
+export type GateCheckName = z.output<typeof gateCheckNameSchema>;
 
 /** One threshold judged, with the numbers behind it. */
-export interface GateCheck {
-  check: GateCheckName;
-  passed: boolean;
-  /** What was observed: a rate, a ratio or a count (null when there was nothing to measure). */
-  value: number | null;
-  /** For rates: the upper confidence bound that was compared with the limit. */
-  upperBound: number | null;
-  limit: number;
-  /** For rates: how many of how many. */
-  count: number | null;
-  total: number | null;
-  message: string;
-}
+export type GateCheck = z.output<typeof gateCheckSchema>;
 
-/** A route's outcome: `missing` is a required route without traffic. */
-export type RouteVerdict = 'pass' | 'fail' | 'insufficient_data' | 'missing';
+/** The checks of one route; its verdict is `missing` for a required route without traffic. */
+export type RouteGate = z.output<typeof routeGateSchema>;
 
-/** The checks of one route. */
-export interface RouteGate {
-  route: string;
-  verdict: RouteVerdict;
-  exchanges: number;
-  checks: GateCheck[];
-  /** Fields that differ now but did not in the baseline run. */
-  newFields: string[];
-}
+/** A route's outcome. */
+export type RouteVerdict = RouteGate['verdict'];
 
-/** The gate's answer for a run. */
-export interface GateEvaluation {
-  verdict: 'pass' | 'fail';
-  /** One line per failed check. */
-  reasons: string[];
-  overall: { exchanges: number; checks: GateCheck[] };
-  routes: RouteGate[];
-  newFields: FieldKey[];
-}
+/** The gate's answer for a run; the result adds what it was evaluated on. */
+export type GateEvaluation = Pick<z.output<typeof gateResultSchema>, 'verdict' | 'reasons' | 'overall' | 'routes' | 'newFields'>;
 
 /** What the gate judges: thresholds and a run's figures. */
 export interface GateInput {

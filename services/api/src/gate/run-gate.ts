@@ -1,19 +1,21 @@
+import type { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
 import { findRun, type Run } from '@shadowdiff/store';
 import { summariseRoutes, type RouteSummary, type TrafficTotals } from '../analysis/route-summary.ts';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
+import type { gateResultSchema } from '../schemas/gate.ts';
 import type { Finding } from '../analysis/findings.ts';
 import { runFindings } from '../analysis/run-findings.ts';
-import { evaluateGate, type GateEvaluation } from './evaluate.ts';
+import { evaluateGate } from './evaluate.ts';
 import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds.ts';
 
-/** A gate evaluation with what it was evaluated on. */
-export interface GateResult extends GateEvaluation {
-  run: { id: string; name: string };
-  baseline: { id: string; name: string } | null;
+/**
+ * A gate evaluation with what it was evaluated on. The document gives the thresholds as an open
+ * object; the server knows every one of them.
+ */
+export interface GateResult extends Omit<z.output<typeof gateResultSchema>, 'thresholds'> {
   thresholds: EffectiveThresholds;
-  evaluatedAt: string;
 }
 
 /** What a gate request may add to the run's stored thresholds. */

@@ -8,7 +8,8 @@ import { runFindings } from '../analysis/run-findings.ts';
 import type { ApiContext } from '../context.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
-import { findingComparisonSchema, findingListSchema, triageSchema } from '../schemas/responses.ts';
+import { findingComparisonSchema, findingListSchema } from '../schemas/findings.ts';
+import { triageSchema } from '../schemas/responses.ts';
 import { requireRun, runLink } from './run-lookup.ts';
 
 /** A run's findings: what changed, grouped by root cause. */

@@ -9,7 +9,7 @@ import { runParam } from '../params.ts';
 import { buildReport } from '../report/build-report.ts';
 import { renderReportHtml } from '../report/render-html.ts';
 import { renderReportMarkdown } from '../report/render-markdown.ts';
-import { gateResultSchema } from '../schemas/responses.ts';
+import { gateResultSchema, releaseReportSchema } from '../schemas/gate.ts';
 import { requireRun } from './run-lookup.ts';
 
 const runPath = z.strictObject({ run: runParam });
@@ -48,7 +48,7 @@ export function gateHandlers(ctx: ApiContext): HandlerSpec[] {
       tag: 'gate',
       params: runPath,
       query: z.strictObject({ format: z.enum(['json', 'markdown', 'html']).default('json'), baseline: baseline.optional() }),
-      responses: { 200: { description: 'the report', schema: z.looseObject({ run: z.looseObject({}), gate: gateResultSchema }), textTypes: ['text/markdown', 'text/html'] } },
+      responses: { 200: { description: 'the report', schema: releaseReportSchema, textTypes: ['text/markdown', 'text/html'] } },
       handle: async ({ params, query }) => {
         const run = await requireRun(ctx.pool, params.run);
         const report = await buildReport(ctx, run, query.baseline ? { baseline: query.baseline } : {});

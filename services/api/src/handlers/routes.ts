@@ -6,7 +6,7 @@ import { analyseRun } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
-import { routeListSchema, fieldListSchema } from '../schemas/responses.ts';
+import { fieldListSchema, routeListSchema } from '../schemas/responses.ts';
 import { requireRun, runLink } from './run-lookup.ts';
 
 const verdicts = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
