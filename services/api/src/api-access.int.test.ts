@@ -122,7 +122,10 @@ describe('auth, OpenAPI and dead letters', () => {
     expect(JSON.stringify(addRule)).toContain('ignoreField');
     const gate = doc.paths['/runs/{run}/gate'].post;
     expect(JSON.stringify(gate.requestBody)).toContain('maxP99LatencyRatio');
-    expect(gate.responses['200'].content['application/json'].schema.properties.verdict.enum).toEqual(['pass', 'fail']);
+    // Response schemas with a name are listed once under components and referred to.
+    expect(gate.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/GateResult' });
+    expect(doc.components.schemas.GateResult.properties.verdict.enum).toEqual(['pass', 'fail']);
+    expect(doc.components.schemas.GateResult.properties.routes.items).toEqual({ $ref: '#/components/schemas/RouteGate' });
     // Every path parameter of every operation is declared.
     for (const [path, operations] of Object.entries<Record<string, { parameters: { name: string; in: string }[] }>>(doc.paths)) {
       const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

@@ -69,7 +69,15 @@ export const releaseReportSchema = z
         rate: z.number(),
         kinds: z.array(z.string()),
         verdict: verdictSchema,
-        examples: z.array(z.object({ exchangeId: z.string(), path: z.string(), kind: z.string(), primaryValue: z.unknown(), candidateValue: z.unknown() })),
+        examples: z.array(
+          z.object({
+            exchangeId: z.string(),
+            path: z.string(),
+            kind: z.string(),
+            primaryValue: z.unknown().optional().describe('absent when the candidate added the field'),
+            candidateValue: z.unknown().optional().describe('absent when the candidate removed the field'),
+          }),
+        ),
       }),
     ),
     statusMatrix: z.object({
