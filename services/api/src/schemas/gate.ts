@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { componentSchemas } from './components.ts';
 import { findingSchema } from './findings.ts';
-import { routeSummarySchema, runRefSchema, runSchema, trafficTotalsSchema, verdictSchema } from './responses.ts';
+import { routeSummarySchema, runRefSchema, runSchema, trafficTotalsSchema, verdictCountsSchema, verdictSchema } from './responses.ts';
 
 export const gateCheckNameSchema = z.enum([
   'exchanges',
@@ -87,7 +87,7 @@ export const releaseReportSchema = z
     }),
     schemaDrift: z.object({ added: z.array(driftItem), removed: z.array(driftItem), typeChanged: z.array(driftItem) }),
     noise: z.object({
-      verdicts: z.record(verdictSchema, z.number()),
+      verdicts: verdictCountsSchema,
       fields: z
         .array(
           z.object({

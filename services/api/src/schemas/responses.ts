@@ -54,6 +54,11 @@ export const runListSchema = z
 /** A field's standing: only `real` counts as a real difference; `insufficient_data` means the evidence does not decide yet. */
 export const verdictSchema = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']).register(componentSchemas, { id: 'Verdict' });
 
+/** How many fields have each verdict: every verdict present, so clients need not guess a missing one. */
+export const verdictCountsSchema = z
+  .object(Object.fromEntries(verdictSchema.options.map((v) => [v, z.number()])) as Record<z.output<typeof verdictSchema>, z.ZodNumber>)
+  .register(componentSchemas, { id: 'VerdictCounts' });
+
 const percentiles = z
   .object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() })
   .register(componentSchemas, { id: 'Percentiles' });
@@ -89,7 +94,7 @@ export const trafficTotalsSchema = z
   .register(componentSchemas, { id: 'TrafficTotals' });
 
 export const routeSummarySchema = trafficTotalsSchema
-  .extend({ route: z.string(), fields: z.record(verdictSchema, z.number()).describe('how many of its differing fields have each verdict') })
+  .extend({ route: z.string(), fields: verdictCountsSchema.describe('how many of its differing fields have each verdict') })
   .register(componentSchemas, { id: 'RouteSummary' });
 
 export const routeListSchema = z
@@ -170,14 +175,45 @@ export const differencePageSchema = z
   })
   .register(componentSchemas, { id: 'DifferencePage' });
 
-export const exchangeSchema = z
+const presentedBody = z
+  .object({
+    encoding: z.enum(['text', 'base64']).describe('text: the body decoded (and uncompressed) as UTF-8; base64: bytes that are not text'),
+    text: z.string().optional(),
+    json: z.unknown().optional().describe('the text parsed, when it is JSON'),
+    base64: z.string().optional(),
+    size: z.number().describe('bytes seen on the wire, which may exceed what was kept'),
+    truncated: z.boolean(),
+  })
+  .register(componentSchemas, { id: 'PresentedBody' });
+
+const captured = z
   .looseObject({
+    headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    body: presentedBody.optional(),
+    outcome: z.string().optional(),
+    error: z.string().optional().describe('why the call failed, when outcome is not ok'),
+  })
+  .nullable()
+  .describe('as captured, the body presented for reading; null when storage economy dropped it');
+
+const side = z.object({
+  status: z.number().nullable(),
+  outcome: z.string().optional().describe('ok, timeout, refused, reset or error (not given for the primary, which answered the client)'),
+  latencyMs: z.number().nullable(),
+  captured,
+});
+
+export const exchangeSchema = z
+  .object({
     id: z.string(),
     runId: z.string(),
     runName: z.string(),
+    capturedAt: z.string(),
+    method: z.string(),
+    url: z.string(),
     route: z.string(),
-    request: z.unknown(),
-    responses: z.object({ primary: z.looseObject({}), candidate: z.looseObject({}), secondary: z.looseObject({}).nullable() }),
+    request: captured,
+    responses: z.object({ primary: side, candidate: side, secondary: side.nullable() }),
     differences: z.array(differenceSchema),
   })
   .register(componentSchemas, { id: 'Exchange' });
