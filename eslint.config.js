@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.shadowdiff/**', 'test-output/**', 'bench/results/**', '**/dist/**'] },
+  { ignores: ['**/node_modules/**', '.shadowdiff/**', 'test-output/**', 'bench/results/**', '**/dist/**', 'packages/dashboard/web/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,18 +1,11 @@
 import type { Pool } from './pool.ts';
+import type { DifferenceRecord } from './records.ts';
 
-/** One difference as stored, with the exchange it belongs to. */
-export interface StoredDifference {
+/** One difference as stored, read back with its row id and the exchange it belongs to. */
+export interface StoredDifference extends DifferenceRecord {
   id: number;
   exchangeId: string;
   route: string;
-  side: string;
-  field: string;
-  path: string;
-  kind: string;
-  primaryValue: unknown;
-  otherValue: unknown;
-  suspectedNoise: boolean;
-  ignoredBy: string | null;
   capturedAt: string;
 }
 
@@ -20,7 +13,7 @@ interface DifferenceRow {
   id: number;
   exchange_id: string;
   route: string;
-  side: string;
+  side: DifferenceRecord['side'];
   field: string;
   path: string;
   kind: string;

@@ -16,3 +16,4 @@ export * from './field-details.ts';
 export * from './jsonb-safe.ts';
 export { countersOf } from './exchange-counters.ts';
 export * from './finding-inputs.ts';
+export * from './pg-errors.ts';

@@ -6,7 +6,7 @@ import { createLogger } from '@shadowdiff/core';
 import { createPool, insertDeadLetters } from '@shadowdiff/store';
 import { startApiService } from './service.ts';
 import { deadLetterPageSchema } from './schemas/responses.ts';
-import { startTestApi, type TestApi } from './test-seed.ts';
+import { startTestApi, type TestApi } from '../test/seed.ts';
 
 const TOKEN = 'a-long-enough-test-token';
 const READ_TOKEN = 'a-read-only-token-for-ci-jobs';
@@ -122,7 +122,10 @@ describe('auth, OpenAPI and dead letters', () => {
     expect(JSON.stringify(addRule)).toContain('ignoreField');
     const gate = doc.paths['/runs/{run}/gate'].post;
     expect(JSON.stringify(gate.requestBody)).toContain('maxP99LatencyRatio');
-    expect(gate.responses['200'].content['application/json'].schema.properties.verdict.enum).toEqual(['pass', 'fail']);
+    // Response schemas with a name are listed once under components and referred to.
+    expect(gate.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/GateResult' });
+    expect(doc.components.schemas.GateResult.properties.verdict.enum).toEqual(['pass', 'fail']);
+    expect(doc.components.schemas.GateResult.properties.routes.items).toEqual({ $ref: '#/components/schemas/RouteGate' });
     // Every path parameter of every operation is declared.
     for (const [path, operations] of Object.entries<Record<string, { parameters: { name: string; in: string }[] }>>(doc.paths)) {
       const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

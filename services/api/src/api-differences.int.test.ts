@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { storeExchanges } from '@shadowdiff/store';
 import { differencePageSchema, exchangeSchema } from './schemas/responses.ts';
-import { awaitSettled, exchangeRecord, seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { awaitSettled, exchangeRecord, seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 interface Page {
   items: { id: number; field: string; route: string; kind: string; side: string; verdict: string | null; ignoredBy: string | null }[];

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseHtml } from 'parse5';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { gateResultSchema } from './schemas/responses.ts';
-import { awaitSettled, seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { gateResultSchema, releaseReportSchema } from './schemas/gate.ts';
+import { awaitSettled, seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('gate and report', () => {
   let db: TestDatabase;
@@ -99,6 +99,8 @@ describe('gate and report', () => {
 
   it('reports in json, markdown and one self-contained HTML file with every section', async () => {
     const json = await api.call('GET', '/runs/differing/report');
+    // The report's JSON is the shape its OpenAPI schema documents.
+    expect(releaseReportSchema.safeParse(json.body).error).toBeUndefined();
     expect(json.body.gate.verdict).toBe('fail');
     const fieldsOf = (items: { field: string }[]): string[] => [...new Set(items.map((d) => d.field))];
     expect(fieldsOf(json.body.schemaDrift.added)).toEqual(['body.discount']);

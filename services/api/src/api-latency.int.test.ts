@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { endpointListSchema } from './schemas/responses.ts';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { routeListSchema } from './schemas/responses.ts';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('latency timed alike', () => {
   let db: TestDatabase;
@@ -35,7 +35,7 @@ describe('latency timed alike', () => {
     await db?.drop();
   });
 
-  const endpoints = async (run: string) => endpointListSchema.parse((await api.call('GET', `/runs/${run}/endpoints`)).body);
+  const endpoints = async (run: string) => routeListSchema.parse((await api.call('GET', `/runs/${run}/endpoints`)).body);
 
   it('compares the candidate with its control copies and bounds both p99s by their order statistics', async () => {
     const { items, overall } = await endpoints('alike');

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { runCli } from '@shadowdiff/testkit';
-import { fieldListSchema, findingComparisonSchema, findingListSchema } from './schemas/responses.ts';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { findingComparisonSchema, findingListSchema } from './schemas/findings.ts';
+import { fieldListSchema } from './schemas/responses.ts';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 const ROUTE = 'GET /carts/{id}';
 

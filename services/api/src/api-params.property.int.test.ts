@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { insertDeadLetters } from '@shadowdiff/store';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { awaitSettled, seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { awaitSettled, seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 interface ParamSchema {
   type?: string;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { endpointListSchema, fieldListSchema, findingListSchema, runDetailSchema, runListSchema } from './schemas/responses.ts';
-import { seedExchanges, startTestApi, type TestApi } from './test-seed.ts';
+import { findingListSchema } from './schemas/findings.ts';
+import { fieldListSchema, routeListSchema, runDetailSchema, runListSchema } from './schemas/responses.ts';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
 
 describe('runs, endpoints and fields', () => {
   let db: TestDatabase;
@@ -58,7 +59,7 @@ describe('runs, endpoints and fields', () => {
   it('summarises endpoints with real differences, errors and latency percentiles', async () => {
     const res = await api.call('GET', '/runs/release-42/endpoints');
     expect(res.status).toBe(200);
-    const body = endpointListSchema.parse(res.body);
+    const body = routeListSchema.parse(res.body);
     const users = body.items.find((e) => e.route === 'GET /users/{id}')!;
     expect(users).toMatchObject({ exchanges: 40, differingExchanges: 40, statusMismatches: 4, candidateErrors: 4, secondaryExchanges: 40 });
     expect(users.errors.status5xx).toBe(4);

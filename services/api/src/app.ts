@@ -7,16 +7,8 @@ import { bearerAuth, hasTokens, type ApiTokens } from './auth.ts';
 import { loopbackHostGuard, sameOriginWrites } from './host-guard.ts';
 import { dashboardRouter } from './dashboard.ts';
 import type { ApiContext } from './context.ts';
-import { deadLetterEndpoints } from './endpoints/dead-letters.ts';
-import { differenceEndpoints } from './endpoints/differences.ts';
-import { endpointEndpoints } from './endpoints/endpoints.ts';
-import { exchangeEndpoints } from './endpoints/exchanges.ts';
-import { findingEndpoints } from './endpoints/findings.ts';
-import { gateEndpoints } from './endpoints/gate.ts';
-import { ruleEndpoints } from './endpoints/rules.ts';
-import { runEndpoints } from './endpoints/runs.ts';
-import { defineEndpoint, mountEndpoints, type EndpointSpec } from './http/endpoint.ts';
-import { buildOpenApiDocument } from './http/openapi.ts';
+import { apiHandlers } from './handlers/index.ts';
+import { mountHandlers } from './http/handler.ts';
 import { errorMiddleware, notFoundHandler } from './http-errors.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 import { healthRouter, type ReadyState } from './routes/health.ts';
@@ -63,34 +55,6 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
   };
 }
 
-/** Every /api/v1 endpoint, the OpenAPI document included. */
-export function apiEndpoints(ctx: ApiContext): EndpointSpec[] {
-  const endpoints = [
-    ...runEndpoints(ctx),
-    ...endpointEndpoints(ctx),
-    ...findingEndpoints(ctx),
-    ...differenceEndpoints(ctx),
-    ...exchangeEndpoints(ctx),
-    ...ruleEndpoints(ctx),
-    ...gateEndpoints(ctx),
-    ...deadLetterEndpoints(ctx),
-  ];
-  let document: Record<string, unknown> | undefined;
-  const openapi = defineEndpoint({
-    method: 'get',
-    path: '/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This document',
-    tag: 'meta',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
-    handle: async () => {
-      document ??= buildOpenApiDocument([...endpoints, openapi], { title: 'shadowdiff API', version: '1' });
-      return { status: 200, body: document };
-    },
-  });
-  return [...endpoints, openapi];
-}
-
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
   const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], ...(deps.pipeline ? { pipeline: deps.pipeline } : {}) };
@@ -107,7 +71,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
   v1.use(express.json({ limit: '1mb' }));
-  mountEndpoints(v1, apiEndpoints(ctx));
+  mountHandlers(v1, apiHandlers(ctx));
   app.use('/api/v1', v1);
   app.use(dashboardRouter());
   app.use(notFoundHandler);

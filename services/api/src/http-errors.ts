@@ -1,15 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShadowdiffError, type Logger } from '@shadowdiff/core';
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03']);
-
-/** Postgres could not be reached (down, restarting, out of connections): a 503, so clients retry rather than report a bug. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08'))) return true;
-  const message = (error as Error).message ?? '';
-  return /timeout exceeded when trying to connect|Connection terminated/.test(message);
-}
+import { isDatabaseUnavailable } from '@shadowdiff/store';
 
 /** The one place errors become HTTP responses: `{ error: { code, message } }`, no internals. */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
@@ -30,6 +21,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: { code: type.replace(/\./g, '_'), message: (error as Error).message } });
       return;
     }
+    // Postgres down, restarting or out of connections: a 503, so clients retry rather than report a bug.
     if (isDatabaseUnavailable(error)) {
       logger.warn({ err: (error as Error).message }, 'database unavailable');
       res.status(503).json({ error: { code: 'dependency_unavailable', message: 'the database is unavailable; try again shortly' } });

@@ -1,4 +1,5 @@
 export * from './app.ts';
+export { openApiDocument } from './handlers/index.ts';
 export * from './service.ts';
 export { gateThresholdsSchema, DEFAULT_GATE_THRESHOLDS, type GateThresholds } from './gate/thresholds.ts';
 export { renderGateJunit } from './gate/junit.ts';
@@ -6,7 +7,7 @@ export { renderGateMarkdown } from './gate/markdown.ts';
 export type { GateResult } from './gate/run-gate.ts';
 export type { GateCheck, RouteGate } from './gate/evaluate.ts';
 export { parseThresholdsFile } from './gate/thresholds-file.ts';
-export type { EndpointSummary } from './analysis/endpoint-summary.ts';
+export type { RouteSummary } from './analysis/route-summary.ts';
 export type { FieldItem } from './analysis/field-items.ts';
 export type { Finding } from './analysis/findings.ts';
 export type { FindingComparison } from './analysis/compare-findings.ts';

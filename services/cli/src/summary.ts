@@ -1,4 +1,4 @@
-import type { EndpointSummary, Finding } from '@shadowdiff/api';
+import type { RouteSummary, Finding } from '@shadowdiff/api';
 import type { ApiClient } from './api-client.ts';
 
 const pct = (rate: number): string => `${(100 * rate).toFixed(1)}%`;
@@ -15,7 +15,7 @@ export function findingLine(f: Pick<Finding, 'verdict' | 'title' | 'exchanges' |
  */
 export async function printRunSummary(client: ApiClient, run: string, out: NodeJS.WritableStream): Promise<void> {
   const runPath = `/runs/${encodeURIComponent(run)}`;
-  const { items: routes } = await client.json<{ items: EndpointSummary[] }>('GET', `${runPath}/endpoints`);
+  const { items: routes } = await client.json<{ items: RouteSummary[] }>('GET', `${runPath}/endpoints`);
   const width = Math.max(5, ...routes.map((r) => r.route.length));
   out.write(`\n${'route'.padEnd(width)}  exchanges  real diffs  status≠  cand.errors  p99 ratio\n`);
   for (const r of routes) {

@@ -1,6 +1,6 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
 import { diffExchange } from '@shadowdiff/diff';
-import { ensureRuns, insertDeadLetters, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
+import { ensureRuns, insertDeadLetters, isDataError, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 import type { RunDiffOptions } from './run-diff-options.ts';
 import { toExchangeRecord } from './to-record.ts';
 
@@ -26,12 +26,6 @@ function idOf(value: unknown): string | null {
 function runOf(value: unknown): string | null {
   const run = (value as { run?: unknown } | null)?.run;
   return typeof run === 'string' ? run.slice(0, 100) : null;
-}
-
-/** Postgres refused the data itself (class 22: data exception, 23: constraint): retrying cannot help. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EndpointSummary } from '../types.ts';
+import type { RouteSummary } from '../types.ts';
 
 const PRIMARY = '#1f5fbf';
 const CANDIDATE = '#c2410c';
@@ -7,7 +7,7 @@ const CANDIDATE = '#c2410c';
  * Latency by endpoint: p50 and p99 of the primary and the candidate as horizontal bars, one group
  * per endpoint, on one scale. Plain SVG, labels as text.
  */
-export function LatencyChart(props: { endpoints: EndpointSummary[] }) {
+export function LatencyChart(props: { endpoints: RouteSummary[] }) {
   const rows = props.endpoints.filter((e) => e.latency.primary.p99 !== null || e.latency.candidate.p99 !== null).slice(0, 20);
   if (rows.length === 0) return <p class="muted">No latency recorded yet.</p>;
   const max = Math.max(...rows.flatMap((e) => [e.latency.primary.p99 ?? 0, e.latency.candidate.p99 ?? 0]), 0.001);

@@ -6,14 +6,8 @@ import { clearTriage, removeRule, TriageDialog, type TriageAction } from '../com
 import { VerdictBadge } from '../components/verdict-badge.tsx';
 import { count, percent } from '../format.ts';
 import { Link, useRoute } from '../router.tsx';
-import type { FieldItem } from '../types.ts';
+import type { FieldItem, FieldList } from '../types.ts';
 import { useApi } from '../use-api.ts';
-
-interface FieldList {
-  route: string;
-  exchanges: number;
-  items: FieldItem[];
-}
 
 function explain(item: FieldItem): string {
   const c = item.classification;

@@ -2,43 +2,11 @@ import { useMemo } from 'preact/hooks';
 import { seg } from '../api.ts';
 import { JsonView } from '../components/json-view.tsx';
 import { VerdictBadge } from '../components/verdict-badge.tsx';
-import type { DifferenceItem } from '../types.ts';
+import type { Difference, Exchange, PresentedBody, SideView } from '../types.ts';
 import { ErrorNote, Layout, Loading } from '../components/layout.tsx';
 import { ms } from '../format.ts';
 import { Link, useRoute } from '../router.tsx';
 import { useApi } from '../use-api.ts';
-
-interface PresentedBody {
-  encoding: 'text' | 'base64';
-  text?: string;
-  json?: unknown;
-  base64?: string;
-  size: number;
-  truncated: boolean;
-}
-interface Captured {
-  headers?: Record<string, string | string[]>;
-  body?: PresentedBody;
-  outcome?: string;
-  error?: string;
-}
-interface SideView {
-  status: number | null;
-  outcome?: string;
-  latencyMs: number | null;
-  captured: Captured | null;
-}
-interface Exchange {
-  id: string;
-  runName: string;
-  capturedAt: string;
-  method: string;
-  url: string;
-  route: string;
-  request: Captured | null;
-  responses: { primary: SideView; candidate: SideView; secondary: SideView | null };
-  differences: DifferenceItem[];
-}
 
 function Headers(props: { headers: Record<string, string | string[]> | undefined; highlight: ReadonlySet<string> }) {
   const entries = Object.entries(props.headers ?? {});
@@ -76,7 +44,7 @@ function Body(props: { body: PresentedBody | undefined; highlight: ReadonlySet<s
   );
 }
 
-function Side(props: { title: string; view: SideView; differences: DifferenceItem[] }) {
+function Side(props: { title: string; view: SideView; differences: Difference[] }) {
   const highlight = useMemo(() => new Set(props.differences.flatMap((d) => [d.path, d.field])), [props.differences]);
   const captured = props.view.captured;
   return (

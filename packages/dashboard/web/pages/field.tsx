@@ -3,14 +3,8 @@ import { ErrorNote, Layout, Loading } from '../components/layout.tsx';
 import { VerdictBadge } from '../components/verdict-badge.tsx';
 import { when } from '../format.ts';
 import { Link, useRoute } from '../router.tsx';
-import type { DifferenceItem } from '../types.ts';
+import type { DifferencePage } from '../types.ts';
 import { useApi } from '../use-api.ts';
-
-interface DifferencePage {
-  items: DifferenceItem[];
-  nextCursor: string | null;
-  hasMore: boolean;
-}
 
 /** One field of an endpoint: the exchanges in which it differed, with both values. */
 export function FieldPage() {

@@ -7,10 +7,10 @@ import { count, ms, percent, ratio } from '../format.ts';
 import { Link, useRoute } from '../router.tsx';
 import { TriageDialog, type TriageAction } from '../components/triage-dialog.tsx';
 import { VerdictBadge } from '../components/verdict-badge.tsx';
-import type { EndpointSummary, Finding, ReleaseReport, Run } from '../types.ts';
+import type { Finding, ReleaseReport, RouteSummary, RunDetail } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
-function endpointColumns(run: string): Column<EndpointSummary>[] {
+function endpointColumns(run: string): Column<RouteSummary>[] {
   return [
     {
       key: 'route',
@@ -156,7 +156,7 @@ export function RunPage() {
   const [live, setLive] = useState(true);
   const { data, error, reload } = useApi<ReleaseReport>(`/runs/${seg(run)}/report?format=json`, live ? 5000 : undefined);
   // The run itself says whether its results lag its traffic, while it is active.
-  const { data: current } = useApi<Run>(live ? `/runs/${seg(run)}` : null, live ? 5000 : undefined);
+  const { data: current } = useApi<RunDetail>(live ? `/runs/${seg(run)}` : null, live ? 5000 : undefined);
   useEffect(() => {
     if (data && data.run.state !== 'active') setLive(false);
   }, [data]);

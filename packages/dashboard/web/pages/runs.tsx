@@ -3,15 +3,8 @@ import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout.tsx
 import { SortableTable, type Column } from '../components/sortable-table.tsx';
 import { count, percent, when } from '../format.ts';
 import { Link } from '../router.tsx';
-import type { Run } from '../types.ts';
+import type { RunSummary } from '../types.ts';
 import { useApi } from '../use-api.ts';
-
-export interface RunSummary extends Run {
-  exchanges: number;
-  withDifferences: number;
-  realDifferenceRate?: number | null;
-  verdict?: 'pass' | 'fail' | null;
-}
 
 const columns: Column<RunSummary>[] = [
   { key: 'name', label: 'Run', sortValue: (r) => r.name, render: (r) => <Link href={`/runs/${seg(r.name)}`}>{r.name}</Link> },

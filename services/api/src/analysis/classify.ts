@@ -1,48 +1,28 @@
-import { classifyField, type NoiseThresholds, type ProportionInterval } from '@shadowdiff/diff';
+import type { z } from 'zod';
+import { classifyField, type NoiseThresholds } from '@shadowdiff/diff';
 import type { FieldTriage } from '@shadowdiff/store';
+import type { classificationSchema, verdictSchema } from '../schemas/responses.ts';
 
 /**
  * A field's standing. Only `real` counts as a real difference; `insufficient_data` (the
  * evidence does not decide yet) is a state of its own, and `noise`, `expected` and `ignored` do not count.
  */
-export type FieldVerdict = 'real' | 'noise' | 'expected' | 'ignored' | 'insufficient_data';
+export type FieldVerdict = z.output<typeof verdictSchema>;
+
+/** A field's verdict, what decided it, and the numbers behind it (as the API answers it). */
+export type FieldClassification = z.output<typeof classificationSchema>;
 
 /** What decided the verdict. */
-export type VerdictBasis = 'rule' | 'triage' | 'never_noise' | 'secondary' | 'no_secondary' | 'learned';
+export type VerdictBasis = FieldClassification['basis'];
+
+/** The counters and rates behind a classification. */
+export type FieldNumbers = FieldClassification['numbers'];
 
 /** Whether a classification's differences count as real differences of the route. */
 export const countsAsReal = (verdict: FieldVerdict, candidateDifferences: number): boolean => candidateDifferences > 0 && verdict === 'real';
 
 /** Status and outcome differences are never noise: a different status or a failed call is a real change. */
 export const NEVER_NOISE_FIELDS: ReadonlySet<string> = new Set(['status', 'outcome']);
-
-/** The counters and rates behind a classification. */
-export interface FieldNumbers {
-  exchanges: number;
-  candidateDifferences: number;
-  candidateRate: number;
-  secondaryExchanges: number;
-  secondaryDifferences: number;
-  secondaryRate: number;
-  /** candidateRate − secondaryRate. */
-  excess: number;
-  /** Wilson intervals of both rates at the noise confidence. */
-  candidateBound: ProportionInterval;
-  secondaryBound: ProportionInterval;
-}
-
-/** A field's verdict, what decided it, and the numbers behind it. */
-export interface FieldClassification {
-  verdict: FieldVerdict;
-  basis: VerdictBasis;
-  /** True when the field's differences count as real differences of the route. */
-  countsAsReal: boolean;
-  /** The rule that hides the field, when `basis` is `rule`. */
-  rule: string | null;
-  /** The person's reason, when `basis` is `triage`. */
-  reason: string | null;
-  numbers: FieldNumbers;
-}
 
 /** Counters of one (route, field) as stored, and what applies to it when read. */
 export interface FieldInput {

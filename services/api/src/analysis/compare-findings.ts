@@ -2,33 +2,17 @@
  * Two runs compared by their findings: what is new, what is gone, what changed in rate or verdict.
  * Findings are matched by kind and sentence, whatever routes they span.
  */
+import type { z } from 'zod';
+import type { findingChangeSchema, findingComparisonSchema, findingStateSchema } from '../schemas/findings.ts';
 import type { FieldVerdict } from './classify.ts';
 import type { Finding } from './findings.ts';
 
 /** A finding as one run has it. */
-export interface FindingState {
-  title: string;
-  verdict: FieldVerdict;
-  exchanges: number;
-  /** Exchanges of its routes in which it occurred. */
-  rate: number;
-}
-
-export interface FindingChange {
-  kind: Finding['kind'];
-  sentence: string;
-  before: FindingState;
-  after: FindingState;
-  /** Fields it now has that it did not (and the reverse). */
-  fieldsAdded: string[];
-  fieldsRemoved: string[];
-}
-
-export interface FindingComparison {
-  new: Finding[];
-  gone: Finding[];
-  changed: FindingChange[];
-}
+export type FindingState = z.output<typeof findingStateSchema>;
+/** A finding both runs have, whose rate, verdict or fields changed. */
+export type FindingChange = z.output<typeof findingChangeSchema>;
+/** What is new, gone and changed; the API adds the two runs. */
+export type FindingComparison = Omit<z.output<typeof findingComparisonSchema>, 'run' | 'baseline'>;
 
 /** A rate moves when it changes by this much, and by this share of itself. */
 const RATE_CHANGE = { absolute: 0.05, relative: 0.25 };

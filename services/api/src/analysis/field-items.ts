@@ -1,21 +1,14 @@
+import type { z } from 'zod';
 import { listFieldDetails } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
-import type { FieldClassification } from './classify.ts';
+import type { fieldItemSchema } from '../schemas/responses.ts';
 import type { RunAnalysis } from './run-analysis.ts';
 
-/** A field as listed: counters, kinds, classification and example exchanges. */
-export interface FieldItem {
-  route: string;
-  field: string;
-  differences: number;
-  rate: number;
-  secondaryDifferences: number;
-  ignoredWhenDiffed: number;
-  kinds: string[];
-  suspectedNoise: boolean;
-  classification: FieldClassification;
-  exampleExchangeIds: string[];
-}
+/**
+ * A field as listed: counters, kinds, classification and example exchanges, with its route
+ * (which the API's field list leaves out: the route is in its URL).
+ */
+export type FieldItem = z.output<typeof fieldItemSchema> & { route: string };
 
 /** The fields of a run (or of one route), most differing first, with what the stored differences say. */
 export async function listFieldItems(ctx: ApiContext, analysis: RunAnalysis, route?: string, examples = 3): Promise<FieldItem[]> {

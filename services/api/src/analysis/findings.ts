@@ -5,31 +5,15 @@
  * the same finding with the same verdict on several routes is one finding across them.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { DifferenceSample, DifferenceSignature } from '@shadowdiff/store';
+import type { findingFieldSchema, findingKindSchema, findingSchema } from '../schemas/findings.ts';
 import type { FieldVerdict } from './classify.ts';
 
-export type FindingKind = 'status' | 'rename' | 'type' | 'order' | 'length' | 'added' | 'removed' | 'changed';
-
-export interface FindingField {
-  route: string;
-  field: string;
-  verdict: FieldVerdict;
-}
-
-export interface Finding {
-  /** Stable across reads: a hash of the sentence. */
-  id: string;
-  title: string;
-  kind: FindingKind;
-  /** The most serious verdict of its fields: real, then insufficient data, then expected, noise, ignored. */
-  verdict: FieldVerdict;
-  exchanges: number;
-  routes: { route: string; exchanges: number; rate: number }[];
-  fields: FindingField[];
-  /** A status finding's body and header differences, which are not findings of their own. */
-  folded: FindingField[];
-  examples: string[];
-}
+export type FindingKind = z.output<typeof findingKindSchema>;
+export type FindingField = z.output<typeof findingFieldSchema>;
+/** What changed, as a sentence, with its verdict, routes, fields and example exchanges. */
+export type Finding = z.output<typeof findingSchema>;
 
 export interface FindingInput {
   routeExchanges: ReadonlyMap<string, number>;

@@ -1,63 +1,31 @@
+import type { z } from 'zod';
 import { wilsonInterval } from '@shadowdiff/diff';
 import type { FieldKey } from '@shadowdiff/store';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
+import type { RouteSummary, TrafficTotals } from '../analysis/route-summary.ts';
+import type { gateCheckNameSchema, gateCheckSchema, gateResultSchema, routeGateSchema } from '../schemas/gate.ts';
 import { normalQuantile } from './probit.ts';
 import type { EffectiveThresholds } from './thresholds.ts';
 
 /** The thresholds a gate judges. */
-export type GateCheckName =
-  | 'exchanges'
-  | 'difference_rate'
-  | 'status_mismatch_rate'
-  | 'candidate_error_rate'
-  | 'p99_latency_ratio'
-  | 'min_exchanges'
-  | 'present'
-  | 'new_fields';
+export type GateCheckName = z.output<typeof gateCheckNameSchema>;
 
 /** One threshold judged, with the numbers behind it. */
-export interface GateCheck {
-  check: GateCheckName;
-  passed: boolean;
-  /** What was observed: a rate, a ratio or a count (null when there was nothing to measure). */
-  value: number | null;
-  /** For rates: the upper confidence bound that was compared with the limit. */
-  upperBound: number | null;
-  limit: number;
-  /** For rates: how many of how many. */
-  count: number | null;
-  total: number | null;
-  message: string;
-}
+export type GateCheck = z.output<typeof gateCheckSchema>;
 
-/** A route's outcome: `missing` is a required route without traffic. */
-export type RouteVerdict = 'pass' | 'fail' | 'insufficient_data' | 'missing';
+/** The checks of one route; its verdict is `missing` for a required route without traffic. */
+export type RouteGate = z.output<typeof routeGateSchema>;
 
-/** The checks of one route. */
-export interface RouteGate {
-  route: string;
-  verdict: RouteVerdict;
-  exchanges: number;
-  checks: GateCheck[];
-  /** Fields that differ now but did not in the baseline run. */
-  newFields: string[];
-}
+/** A route's outcome. */
+export type RouteVerdict = RouteGate['verdict'];
 
-/** The gate's answer for a run. */
-export interface GateEvaluation {
-  verdict: 'pass' | 'fail';
-  /** One line per failed check. */
-  reasons: string[];
-  overall: { exchanges: number; checks: GateCheck[] };
-  routes: RouteGate[];
-  newFields: FieldKey[];
-}
+/** The gate's answer for a run; the result adds what it was evaluated on. */
+export type GateEvaluation = Pick<z.output<typeof gateResultSchema>, 'verdict' | 'reasons' | 'overall' | 'routes' | 'newFields'>;
 
 /** What the gate judges: thresholds and a run's figures. */
 export interface GateInput {
   thresholds: EffectiveThresholds;
   overall: TrafficTotals;
-  endpoints: readonly EndpointSummary[];
+  routes: readonly RouteSummary[];
   /** Null when no baseline run was given. */
   newFields: readonly FieldKey[] | null;
   /** Titles of each route's real findings, named in the reasons of the route's failed difference checks. */
@@ -141,20 +109,20 @@ function plainCheck(check: GateCheckName, passed: boolean, value: number | null,
   return { check, passed, value, upperBound: null, limit, count: null, total: null, message };
 }
 
-function judgeRoute(endpoint: EndpointSummary, t: EffectiveThresholds, z: number, newFields: readonly string[] | null): RouteGate {
-  const own = t.routes[endpoint.route] ?? {};
+function judgeRoute(summary: RouteSummary, t: EffectiveThresholds, z: number, newFields: readonly string[] | null): RouteGate {
+  const own = t.routes[summary.route] ?? {};
   const minExchanges = own.minExchanges ?? t.minExchangesPerRoute;
-  const enough = endpoint.exchanges >= minExchanges;
+  const enough = summary.exchanges >= minExchanges;
   const checks: GateCheck[] = [
-    plainCheck('min_exchanges', enough, endpoint.exchanges, minExchanges, `${endpoint.exchanges} exchanges ${enough ? '≥' : '<'} ${minExchanges} needed`),
+    plainCheck('min_exchanges', enough, summary.exchanges, minExchanges, `${summary.exchanges} exchanges ${enough ? '≥' : '<'} ${minExchanges} needed`),
   ];
   if (enough) {
-    const n = endpoint.exchanges;
+    const n = summary.exchanges;
     checks.push(
-      rateCheck('difference_rate', 'real differences', endpoint.differingExchanges, n, own.maxDifferenceRate ?? t.maxRouteDifferenceRate, z),
-      rateCheck('status_mismatch_rate', 'status mismatches', endpoint.statusMismatches, n, own.maxStatusMismatchRate ?? t.maxRouteStatusMismatchRate, z),
-      rateCheck('candidate_error_rate', 'candidate errors', endpoint.candidateErrors, n, own.maxCandidateErrorRate ?? t.maxRouteCandidateErrorRate, z),
-      latencyCheck(endpoint, own.maxP99LatencyRatio ?? t.maxP99LatencyRatio, t.latencyToleranceMs),
+      rateCheck('difference_rate', 'real differences', summary.differingExchanges, n, own.maxDifferenceRate ?? t.maxRouteDifferenceRate, z),
+      rateCheck('status_mismatch_rate', 'status mismatches', summary.statusMismatches, n, own.maxStatusMismatchRate ?? t.maxRouteStatusMismatchRate, z),
+      rateCheck('candidate_error_rate', 'candidate errors', summary.candidateErrors, n, own.maxCandidateErrorRate ?? t.maxRouteCandidateErrorRate, z),
+      latencyCheck(summary, own.maxP99LatencyRatio ?? t.maxP99LatencyRatio, t.latencyToleranceMs),
     );
   }
   if (newFields !== null) {
@@ -165,7 +133,7 @@ function judgeRoute(endpoint: EndpointSummary, t: EffectiveThresholds, z: number
   }
   const failed = checks.some((c) => !c.passed && c.check !== 'min_exchanges');
   const verdict: RouteVerdict = failed ? 'fail' : enough ? 'pass' : 'insufficient_data';
-  return { route: endpoint.route, verdict, exchanges: endpoint.exchanges, checks, newFields: [...(newFields ?? [])] };
+  return { route: summary.route, verdict, exchanges: summary.exchanges, checks, newFields: [...(newFields ?? [])] };
 }
 
 /**
@@ -189,7 +157,7 @@ export function evaluateGate(input: GateInput): GateEvaluation {
   }
   const newByRoute = new Map<string, string[]>();
   for (const f of input.newFields ?? []) newByRoute.set(f.route, [...(newByRoute.get(f.route) ?? []), f.field]);
-  const routes = input.endpoints.map((e) => judgeRoute(e, t, z, input.newFields === null ? null : (newByRoute.get(e.route) ?? [])));
+  const routes = input.routes.map((e) => judgeRoute(e, t, z, input.newFields === null ? null : (newByRoute.get(e.route) ?? [])));
   for (const required of t.requiredRoutes) {
     const present = routes.find((r) => r.route === required);
     if (present && present.exchanges > 0) continue;

@@ -1,19 +1,21 @@
+import type { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
 import { findRun, type Run } from '@shadowdiff/store';
-import { summariseEndpoints, type EndpointSummary, type TrafficTotals } from '../analysis/endpoint-summary.ts';
+import { summariseRoutes, type RouteSummary, type TrafficTotals } from '../analysis/route-summary.ts';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
+import type { gateResultSchema } from '../schemas/gate.ts';
 import type { Finding } from '../analysis/findings.ts';
 import { runFindings } from '../analysis/run-findings.ts';
-import { evaluateGate, type GateEvaluation } from './evaluate.ts';
+import { evaluateGate } from './evaluate.ts';
 import { gateThresholdsSchema, mergeThresholds, type EffectiveThresholds, type GateThresholds } from './thresholds.ts';
 
-/** A gate evaluation with what it was evaluated on. */
-export interface GateResult extends GateEvaluation {
-  run: { id: string; name: string };
-  baseline: { id: string; name: string } | null;
+/**
+ * A gate evaluation with what it was evaluated on. The document gives the thresholds as an open
+ * object; the server knows every one of them.
+ */
+export interface GateResult extends Omit<z.output<typeof gateResultSchema>, 'thresholds'> {
   thresholds: EffectiveThresholds;
-  evaluatedAt: string;
 }
 
 /** What a gate request may add to the run's stored thresholds. */
@@ -27,16 +29,16 @@ export interface GateRequest {
 export interface RunFigures {
   analysis: RunAnalysis;
   overall: TrafficTotals;
-  endpoints: EndpointSummary[];
+  routes: RouteSummary[];
   /** The run's findings, grouped on first use and kept: a gate that passes never needs them. */
   findings(): Promise<Finding[]>;
 }
 
-/** Analyses a run, summarises its endpoints and groups its differences into findings, once. */
+/** Analyses a run, summarises its routes and groups its differences into findings, once. */
 export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
   const analysis = await analyseRun(ctx, run);
   let findings: Promise<Finding[]> | undefined;
-  return { analysis, ...(await summariseEndpoints(ctx, analysis)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
+  return { analysis, ...(await summariseRoutes(ctx, analysis)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
 }
 
 function storedThresholds(run: Run): GateThresholds {
@@ -60,9 +62,9 @@ async function newFieldsSince(ctx: ApiContext, current: RunAnalysis, baselineNam
 /** Evaluates the gate of a run: defaults, then the run's thresholds, then the request's. */
 export async function runGate(ctx: ApiContext, run: Run, request: GateRequest, figures?: RunFigures): Promise<GateResult> {
   const thresholds = mergeThresholds(storedThresholds(run), request.thresholds);
-  const { analysis, overall, endpoints, findings } = figures ?? (await runFigures(ctx, run));
+  const { analysis, overall, routes, findings } = figures ?? (await runFigures(ctx, run));
   const since = request.baseline ? await newFieldsSince(ctx, analysis, request.baseline) : undefined;
-  const input = { thresholds, overall, endpoints, newFields: since?.fields ?? null };
+  const input = { thresholds, overall, routes, newFields: since?.fields ?? null };
   let evaluation = evaluateGate(input);
   // A route that fails on its differences is told with what changed there, its real findings.
   const failsOnDifferences = evaluation.routes.some((r) => r.checks.some((c) => !c.passed && (c.check === 'difference_rate' || c.check === 'status_mismatch_rate')));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { scopeOf, type EndpointSpec } from './endpoint.ts';
+import { componentSchemas } from '../schemas/components.ts';
+import { scopeOf, type HandlerSpec } from './handler.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -7,6 +8,23 @@ type JsonSchema = Record<string, unknown>;
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   return rest;
+}
+
+const componentRef = (id: string): string => `#/components/schemas/${id}`;
+
+/** A response body's schema: a reference when the schema has a name, else written out. */
+function responseSchema(schema: z.ZodType): JsonSchema {
+  const id = componentSchemas.get(schema)?.id;
+  return id ? { $ref: componentRef(id) } : jsonSchema(schema, 'output');
+}
+
+/** The named response schemas, referring to each other by name. */
+function namedSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(componentSchemas, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12', uri: componentRef });
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => {
+    const { $schema: _schema, $id: _id, ...rest } = schema as JsonSchema;
+    return [id, rest];
+  }));
 }
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
@@ -22,11 +40,11 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-function responses(spec: EndpointSpec): JsonSchema {
+function responses(spec: HandlerSpec): JsonSchema {
   const out: JsonSchema = {};
   for (const [status, response] of Object.entries(spec.responses)) {
     const content: JsonSchema = {};
-    if (response.schema) content['application/json'] = { schema: jsonSchema(response.schema, 'output') };
+    if (response.schema) content['application/json'] = { schema: responseSchema(response.schema) };
     for (const type of response.textTypes ?? []) content[type] = { schema: { type: 'string' } };
     out[status] = { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) };
   }
@@ -37,10 +55,10 @@ function responses(spec: EndpointSpec): JsonSchema {
   return out;
 }
 
-/** The OpenAPI 3.1 document of the given endpoints, generated from the schemas that validate them. */
-export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: { title: string; version: string }): JsonSchema {
+/** The OpenAPI 3.1 document of the given handlers, generated from the schemas that validate them. */
+export function buildOpenApiDocument(handlers: readonly HandlerSpec[], info: { title: string; version: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const spec of endpoints) {
+  for (const spec of handlers) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
     const operation: JsonSchema = {
       operationId: spec.operationId,
@@ -63,6 +81,7 @@ export function buildOpenApiDocument(endpoints: readonly EndpointSpec[], info: {
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
+      schemas: namedSchemas(),
       securitySchemes: {
         bearer: {
           type: 'http',

@@ -1,50 +1,24 @@
+import type { z } from 'zod';
 import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
 import type { FieldVerdict } from '../analysis/classify.ts';
-import type { EndpointSummary, TrafficTotals } from '../analysis/endpoint-summary.ts';
 import { listFieldItems, type FieldItem } from '../analysis/field-items.ts';
-import type { Finding } from '../analysis/findings.ts';
 import type { ApiContext } from '../context.ts';
+import type { releaseReportSchema } from '../schemas/gate.ts';
 import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate.ts';
 
-/** A field in the report, with a few concrete differences. */
-export interface ReportField {
-  route: string;
-  field: string;
-  differences: number;
-  rate: number;
-  kinds: string[];
-  verdict: FieldVerdict;
-  examples: { exchangeId: string; path: string; kind: string; primaryValue: unknown; candidateValue: unknown }[];
+/**
+ * Everything the release validation report shows, in every format. The gate's thresholds are
+ * the server's own, every one set.
+ */
+export interface ReleaseReport extends Omit<z.output<typeof releaseReportSchema>, 'gate'> {
+  gate: GateResult;
 }
+
+/** A field in the report, with a few concrete differences. */
+export type ReportField = ReleaseReport['topFields'][number];
 
 /** A field whose shape changed between primary and candidate. */
-export interface DriftItem {
-  route: string;
-  field: string;
-  differences: number;
-  verdict: FieldVerdict;
-}
-
-/** Everything the release validation report shows, in every format. */
-export interface ReleaseReport {
-  run: Run;
-  generatedAt: string;
-  gate: GateResult;
-  overall: TrafficTotals;
-  endpoints: EndpointSummary[];
-  /** What changed, grouped by cause: the report leads with these, fields come below. */
-  findings: Finding[];
-  topFields: ReportField[];
-  statusMatrix: { primary: string[]; candidate: string[]; cells: StatusPair[] };
-  schemaDrift: { added: DriftItem[]; removed: DriftItem[]; typeChanged: DriftItem[] };
-  noise: {
-    verdicts: Record<FieldVerdict, number>;
-    /** Fields that do not count as real, and why. */
-    fields: { route: string; field: string; verdict: FieldVerdict; basis: string; reason: string | null; rule: string | null; candidateRate: number; secondaryRate: number }[];
-    /** Fields that count as real although every differing value looked volatile (UUID, timestamp, token). */
-    suspected: { route: string; field: string; differences: number }[];
-  };
-}
+export type DriftItem = ReleaseReport['schemaDrift']['added'][number];
 
 const TOP_FIELDS = 15;
 const EXAMPLES = 3;
@@ -96,7 +70,7 @@ export async function buildReport(ctx: ApiContext, run: Run, request: GateReques
     generatedAt: new Date().toISOString(),
     gate,
     overall: figures.overall,
-    endpoints: figures.endpoints,
+    endpoints: figures.routes,
     findings,
     topFields,
     statusMatrix: matrix(cells),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseThresholdsFile, type EndpointSummary, type FindingComparison } from '@shadowdiff/api';
+import { parseThresholdsFile, type RouteSummary, type FindingComparison } from '@shadowdiff/api';
 import { findingLine } from '../summary.ts';
 import { addApiOptions, createApiClient, runPath } from '../api-client.ts';
 
@@ -55,7 +55,7 @@ async function listRuns(flags: Flags): Promise<void> {
 
 async function showRun(run: string, flags: Flags): Promise<void> {
   const client = createApiClient(flags);
-  const body = await client.json<{ run: { name: string }; items: EndpointSummary[] }>('GET', runPath(run, '/endpoints'));
+  const body = await client.json<{ run: { name: string }; items: RouteSummary[] }>('GET', runPath(run, '/endpoints'));
   if (flags.json) return void out(`${JSON.stringify(body, null, 2)}\n`);
   out(`run ${body.run.name}\n\n`);
   out(

@@ -6,15 +6,16 @@ import { compareFindings } from '../analysis/compare-findings.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
 import { runFindings } from '../analysis/run-findings.ts';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
-import { findingComparisonSchema, findingListSchema, triageSchema } from '../schemas/responses.ts';
+import { findingComparisonSchema, findingListSchema } from '../schemas/findings.ts';
+import { triageSchema } from '../schemas/responses.ts';
 import { requireRun, runLink } from './run-lookup.ts';
 
 /** A run's findings: what changed, grouped by root cause. */
-export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function findingHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/findings',
       operationId: 'listFindings',
@@ -34,7 +35,7 @@ export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { run: { id: run.id, name: run.name }, items } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/findings/compare',
       operationId: 'compareFindings',
@@ -53,7 +54,7 @@ export function findingEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { run: ref(run), baseline: ref(baseline), ...compareFindings(before, after) } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'put',
       path: '/runs/:run/findings/:id/triage',
       operationId: 'markFinding',

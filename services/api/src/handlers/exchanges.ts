@@ -4,16 +4,16 @@ import { getExchange } from '@shadowdiff/store';
 import { createFieldIgnorer } from '../analysis/read-rules.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { presentCaptured } from '../present-body.ts';
 import { exchangeSchema } from '../schemas/responses.ts';
 import { presentDifference } from './differences.ts';
 import { requireRun } from './run-lookup.ts';
 
 /** One exchange side by side. */
-export function exchangeEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function exchangeHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/exchanges/:id',
       operationId: 'getExchange',

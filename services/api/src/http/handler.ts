@@ -3,18 +3,18 @@ import type { z } from 'zod';
 import { requireScope, type Scope } from '../auth.ts';
 import { parseInput, type InputLocation } from './parse-input.ts';
 
-/** Methods endpoints are declared with. */
+/** Methods handlers are declared with. */
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** What a handler answers: a status and a JSON body, or text with its content type. */
-export interface EndpointResult {
+export interface HandlerResult {
   status: number;
   body?: unknown;
   /** Set for a body that is not JSON (markdown, HTML, XML); the body is then a string. */
   contentType?: string;
 }
 
-/** One documented response of an endpoint. */
+/** One documented response of a handler. */
 export interface ResponseSpec {
   description: string;
   /** JSON body schema; documented, and checked by the tests. */
@@ -24,10 +24,10 @@ export interface ResponseSpec {
 }
 
 /**
- * An API endpoint: its path, the schemas that validate its input (and document it in the
+ * An API handler: its method and path, the schemas that validate its input (and document it in the
  * OpenAPI document), and a handler that turns valid input into a result. No express in handlers.
  */
-export interface EndpointSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface HandlerSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: HttpMethod;
   /** Express-style path below /api/v1: `/runs/:run`. */
   path: string;
@@ -41,15 +41,15 @@ export interface EndpointSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodTy
   query?: Q;
   body?: B;
   responses: Record<number, ResponseSpec>;
-  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<EndpointResult>;
+  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<HandlerResult>;
 }
 
-/** Keeps the schema types of one endpoint while building a list of them. */
-export function defineEndpoint<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: EndpointSpec<P, Q, B>): EndpointSpec {
-  return spec as unknown as EndpointSpec;
+/** Keeps the schema types of one handler while building a list of them. */
+export function defineHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: HandlerSpec<P, Q, B>): HandlerSpec {
+  return spec as unknown as HandlerSpec;
 }
 
-function read(spec: EndpointSpec, req: Request): { params: unknown; query: unknown; body: unknown } {
+function read(spec: HandlerSpec, req: Request): { params: unknown; query: unknown; body: unknown } {
   const parse = (schema: z.ZodType | undefined, value: unknown, where: InputLocation): unknown =>
     schema ? parseInput(schema, value, where) : undefined;
   return {
@@ -59,26 +59,26 @@ function read(spec: EndpointSpec, req: Request): { params: unknown; query: unkno
   };
 }
 
-function send(res: Response, result: EndpointResult): void {
+function send(res: Response, result: HandlerResult): void {
   res.status(result.status);
   if (result.contentType) res.type(result.contentType).send(result.body);
   else if (result.body === undefined) res.end();
   else res.json(result.body);
 }
 
-/** The scope an endpoint needs. */
-export const scopeOf = (spec: EndpointSpec): Scope => spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
+/** The scope a handler needs. */
+export const scopeOf = (spec: HandlerSpec): Scope => spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
 
 /**
- * Registers endpoints on an express router, each behind its scope (the token's, set by the
+ * Registers handlers on an express router, each behind its scope (the token's, set by the
  * auth middleware); a thrown error goes to the error middleware.
  */
-export function mountEndpoints(router: Router, endpoints: readonly EndpointSpec[]): void {
-  for (const spec of endpoints) {
+export function mountHandlers(router: Router, handlers: readonly HandlerSpec[]): void {
+  for (const spec of handlers) {
     const scope = scopeOf(spec);
     router[spec.method](spec.path, async (req: Request, res: Response) => {
       requireScope(res, scope);
-      send(res, await spec.handle(read(spec, req) as Parameters<EndpointSpec['handle']>[0]));
+      send(res, await spec.handle(read(spec, req) as Parameters<HandlerSpec['handle']>[0]));
     });
   }
 }

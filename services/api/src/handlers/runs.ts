@@ -5,7 +5,7 @@ import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/
 import type { ApiContext } from '../context.ts';
 import { runFigures, runGate } from '../gate/run-gate.ts';
 import { gateThresholdsSchema } from '../gate/thresholds.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { runDetailSchema, runListSchema, runSchema } from '../schemas/responses.ts';
 import { checkRules, requireRun } from './run-lookup.ts';
@@ -54,9 +54,9 @@ async function resultLagOf(ctx: ApiContext): Promise<(run: Run) => ResultLag> {
 }
 
 /** Runs: list, create, read, describe, close. */
-export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function runHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs',
       operationId: 'listRuns',
@@ -74,7 +74,7 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { items } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'post',
       path: '/runs',
       operationId: 'createRun',
@@ -89,7 +89,7 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 201, body: run };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run',
       operationId: 'getRun',
@@ -103,7 +103,7 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { ...run, resultLag: lagOf(run) } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'patch',
       path: '/runs/:run',
       operationId: 'updateRun',
@@ -117,7 +117,7 @@ export function runEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: await updateRun(ctx.pool, run.id, body) };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'post',
       path: '/runs/:run/close',
       operationId: 'closeRun',

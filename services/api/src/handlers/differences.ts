@@ -4,7 +4,7 @@ import { listDifferences, type FieldKey, type StoredDifference } from '@shadowdi
 import { createFieldIgnorer } from '../analysis/read-rules.ts';
 import { analyseRun, fieldKey, type AnalysedField, type RunAnalysis } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { booleanParam, decodeCursor, encodeCursor, pageParams, runParam } from '../params.ts';
 import { differencePageSchema } from '../schemas/responses.ts';
 import { requireRun } from './run-lookup.ts';
@@ -68,9 +68,9 @@ export function presentDifference(analysis: RunAnalysis, ignorer: ReturnType<typ
 }
 
 /** Differences of a run, filtered and cursor-paged. */
-export function differenceEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function differenceHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/differences',
       operationId: 'listDifferences',

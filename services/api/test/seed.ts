@@ -1,10 +1,10 @@
-/** Test helpers: exchanges stored the way the worker stores them, and an API on an ephemeral port. */
+/** Seeds for the API tests: exchanges stored the way the worker stores them, and an API on an ephemeral port. */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { createLogger } from '@shadowdiff/core';
 import { storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
-import { createApp, type ApiDeps } from './app.ts';
+import { createApp, type ApiDeps } from '../src/app.ts';
 
 export interface SeedExchange {
   route?: string;

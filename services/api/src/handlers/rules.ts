@@ -5,7 +5,7 @@ import { changeRunRules, clearTriage, listTriage, setTriage } from '@shadowdiff/
 import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
 import { analyseRun, classificationOf } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { rulesSchema, triageSchema } from '../schemas/responses.ts';
 import { checkRules, requireRun } from './run-lookup.ts';
@@ -24,9 +24,9 @@ const triageBody = z.strictObject({
 const nameOf = (rule: unknown): unknown => (rule as { name?: unknown } | null)?.name;
 
 /** A run's rules and triage marks; changes apply to what is read at once, and to new exchanges within seconds. */
-export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function ruleHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/rules',
       operationId: 'listRules',
@@ -40,7 +40,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { run: { id: run.id, name: run.name }, rules: run.rules, configured: ctx.configuredRules, triage } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'post',
       path: '/runs/:run/rules',
       operationId: 'addRule',
@@ -65,7 +65,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 201, body: { run: { id: run.id, name: run.name }, rules, configured: ctx.configuredRules, triage } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'delete',
       path: '/runs/:run/rules/:name',
       operationId: 'removeRule',
@@ -85,7 +85,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 204 };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/triage',
       operationId: 'listTriage',
@@ -98,7 +98,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { items: await listTriage(ctx.pool, run.id) } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'put',
       path: '/runs/:run/triage',
       operationId: 'markField',
@@ -118,7 +118,7 @@ export function ruleEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { triage, classification } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'delete',
       path: '/runs/:run/triage',
       operationId: 'unmarkField',

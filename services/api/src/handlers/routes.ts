@@ -1,20 +1,20 @@
 import { z } from 'zod';
 import { NotFoundError } from '@shadowdiff/core';
-import { summariseEndpoints } from '../analysis/endpoint-summary.ts';
+import { summariseRoutes } from '../analysis/route-summary.ts';
 import { listFieldItems } from '../analysis/field-items.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
-import { endpointListSchema, fieldListSchema } from '../schemas/responses.ts';
+import { fieldListSchema, routeListSchema } from '../schemas/responses.ts';
 import { requireRun, runLink } from './run-lookup.ts';
 
 const verdicts = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']);
 
-/** Endpoints (routes) of a run and the fields of each. */
-export function endpointEndpoints(ctx: ApiContext): EndpointSpec[] {
+/** The routes of a run and the fields of each (published under /runs/:run/endpoints). */
+export function routeHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/endpoints',
       operationId: 'listEndpoints',
@@ -23,12 +23,12 @@ export function endpointEndpoints(ctx: ApiContext): EndpointSpec[] {
         'Real differences exclude fields hidden by rules (including rules added after the exchanges were stored), fields triaged as noise or expected, and fields the secondary shows to be noise.',
       tag: 'endpoints',
       params: z.strictObject({ run: runParam }),
-      responses: { 200: { description: 'the endpoints, busiest first', schema: endpointListSchema } },
+      responses: { 200: { description: 'the routes, busiest first', schema: routeListSchema } },
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
         const analysis = await analyseRun(ctx, run);
-        const { overall, endpoints } = await summariseEndpoints(ctx, analysis);
-        const items = endpoints.map((e) => ({
+        const { overall, routes } = await summariseRoutes(ctx, analysis);
+        const items = routes.map((e) => ({
           ...e,
           links: {
             fields: runLink(run, 'endpoints', encodeURIComponent(e.route), 'fields'),
@@ -38,7 +38,7 @@ export function endpointEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: { run: { id: run.id, name: run.name }, overall, items } };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/endpoints/:route/fields',
       operationId: 'listEndpointFields',

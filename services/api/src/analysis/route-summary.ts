@@ -1,5 +1,7 @@
-import { listEndpointTraffic, type CandidateErrorBreakdown, type EndpointTraffic, type LatencyBasis, type LatencyPercentiles, type P99Bounds } from '@shadowdiff/store';
+import type { z } from 'zod';
+import { listEndpointTraffic, type EndpointTraffic } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
+import type { latencyComparisonSchema, routeSummarySchema, trafficTotalsSchema } from '../schemas/responses.ts';
 import type { FieldVerdict } from './classify.ts';
 import type { RunAnalysis } from './run-analysis.ts';
 
@@ -10,39 +12,13 @@ import type { RunAnalysis } from './run-analysis.ts';
  * under other load: indicative only, never judged by the gate). `primary` is the served primary's
  * own percentiles, whatever the basis.
  */
-export interface LatencyComparison {
-  basis: LatencyBasis;
-  samples: number;
-  primary: LatencyPercentiles;
-  reference: LatencyPercentiles;
-  candidate: LatencyPercentiles;
-  ratio: LatencyPercentiles;
-  /** One-sided 95% bounds on the candidate's and the reference's p99 (null on the `primary` basis). */
-  p99Bounds: P99Bounds | null;
-}
+export type LatencyComparison = z.output<typeof latencyComparisonSchema>;
 
 /** Figures of a set of exchanges (a route, or the whole run). */
-export interface TrafficTotals {
-  exchanges: number;
-  /** Exchanges with at least one real (non-noise, non-ignored, non-expected) difference. */
-  differingExchanges: number;
-  differenceRate: number;
-  statusMismatches: number;
-  statusMismatchRate: number;
-  /** 5xx answers, timeouts, refused and reset connections of the candidate. */
-  candidateErrors: number;
-  candidateErrorRate: number;
-  errors: CandidateErrorBreakdown;
-  secondaryExchanges: number;
-  latency: LatencyComparison;
-}
+export type TrafficTotals = z.output<typeof trafficTotalsSchema>;
 
-/** One endpoint (route) of a run. */
-export interface EndpointSummary extends TrafficTotals {
-  route: string;
-  /** How many of its differing fields have each verdict. */
-  fields: Record<FieldVerdict, number>;
-}
+/** One route of a run, with how many of its differing fields have each verdict. */
+export type RouteSummary = z.output<typeof routeSummarySchema>;
 
 const rate = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 const ratio = (candidate: number | null, primary: number | null): number | null =>
@@ -78,11 +54,11 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
   };
 }
 
-/** Per-endpoint and whole-run figures of an analysed run, busiest endpoint first. */
-export async function summariseEndpoints(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; endpoints: EndpointSummary[] }> {
+/** Per-route and whole-run figures of an analysed run, busiest route first. */
+export async function summariseRoutes(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; routes: RouteSummary[] }> {
   const traffic = await listEndpointTraffic(ctx.pool, analysis.run.id);
   const byRoute = new Map(traffic.filter((t) => t.route !== null).map((t) => [t.route!, t]));
-  const endpoints = analysis.routes.map((stats) => {
+  const routes = analysis.routes.map((stats) => {
     const fields: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };
     for (const f of analysis.fields) {
       if (f.route === stats.route && f.candidate.differences > 0) fields[f.classification.verdict] += 1;
@@ -97,10 +73,10 @@ export async function summariseEndpoints(ctx: ApiContext, analysis: RunAnalysis)
       fields,
     };
   });
-  const sum = (pick: (e: EndpointSummary) => number): number => endpoints.reduce((n, e) => n + pick(e), 0);
+  const sum = (pick: (e: RouteSummary) => number): number => routes.reduce((n, e) => n + pick(e), 0);
   const overall = totals(
     traffic.find((t) => t.route === null),
     { differing: sum((e) => e.differingExchanges), mismatches: sum((e) => e.statusMismatches), secondary: sum((e) => e.secondaryExchanges) },
   );
-  return { overall, endpoints };
+  return { overall, routes };
 }

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { listDeadLetters } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { booleanParam, decodeCursor, encodeCursor, pageParams } from '../params.ts';
 import { deadLetterPageSchema } from '../schemas/responses.ts';
 
 const cursorSchema = z.strictObject({ b: z.number().int().positive() });
 
 /** Captures that could not be processed. */
-export function deadLetterEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function deadLetterHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/dead-letters',
       operationId: 'listDeadLetters',

@@ -4,21 +4,21 @@ import { renderGateJunit } from '../gate/junit.ts';
 import { renderGateMarkdown } from '../gate/markdown.ts';
 import { runGate } from '../gate/run-gate.ts';
 import { gateThresholdsSchema } from '../gate/thresholds.ts';
-import { defineEndpoint, type EndpointSpec } from '../http/endpoint.ts';
+import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { buildReport } from '../report/build-report.ts';
 import { renderReportHtml } from '../report/render-html.ts';
 import { renderReportMarkdown } from '../report/render-markdown.ts';
-import { gateResultSchema } from '../schemas/responses.ts';
+import { gateResultSchema, releaseReportSchema } from '../schemas/gate.ts';
 import { requireRun } from './run-lookup.ts';
 
 const runPath = z.strictObject({ run: runParam });
 const baseline = z.string().min(1).max(200).describe('id or name of an earlier run: fields that differ now but not there are called out');
 
 /** The gate and the release validation report. */
-export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
+export function gateHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
-    defineEndpoint({
+    defineHandler({
       method: 'post',
       path: '/runs/:run/gate',
       operationId: 'evaluateGate',
@@ -39,7 +39,7 @@ export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
         return { status: 200, body: result };
       },
     }),
-    defineEndpoint({
+    defineHandler({
       method: 'get',
       path: '/runs/:run/report',
       operationId: 'getReport',
@@ -48,7 +48,7 @@ export function gateEndpoints(ctx: ApiContext): EndpointSpec[] {
       tag: 'gate',
       params: runPath,
       query: z.strictObject({ format: z.enum(['json', 'markdown', 'html']).default('json'), baseline: baseline.optional() }),
-      responses: { 200: { description: 'the report', schema: z.looseObject({ run: z.looseObject({}), gate: gateResultSchema }), textTypes: ['text/markdown', 'text/html'] } },
+      responses: { 200: { description: 'the report', schema: releaseReportSchema, textTypes: ['text/markdown', 'text/html'] } },
       handle: async ({ params, query }) => {
         const run = await requireRun(ctx.pool, params.run);
         const report = await buildReport(ctx, run, query.baseline ? { baseline: query.baseline } : {});
