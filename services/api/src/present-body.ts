@@ -1,4 +1,4 @@
-import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
+import { decodeContent, findHeader } from '@shadowdiff/core';
 
 const MAX_PRESENTED_BYTES = 4 * 1024 * 1024;
 
@@ -6,21 +6,6 @@ interface Captured {
   headers?: Record<string, string | string[]>;
   body?: { base64: string; size: number; truncated: boolean };
   [key: string]: unknown;
-}
-
-function decode(bytes: Buffer, encoding: string | undefined): Buffer {
-  const options = { maxOutputLength: MAX_PRESENTED_BYTES };
-  switch (encoding?.toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzipSync(bytes, options);
-    case 'br':
-      return brotliDecompressSync(bytes, options);
-    case 'deflate':
-      return inflateSync(bytes, options);
-    default:
-      return bytes;
-  }
 }
 
 /**
@@ -31,12 +16,15 @@ export function presentCaptured(value: unknown): unknown {
   const captured = value as Captured | null;
   if (!captured?.body) return captured;
   const { base64, size, truncated } = captured.body;
-  const header = captured.headers?.['content-encoding'];
-  const encoding = Array.isArray(header) ? header[0] : header;
+  // Every coding of a stacked Content-Encoding (gzip, br, deflate, raw or zlib-wrapped), as the
+  // diff engine removes them; a cut body cannot be decompressed and is shown as it is.
+  const encoding = truncated ? undefined : findHeader(captured.headers ?? {}, 'content-encoding');
   let text: string | undefined;
   let json: unknown;
   try {
-    const bytes = decode(Buffer.from(base64, 'base64'), truncated ? undefined : encoding);
+    const decodedBody = decodeContent(Buffer.from(base64, 'base64'), encoding, MAX_PRESENTED_BYTES);
+    if (!decodedBody.ok) throw new Error(decodedBody.reason);
+    const bytes = decodedBody.bytes;
     const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     text = decoded;
     try {
