@@ -20,7 +20,7 @@ import {
 
 /** The pid of `up`'s child running this command (`worker`, `tap`, `api`). */
 const childPid = (up: RunningStack, command: string): number | undefined =>
-  childrenOf(up.cli.child.pid!).find((c) => c.command.endsWith(`shadowdiff.js ${command}`))?.pid;
+  childrenOf(up.cli.child.pid!).find((c) => new RegExp(`shadowdiff(-dev)?\\.js ${command}$`).test(c.command))?.pid;
 
 /** A counter or gauge from a Prometheus text page. */
 async function metric(url: string, name: string): Promise<number> {
