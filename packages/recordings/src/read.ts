@@ -1,4 +1,5 @@
 /** Reads a recording of any supported format, told apart by its content, gzipped or not. */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { looksLikeExport, readExportLines } from './export-lines.ts';
@@ -9,12 +10,19 @@ import { RecordingError, type RecordedExchange, type RecordingFormat } from './r
 export interface Recording {
   format: RecordingFormat;
   exchanges: RecordedExchange[];
+  /** SHA-256 of the file's bytes: names the recording, whatever it is called or where it lies. */
+  id: string;
 }
 
 const isGzip = (bytes: Buffer): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** Reads a recording from its bytes; `name` is only for messages. */
 export function parseRecording(bytes: Buffer, name = 'the recording'): Recording {
+  const id = createHash('sha256').update(bytes).digest('hex');
+  return { id, ...parseContent(bytes, name) };
+}
+
+function parseContent(bytes: Buffer, name: string): Omit<Recording, 'id'> {
   if (isGzip(bytes)) {
     try {
       bytes = gunzipSync(bytes);

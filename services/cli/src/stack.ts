@@ -11,7 +11,8 @@ export interface Stack {
   infra: Infra;
   /** For this process's own reads (the demo's summary); the parts have their own. */
   pool: Pool;
-  tap: { url: string; adminUrl: string | undefined };
+  /** Absent when started without one (a replay sends its traffic itself). */
+  tap?: { url: string; adminUrl: string | undefined };
   api: { url: string };
   worker: { adminUrl: string };
   /** This process's `/metrics` (restarts of its children), `/healthz` and `/readyz` (every child running). */
@@ -62,7 +63,7 @@ function stackEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string
 export async function startStack(
   config: ShadowdiffConfig,
   logger: Logger,
-  parts: { supervisor: Supervisor; registry: Registry; configFile?: string },
+  parts: { supervisor: Supervisor; registry: Registry; configFile?: string; withTap?: boolean },
 ): Promise<Stack> {
   const closers: (() => Promise<void>)[] = [];
   let closing: Promise<void> | undefined;
@@ -103,12 +104,16 @@ export async function startStack(
     const [, workerAdmin] = await supervisor.start({ name: 'worker', args: ['worker', ...args], env, ready: /worker consuming.*\nhealth and metrics on (\S+) / });
     const [, apiUrl] = await supervisor.start({ name: 'api', args: ['api', ...args], env, ready: /api listening on (\S+)\n/ });
     infra.notePort('api', chosen.api.port);
-    const [, tapUrl, tapAdmin] = await supervisor.start({ name: 'tap', args: ['tap', ...args], env, ready: /tap listening on (\S+)\n(?:metrics on (\S+)\/metrics\n)?/ });
-    infra.notePort('tap', chosen.tap.port);
+    let tap: Stack['tap'];
+    if (parts.withTap !== false) {
+      const [, tapUrl, tapAdmin] = await supervisor.start({ name: 'tap', args: ['tap', ...args], env, ready: /tap listening on (\S+)\n(?:metrics on (\S+)\/metrics\n)?/ });
+      infra.notePort('tap', chosen.tap.port);
+      tap = { url: tapUrl!, adminUrl: tapAdmin };
+    }
     return {
       infra,
       pool,
-      tap: { url: tapUrl!, adminUrl: tapAdmin },
+      ...(tap ? { tap } : {}),
       api: { url: apiUrl! },
       worker: { adminUrl: workerAdmin! },
       admin,

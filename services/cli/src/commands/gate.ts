@@ -17,8 +17,8 @@ interface GateFlags {
 /** Exit codes a CI pipeline can rely on. */
 export const GATE_EXIT = { pass: 0, fail: 1, couldNotEvaluate: 2 } as const;
 
-function printResult(result: GateResult): void {
-  const out = process.stdout;
+/** The gate's verdict, its reasons, and every route's checks. */
+export function printGateResult(result: GateResult, out: NodeJS.WritableStream = process.stdout): void {
   out.write(`gate ${result.verdict === 'pass' ? 'PASSED' : 'FAILED'} for run ${result.run.name}${result.baseline ? ` (baseline ${result.baseline.name})` : ''}\n`);
   for (const reason of result.reasons) out.write(`  ✗ ${reason}\n`);
   out.write('\n');
@@ -40,7 +40,7 @@ async function gate(flags: GateFlags): Promise<void> {
     if (flags.junit) writeFileSync(flags.junit, renderGateJunit(result));
     if (flags.markdown) writeFileSync(flags.markdown, renderGateMarkdown(result));
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else printResult(result);
+    else printGateResult(result);
     process.exitCode = result.verdict === 'pass' ? GATE_EXIT.pass : GATE_EXIT.fail;
   } catch (error) {
     process.stderr.write(`shadowdiff gate: could not evaluate: ${(error as Error).message}\n`);

@@ -16,7 +16,7 @@ import { printRunSummary } from '../summary.ts';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `expected` exchanges are stored or, with no expectation, until the count stops growing. */
-async function waitForStored(count: () => Promise<number>, expected: number | undefined, timeoutMs: number): Promise<number> {
+export async function waitForStored(count: () => Promise<number>, expected: number | undefined, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let stored = await count();
   let steadySince = Date.now();
@@ -65,16 +65,18 @@ async function startDemoSides(supervisor: Supervisor, logLevel: string): Promise
   return { primary, candidate, secondary };
 }
 
-function printAddresses(stack: Stack, config: ShadowdiffConfig): void {
+export function printAddresses(stack: Stack, config: ShadowdiffConfig): void {
   const out = process.stdout;
   const api = stack.api.url;
   out.write(`\nshadowdiff is up (run "${config.run}")\n`);
-  out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
-  out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
+  if (stack.tap) {
+    out.write(`  tap        ${stack.tap.url}   → primary ${config.upstreams.primary}, candidate ${config.upstreams.candidate}`);
+    out.write(config.upstreams.secondary ? `, secondary ${config.upstreams.secondary}\n` : '\n');
+  }
   out.write(`  dashboard  ${api}/\n`);
   out.write(`  api        ${api}/api/v1/runs   (OpenAPI: ${api}/api/v1/openapi.json)\n`);
   out.write(`  health     ${api}/healthz, ${api}/readyz (with the queue's backlog), ${stack.worker.adminUrl}/readyz (worker)\n`);
-  out.write(`  metrics    ${stack.tap.adminUrl ? `${stack.tap.adminUrl}/metrics (tap), ` : ''}${api}/metrics (api), ${stack.worker.adminUrl}/metrics (worker), ${stack.admin.url}/metrics (restarts)\n`);
+  out.write(`  metrics    ${stack.tap?.adminUrl ? `${stack.tap.adminUrl}/metrics (tap), ` : ''}${api}/metrics (api), ${stack.worker.adminUrl}/metrics (worker), ${stack.admin.url}/metrics (restarts)\n`);
   out.write(`  postgres   ${stack.infra.embedded.postgres ? `embedded, data in ${config.stateDir}/postgres` : 'DATABASE_URL'}\n`);
   out.write(`  redis      ${stack.infra.embedded.redis ? `local redis-server, data in ${config.stateDir}/redis` : 'REDIS_URL'}\n`);
 }
@@ -82,11 +84,13 @@ function printAddresses(stack: Stack, config: ShadowdiffConfig): void {
 /** Sends the demo's traffic through the tap and prints what the API judged. */
 async function runDemo(stack: Stack, config: ShadowdiffConfig, flags: Record<string, unknown>): Promise<void> {
   const out = process.stdout;
+  const tap = stack.tap;
+  if (!tap) throw new Error('the demo sends its traffic through the tap, and this stack has none');
   out.write(`\nDemo: primary v1 vs candidate v2. Deliberate differences:\n`);
   for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
-  const tapMetrics = stack.tap.adminUrl && `${stack.tap.adminUrl}/metrics`;
+  const tapMetrics = tap.adminUrl && `${tap.adminUrl}/metrics`;
   const before = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
-  const traffic = await driveDemoTraffic(stack.tap.url, { requests: Number(flags.requests) });
+  const traffic = await driveDemoTraffic(tap.url, { requests: Number(flags.requests) });
   const after = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
   const mirrored = before === undefined || after === undefined ? undefined : after - before;
   out.write(`\nSent ${traffic.sent} requests through the tap (${traffic.failed} failed)${mirrored === undefined ? '.' : `; ${mirrored} mirrored.`}\n`);

@@ -1,0 +1,131 @@
+/**
+ * `shadowdiff replay`: rehearses a release on recorded traffic. Reads a recording (HAR, GoReplay
+ * or shadowdiff's own export), starts the pipeline on this machine as `up` does (without a tap),
+ * sends each request to the candidate (and the primary again, and the secondary) as the tap
+ * would, files the results under a run like live traffic, then prints the results table and the
+ * gate's verdict. Ctrl-C stops sending; what was sent is filed, and `--resume` carries on.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { Registry } from 'prom-client';
+import { createLogger } from '@shadowdiff/core';
+import { readRecording } from '@shadowdiff/recordings';
+import { countExchanges, findRun } from '@shadowdiff/store';
+import { parsePace, replayIntoRun, type RedactedPolicy, type FiledReplay } from '@shadowdiff/tap';
+import { createApiClient } from '../api-client.ts';
+import { addServiceOptions, configFromFlags } from '../options.ts';
+import { readReplayState, replayStatePath, writeReplayState, type ReplayState } from '../replay/replay-state.ts';
+import { showReplayProgress } from '../replay/replay-progress.ts';
+import { describeReplay } from '../replay/replay-summary.ts';
+import { startStack } from '../stack.ts';
+import { createSupervisor } from '../supervisor.ts';
+import { printRunSummary } from '../summary.ts';
+import { printGateResult } from './gate.ts';
+import { printAddresses, waitForStored } from './up.ts';
+import type { GateResult } from '@shadowdiff/api';
+
+interface ReplayFlags extends Record<string, unknown> {
+  from: string;
+  rate?: string;
+  speed?: string;
+  concurrency: number;
+  allowUnsafe?: boolean;
+  limit?: number;
+  redacted: RedactedPolicy;
+  resume?: boolean;
+}
+
+export function registerReplay(program: Command): void {
+  const command = program
+    .command('replay')
+    .description('replay recorded traffic (HAR, GoReplay, shadowdiff export) against the candidate, file it under a run like live traffic, and print the results and the gate')
+    .requiredOption('--from <file>', 'the recording: a HAR file, a GoReplay file (.gz too) or `shadowdiff export` output')
+    .addOption(new Option('--rate <n/s>', 'requests a second (default: the recorded pace, see --speed)'))
+    .addOption(new Option('--speed <factor>', 'the recorded timing scaled: 1x, 2x, 0.5x, or max'))
+    .addOption(new Option('--concurrency <n>', 'requests in flight at most').default(16).argParser(Number))
+    .addOption(new Option('--allow-unsafe', 'also replay POST, PUT, PATCH and DELETE (the candidate must use isolated data)'))
+    .addOption(new Option('--limit <n>', 'replay the first n exchanges only').argParser(Number))
+    .addOption(new Option('--redacted <policy>', 'requests whose stored values were redacted: skip them, send them as stored, or fill redacted headers from SHADOWDIFF_REPLAY_HEADER_<NAME>').choices(['skip', 'send', 'env']).default('skip'))
+    .addOption(new Option('--resume', 'carry on a stopped replay of the same recording into the same run, sending nothing twice'));
+  addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'apiPort', 'workerAdminPort', 'stateDir', 'logLevel']);
+  command.action((flags: ReplayFlags) => replay(flags));
+}
+
+async function replay(flags: ReplayFlags): Promise<void> {
+  const config = configFromFlags(flags);
+  const logger = createLogger({ level: config.log.level, stderr: true });
+  if (!config.upstreams.candidate) throw new Error('give the candidate to replay against (--candidate URL)');
+  const pace = parsePace({ ...(flags.rate !== undefined ? { rate: flags.rate } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) });
+  if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) throw new Error('--concurrency must be a whole number ≥ 1');
+  if (flags.limit !== undefined && (!Number.isInteger(flags.limit) || flags.limit < 1)) throw new Error('--limit must be a whole number ≥ 1');
+  const recording = await readRecording(flags.from);
+  const exchanges = flags.limit !== undefined ? recording.exchanges.slice(0, flags.limit) : recording.exchanges;
+  if (config.run === 'default' && flags.run === undefined) config.run = 'replay';
+  const statePath = replayStatePath(config.stateDir, config.run, recording.id);
+  const saved = flags.resume ? readReplayState(statePath) : undefined;
+  if (flags.resume && !saved) throw new Error(`nothing to resume: no stopped replay of ${flags.from} into run "${config.run}"`);
+  if (saved?.finished) throw new Error(`the replay of ${flags.from} into run "${config.run}" already finished; replay without --resume to send it again`);
+  const state: ReplayState = saved ?? { recordingId: recording.id, run: config.run, startedAtMs: Date.now(), total: exchanges.length, done: new Set(), finished: false };
+
+  const registry = new Registry();
+  const supervisor = createSupervisor({ logger, registry });
+  const stack = await startStack(config, logger, { supervisor, registry, withTap: false }).catch(async (error: unknown) => {
+    await supervisor.stop();
+    throw error;
+  });
+  const out = process.stdout;
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) return;
+    process.stderr.write('\nstopping: no new requests; those in flight are filed…\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    printAddresses(stack, config);
+    out.write(`\nReplaying ${exchanges.length} exchanges from ${flags.from} (${recording.format}) into run "${config.run}"${saved ? `, resuming after ${saved.done.size}` : ''}: ${config.upstreams.primary ? 'the primary is called again' : 'the recorded responses stand for the primary'}.\n`);
+    const runBefore = await findRun(stack.pool, config.run);
+    const storedBefore = runBefore ? await countExchanges(stack.pool, runBefore.id) : 0;
+    const view = showReplayProgress(exchanges.length - state.done.size);
+    let lastSave = 0;
+    const save = (): void => writeReplayState(statePath, state);
+    const note = (index: number, progress: Parameters<typeof view.update>[0]): void => {
+      state.done.add(index);
+      view.update(progress);
+      if (Date.now() - lastSave > 1000) {
+        save();
+        lastSave = Date.now();
+      }
+    };
+    let result: FiledReplay;
+    try {
+      result = await replayIntoRun(
+        config,
+        {
+          exchanges, recordingId: recording.id, startedAtMs: state.startedAtMs, pace, concurrency: flags.concurrency,
+          allowUnsafe: flags.allowUnsafe === true, redacted: flags.redacted, done: state.done, signal: stop.signal,
+          redisUrl: stack.infra.redisUrl, onSent: note, onSkipped: (index, _reason, _detail, progress) => note(index, progress),
+        },
+        logger,
+      );
+    } finally {
+      view.stop();
+      state.finished = state.done.size >= exchanges.length;
+      save();
+    }
+    const run = await findRun(stack.pool, config.run);
+    const stored = run ? await waitForStored(() => countExchanges(stack.pool, run.id), storedBefore + result.filed, 60_000) : 0;
+    out.write(describeReplay(result, stored - storedBefore, flags.from));
+    if (result.filed > 0) {
+      const client = createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) });
+      await printRunSummary(client, config.run, out);
+      const gate = await client.json<GateResult>('POST', `/runs/${encodeURIComponent(config.run)}/gate`, {});
+      out.write('\n');
+      printGateResult(gate, out);
+    }
+    if (result.stopped) out.write(`\nStopped after ${state.done.size} of ${exchanges.length}: \`shadowdiff replay --resume\` with the same --from and --run carries on.\n`);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await stack.close();
+  }
+}

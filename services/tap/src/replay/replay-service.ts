@@ -1,0 +1,77 @@
+/**
+ * A replay wired from the configuration, as the tap would be: the sides' connection pools, the
+ * tap's redaction key and rules, and a bounded batcher onto the capture queue.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import type { ShadowdiffConfig } from '@shadowdiff/config';
+import type { Logger } from '@shadowdiff/core';
+import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch, type DropReason } from '@shadowdiff/queue';
+import type { RecordedExchange } from '@shadowdiff/recordings';
+import { createUpstream } from '../proxy-server.ts';
+import { createRedactor } from '../redaction.ts';
+import { redactionFromConfig } from '../service.ts';
+import { replayExchanges, type ReplayOptions, type ReplaySummary } from './replay.ts';
+
+export interface ReplayRequest extends Pick<ReplayOptions, 'recordingId' | 'startedAtMs' | 'pace' | 'concurrency' | 'allowUnsafe' | 'redacted' | 'done' | 'signal' | 'onSent' | 'onSkipped' | 'env'> {
+  exchanges: readonly RecordedExchange[];
+  /** Where the queue is: the configuration's Redis unless given. */
+  redisUrl: string;
+}
+
+export interface FiledReplay extends ReplaySummary {
+  /** Captures that never reached the queue (Redis away, or its backlog full), by reason. */
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/** Replays `request.exchanges` against the configuration's upstreams into its run; resolves once every capture is queued. */
+export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayRequest, logger: Logger): Promise<FiledReplay> {
+  const { primary, candidate, secondary } = config.upstreams;
+  if (!candidate) throw new Error('a replay needs the candidate (--candidate URL)');
+  const connection = createProducerConnection(request.redisUrl);
+  connection.on('error', () => undefined);
+  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix: config.redis.prefix });
+  queue.on('error', () => undefined);
+  const dropped: Partial<Record<DropReason, number>> = {};
+  const batcher = createCaptureBatcher(queue, {
+    batchSize: config.tap.batchSize,
+    flushMs: config.tap.batchFlushMs,
+    maxBuffered: Math.max(config.tap.maxBufferedCaptures, request.concurrency * 4),
+    logger,
+    onDrop: (reason, count) => (dropped[reason] = (dropped[reason] ?? 0) + count),
+  });
+  const concurrency = Math.max(1, request.concurrency);
+  const limit = Math.max(config.tap.batchSize * 4, concurrency * 2);
+  const sides = {
+    ...(primary ? { primary: createUpstream(primary, concurrency) } : {}),
+    candidate: createUpstream(candidate, concurrency),
+    ...(secondary ? { secondary: createUpstream(secondary, concurrency) } : {}),
+  };
+  try {
+    await readyOrTimeout(connection, 10_000).catch((error: Error) => {
+      throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@]*@/, '//')} is not reachable: ${error.message}`);
+    });
+    const summary = await replayExchanges({
+      ...request,
+      run: config.run,
+      sides,
+      shadowHostSuffix: config.tap.shadowHostSuffix,
+      timeoutMs: config.tap.shadowTimeoutMs,
+      maxBodyBytes: config.tap.maxBodyBytes,
+      redactor: createRedactor(redactionFromConfig(config)),
+      emit: (capture) => batcher.push(capture),
+      // Unlike the tap, nobody waits on a replay: it waits for Redis to take what it holds
+      // rather than drop captures, so a replay at full speed files every exchange.
+      backpressure: async () => {
+        while (batcher.held >= limit) await sleep(10);
+      },
+    });
+    await batcher.flush();
+    return { ...summary, dropped };
+  } finally {
+    await batcher.close();
+    await queue.close().catch(() => undefined);
+    connection.disconnect();
+    await Promise.all(Object.values(sides).map((side) => side.dispatcher.close()));
+  }
+}
