@@ -39,7 +39,7 @@ export function performanceSection(bench: string): string {
   const worker = readSection(bench, 'Worker');
   if (worker) {
     const twoKb = row(worker, '2 KB');
-    lines.push(`- Worker, one process: ${thousands(num(twoKb[2]!))} exchanges/s with ~2 KB JSON bodies (10% differing), the diff step costing ${twoKb[4]} the parse-and-insert-only pipeline.`);
+    lines.push(`- Worker, one process: ${thousands(num(twoKb[2]!))} exchanges/s with ~2 KB JSON bodies (10% differing), the diff step costing ${twoKb[4]} the pipeline without it (derived).`);
   }
   const judgement = readSection(bench, 'Judgement');
   if (judgement) {

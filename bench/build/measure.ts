@@ -20,7 +20,7 @@ export function mainThreadCpuMs(pid: number): number {
  */
 export async function timeUpStart(binary: string, upstream: { primary: string; candidate: string }, stateDir: string): Promise<number> {
   const ports = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
-  const args = [binary, 'up', '--primary', upstream.primary, '--candidate', upstream.candidate, '--state-dir', stateDir, '--log-level', 'warn',
+  const args = [binary, 'up', '--primary', upstream.primary, '--candidate', upstream.candidate, '--state-dir', stateDir, '--log-level', process.env.UP_LOG_LEVEL ?? 'warn',
     '--tap-port', String(ports[0]), '--api-port', String(ports[1]), '--admin-port', String(ports[2]), '--worker-admin-port', String(ports[3])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,8 +46,11 @@ export async function timeUpStart(binary: string, upstream: { primary: string; c
     await exited;
     throw error;
   });
+  // A moment before Ctrl-C: a SIGINT at the very instant up reports ready was seen to end it by
+  // the signal's default action now and then, without its shutdown.
+  await new Promise((r) => setTimeout(r, 1000));
   child.kill('SIGINT');
   const code = await exited;
-  if (code !== 0) throw new Error(`shadowdiff up exited ${code} on Ctrl-C\n${err}`);
+  if (code !== 0) throw new Error(`shadowdiff up exited ${code} (signal ${child.signalCode}) on Ctrl-C\n${err}`);
   return ready;
 }
