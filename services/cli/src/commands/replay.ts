@@ -113,8 +113,12 @@ async function replay(flags: ReplayFlags): Promise<void> {
       state.finished = state.done.size >= exchanges.length;
       save();
     }
-    const run = await findRun(stack.pool, config.run);
-    const stored = run ? await waitForStored(() => countExchanges(stack.pool, run.id), storedBefore + result.filed, 60_000) : 0;
+    // The workers create the run with its first batch: until then it has no exchanges.
+    const storedNow = async (): Promise<number> => {
+      const run = await findRun(stack.pool, config.run);
+      return run ? countExchanges(stack.pool, run.id) : 0;
+    };
+    const stored = await waitForStored(storedNow, storedBefore + result.filed, 60_000);
     out.write(describeReplay(result, stored - storedBefore, flags.from));
     if (result.filed > 0) {
       const client = createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) });
