@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, runCli, startUpstream, stopStarted, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
+import { createTestDatabase, runCli, startUp, startUpstream, stopStarted, type TestDatabase, type TestUpstream } from '@shadowdiff/testkit';
 
 /**
  * `shadowdiff replay` as a user runs it: a recording written to the documented formats, replayed
@@ -83,6 +83,31 @@ describe('shadowdiff replay', () => {
     const zipped = await replay(['--from', file('orders.gor.gz', gzipSync(goReplayFile(40, true))), '--candidate', candidate.url, '--run', 'gor-zipped', '--rate', '400']);
     expect(zipped.code, zipped.err).toBe(0);
     expect(await stored('gor-zipped')).toHaveLength(40);
+  });
+
+  it('exports a stored run and replays it, from the file or straight from the run, against a new candidate', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'warn' };
+    const { cli: up, apiUrl } = await startUp(['--primary', primary.url, '--candidate', candidate.url, '--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--worker-admin-port', '0', '--state-dir', join(work, 'up-state')], env);
+    const exported = runCli(['export', '--run', 'gor-recorded', '--api', apiUrl], env);
+    expect(await exported.exited(), exported.stderr()).toBe(0);
+    await up.stop();
+    const lines = exported.stdout().trim().split('\n').map((line) => JSON.parse(line) as { format: string; request: { url: string } });
+    expect(lines).toHaveLength(40);
+    expect(lines[0]!.format).toBe('shadowdiff.exchange.v1');
+    expect(exported.stderr()).toContain('exported 40 exchanges of run gor-recorded');
+
+    const fromFile = await replay(['--from', file('gor-recorded.ndjson', exported.stdout()), '--candidate', primary.url, '--run', 'from-export', '--speed', 'max']);
+    expect(fromFile.code, fromFile.err).toBe(0);
+    expect(fromFile.out).toContain('(shadowdiff-export)');
+    // The candidate is now the primary itself: a run of the same answers finds nothing real.
+    expect(fromFile.out).not.toMatch(/type number → string/);
+    expect(await stored('from-export')).toHaveLength(40);
+
+    const fromRun = await replay(['--from-run', 'gor-recorded', '--primary', primary.url, '--candidate', candidate.url, '--speed', 'max']);
+    expect(fromRun.code, fromRun.err).toBe(0);
+    expect(fromRun.out).toContain('Replaying 40 exchanges from run gor-recorded');
+    expect(fromRun.out).toMatch(/type number → string on body\.total/);
+    expect(await stored('gor-recorded-replay')).toHaveLength(40);
   });
 
   it('re-drives the primary when given, and replays unsafe methods only when allowed', async () => {

@@ -3,12 +3,20 @@
  * line, the capture as the workers received it, marked with the format's name and version.
  */
 import { z } from 'zod';
-import { captureSchema, type CapturedBody, type CapturedRequest, type CapturedResponse } from '@shadowdiff/core';
+import { captureSchema, capturedResponseSchema, type CapturedBody, type CapturedRequest, type CapturedResponse } from '@shadowdiff/core';
 import { RecordingError, type HeaderPairs, type RecordedExchange, type RecordedResponse } from './recorded.ts';
 
 export const EXPORT_FORMAT = 'shadowdiff.exchange.v1';
 
-export const exportLineSchema = captureSchema.extend({ format: z.literal(EXPORT_FORMAT) });
+/**
+ * The responses are there when the workers kept them (exchanges that differ, and a sample of
+ * identical ones); the request always is.
+ */
+export const exportLineSchema = captureSchema.extend({
+  format: z.literal(EXPORT_FORMAT),
+  primary: capturedResponseSchema.optional(),
+  candidate: capturedResponseSchema.optional(),
+});
 export type ExportLine = z.infer<typeof exportLineSchema>;
 
 /** Whether the first line is one of ours. */
@@ -32,9 +40,23 @@ function missingOf(request: CapturedRequest): string[] {
   return [...new Set(missing)];
 }
 
-function responseOf(response: CapturedResponse): RecordedResponse | undefined {
-  if (response.outcome !== 'ok' || response.status === null) return undefined;
+function responseOf(response: CapturedResponse | undefined): RecordedResponse | undefined {
+  if (!response || response.outcome !== 'ok' || response.status === null) return undefined;
   return { status: response.status, headers: pairsOf(response.headers), body: bytesOf(response.body), decoded: false, latencyMs: response.latencyMs };
+}
+
+/** A stored exchange as a recorded one: its request, and the primary's response when it was kept. */
+export function exchangeOfExportLine(line: ExportLine, where: string): RecordedExchange {
+  const missing = missingOf(line.request);
+  const response = responseOf(line.primary);
+  return {
+    origin: `${where} (capture ${line.id})`,
+    startedAtMs: Date.parse(line.capturedAt),
+    captureId: line.id,
+    request: { method: line.request.method, url: line.request.url, headers: pairsOf(line.request.headers), body: bytesOf(line.request.body) },
+    ...(response ? { response } : {}),
+    ...(missing.length ? { missing } : {}),
+  };
 }
 
 export function readExportLines(text: string): RecordedExchange[] {
@@ -54,17 +76,7 @@ export function readExportLines(text: string): RecordedExchange[] {
       const issue = parsed.error.issues[0]!;
       throw new RecordingError(`${where}: ${issue.path.join('.') || 'the line'}: ${issue.message}`);
     }
-    const line_ = parsed.data;
-    const missing = missingOf(line_.request);
-    const response = responseOf(line_.primary);
-    out.push({
-      origin: `${where} (capture ${line_.id})`,
-      startedAtMs: Date.parse(line_.capturedAt),
-      captureId: line_.id,
-      request: { method: line_.request.method, url: line_.request.url, headers: pairsOf(line_.request.headers), body: bytesOf(line_.request.body) },
-      ...(response ? { response } : {}),
-      ...(missing.length ? { missing } : {}),
-    });
+    out.push(exchangeOfExportLine(parsed.data, where));
   }
   return out.sort((a, b) => a.startedAtMs - b.startedAtMs);
 }

@@ -17,3 +17,4 @@ export * from './jsonb-safe.ts';
 export { countersOf } from './exchange-counters.ts';
 export * from './finding-inputs.ts';
 export * from './pg-errors.ts';
+export * from './export-rows.ts';

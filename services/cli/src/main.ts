@@ -8,6 +8,7 @@ import { registerReport } from './commands/report.ts';
 import { registerDiffRuns, registerRuns } from './commands/runs.ts';
 import { isShuttingDown } from './shutdown.ts';
 import { registerTap } from './commands/tap.ts';
+import { registerExport } from './commands/export.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerUp } from './commands/up.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -26,6 +27,7 @@ registerDiffRuns(program);
 registerRuns(program);
 registerGate(program);
 registerReplay(program);
+registerExport(program);
 registerReport(program);
 
 // A failure nobody expected still ends with one line, and the exit stops the local servers.

@@ -40,8 +40,8 @@ function isCandidateError(capture: Capture): boolean {
 }
 
 /**
- * The row shape of one diffed capture. `keepBodies` decides storage economy: bodies and headers
- * are kept for exchanges with differences and for a sample of identical ones.
+ * The row shape of one diffed capture. `keepBodies` decides storage economy: responses are kept
+ * for exchanges with differences and for a sample of identical ones; requests always.
  */
 export function toExchangeRecord(capture: Capture, runId: string, diff: ExchangeDiff, keepBodies: boolean): ExchangeRecord {
   const differences = boundedDifferenceRows([...diff.differences.map((d) => toDifferenceRecord(d, null)), ...diff.ignored.map((d) => toDifferenceRecord(d, d.rule))]);
@@ -62,7 +62,8 @@ export function toExchangeRecord(capture: Capture, runId: string, diff: Exchange
     candidateLatencyMs: capture.candidate.latencyMs,
     secondaryLatencyMs: capture.secondary?.latencyMs ?? null,
     secondaryKind: capture.secondary ? (capture.secondaryKind ?? 'secondary') : null,
-    request: keep ? jsonbSafe(capture.request) : null,
+    // Every exchange keeps its request (as capped by the tap), so a stored run can be replayed.
+    request: jsonbSafe(capture.request),
     primaryResponse: keep ? jsonbSafe(capture.primary) : null,
     candidateResponse: keep ? jsonbSafe(capture.candidate) : null,
     secondaryResponse: keep && capture.secondary ? jsonbSafe(capture.secondary) : null,

@@ -4,6 +4,7 @@ import { buildOpenApiDocument } from '../http/openapi.ts';
 import { deadLetterHandlers } from './dead-letters.ts';
 import { differenceHandlers } from './differences.ts';
 import { exchangeHandlers } from './exchanges.ts';
+import { exportHandlers } from './export.ts';
 import { findingHandlers } from './findings.ts';
 import { gateHandlers } from './gate.ts';
 import { routeHandlers } from './routes.ts';
@@ -20,6 +21,7 @@ export function apiHandlers(ctx: ApiContext): HandlerSpec[] {
     ...findingHandlers(ctx),
     ...differenceHandlers(ctx),
     ...exchangeHandlers(ctx),
+    ...exportHandlers(ctx),
     ...ruleHandlers(ctx),
     ...gateHandlers(ctx),
     ...deadLetterHandlers(ctx),

@@ -10,6 +10,7 @@ import { Option } from 'commander';
 import { Registry } from 'prom-client';
 import { createLogger } from '@shadowdiff/core';
 import { readRecording } from '@shadowdiff/recordings';
+import { recordingOfRun } from '../replay/stored-run.ts';
 import { countExchanges, findRun } from '@shadowdiff/store';
 import { parsePace, replayIntoRun, type RedactedPolicy, type FiledReplay } from '@shadowdiff/tap';
 import { createApiClient } from '../api-client.ts';
@@ -25,7 +26,8 @@ import { printAddresses, waitForStored } from './up.ts';
 import type { GateResult } from '@shadowdiff/api';
 
 interface ReplayFlags extends Record<string, unknown> {
-  from: string;
+  from?: string;
+  fromRun?: string;
   rate?: string;
   speed?: string;
   concurrency: number;
@@ -39,7 +41,8 @@ export function registerReplay(program: Command): void {
   const command = program
     .command('replay')
     .description('replay recorded traffic (HAR, GoReplay, shadowdiff export) against the candidate, file it under a run like live traffic, and print the results and the gate')
-    .requiredOption('--from <file>', 'the recording: a HAR file, a GoReplay file (.gz too) or `shadowdiff export` output')
+    .option('--from <file>', 'the recording: a HAR file, a GoReplay file (.gz too) or `shadowdiff export` output')
+    .option('--from-run <run>', "a stored run's requests (every exchange keeps its request), sent again")
     .addOption(new Option('--rate <n/s>', 'requests a second (default: the recorded pace, see --speed)'))
     .addOption(new Option('--speed <factor>', 'the recorded timing scaled: 1x, 2x, 0.5x, or max'))
     .addOption(new Option('--concurrency <n>', 'requests in flight at most').default(16).argParser(Number))
@@ -58,14 +61,11 @@ async function replay(flags: ReplayFlags): Promise<void> {
   const pace = parsePace({ ...(flags.rate !== undefined ? { rate: flags.rate } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) });
   if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) throw new Error('--concurrency must be a whole number ≥ 1');
   if (flags.limit !== undefined && (!Number.isInteger(flags.limit) || flags.limit < 1)) throw new Error('--limit must be a whole number ≥ 1');
-  const recording = await readRecording(flags.from);
-  const exchanges = flags.limit !== undefined ? recording.exchanges.slice(0, flags.limit) : recording.exchanges;
-  if (config.run === 'default' && flags.run === undefined) config.run = 'replay';
-  const statePath = replayStatePath(config.stateDir, config.run, recording.id);
-  const saved = flags.resume ? readReplayState(statePath) : undefined;
-  if (flags.resume && !saved) throw new Error(`nothing to resume: no stopped replay of ${flags.from} into run "${config.run}"`);
-  if (saved?.finished) throw new Error(`the replay of ${flags.from} into run "${config.run}" already finished; replay without --resume to send it again`);
-  const state: ReplayState = saved ?? { recordingId: recording.id, run: config.run, startedAtMs: Date.now(), total: exchanges.length, done: new Set(), finished: false };
+  if ((flags.from === undefined) === (flags.fromRun === undefined)) throw new Error('give the traffic to replay: --from FILE or --from-run RUN (one of them)');
+  const source = flags.from ?? `run ${flags.fromRun}`;
+  // A file is read (and refused when damaged) before anything starts; a run once the API is up.
+  const fileRecording = flags.from !== undefined ? await readRecording(flags.from) : undefined;
+  if (config.run === 'default' && flags.run === undefined) config.run = flags.fromRun ? `${flags.fromRun}-replay` : 'replay';
 
   const registry = new Registry();
   const supervisor = createSupervisor({ logger, registry });
@@ -83,7 +83,15 @@ async function replay(flags: ReplayFlags): Promise<void> {
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     printAddresses(stack, config);
-    out.write(`\nReplaying ${exchanges.length} exchanges from ${flags.from} (${recording.format}) into run "${config.run}"${saved ? `, resuming after ${saved.done.size}` : ''}: ${config.upstreams.primary ? 'the primary is called again' : 'the recorded responses stand for the primary'}.\n`);
+    const client = createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) });
+    const recording = fileRecording ?? (await recordingOfRun(client, flags.fromRun!));
+    const exchanges = flags.limit !== undefined ? recording.exchanges.slice(0, flags.limit) : recording.exchanges;
+    const statePath = replayStatePath(config.stateDir, config.run, recording.id);
+    const saved = flags.resume ? readReplayState(statePath) : undefined;
+    if (flags.resume && !saved) throw new Error(`nothing to resume: no stopped replay of ${source} into run "${config.run}"`);
+    if (saved?.finished) throw new Error(`the replay of ${source} into run "${config.run}" already finished; replay without --resume to send it again`);
+    const state: ReplayState = saved ?? { recordingId: recording.id, run: config.run, startedAtMs: Date.now(), total: exchanges.length, done: new Set(), finished: false };
+    out.write(`\nReplaying ${exchanges.length} exchanges from ${source} (${recording.format}) into run "${config.run}"${saved ? `, resuming after ${saved.done.size}` : ''}: ${config.upstreams.primary ? 'the primary is called again' : 'the recorded responses stand for the primary'}.\n`);
     const runBefore = await findRun(stack.pool, config.run);
     const storedBefore = runBefore ? await countExchanges(stack.pool, runBefore.id) : 0;
     const view = showReplayProgress(exchanges.length - state.done.size);
@@ -119,15 +127,14 @@ async function replay(flags: ReplayFlags): Promise<void> {
       return run ? countExchanges(stack.pool, run.id) : 0;
     };
     const stored = await waitForStored(storedNow, storedBefore + result.filed, 60_000);
-    out.write(describeReplay(result, stored - storedBefore, flags.from));
+    out.write(describeReplay(result, stored - storedBefore, source));
     if (result.filed > 0) {
-      const client = createApiClient({ api: stack.api.url, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) });
       await printRunSummary(client, config.run, out);
       const gate = await client.json<GateResult>('POST', `/runs/${encodeURIComponent(config.run)}/gate`, {});
       out.write('\n');
       printGateResult(gate, out);
     }
-    if (result.stopped) out.write(`\nStopped after ${state.done.size} of ${exchanges.length}: \`shadowdiff replay --resume\` with the same --from and --run carries on.\n`);
+    if (result.stopped) out.write(`\nStopped after ${state.done.size} of ${exchanges.length}: \`shadowdiff replay --resume\` with the same ${flags.from ? '--from' : '--from-run'} and --run carries on.\n`);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await stack.close();
