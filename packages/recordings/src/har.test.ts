@@ -42,9 +42,13 @@ describe('reading HAR 1.2', () => {
     expect([...exchange!.response!.body]).toEqual([1, 2, 3]);
   });
 
-  it('has no recorded response where the browser got none (status 0)', () => {
-    const [exchange] = readHar(har([entry({ response: { status: 0, headers: [], content: { size: 0, mimeType: '' } } })]));
-    expect(exchange!.response).toBeUndefined();
+  it('has no recorded response where the browser got none (status 0) or kept no body it was sent', () => {
+    const [aborted] = readHar(har([entry({ response: { status: 0, headers: [], content: { size: 0, mimeType: '' } } })]));
+    expect(aborted!.response).toBeUndefined();
+    const [unread] = readHar(har([entry({ response: { status: 200, headers: [], content: { size: 258, mimeType: 'application/json' } } })]));
+    expect(unread!.response).toBeUndefined();
+    const [empty] = readHar(har([entry({ response: { status: 204, headers: [], content: { size: 0, mimeType: '' } } })]));
+    expect(empty!.response).toMatchObject({ status: 204, body: Buffer.alloc(0) });
   });
 
   it('rejects a file cut short, a document that is not HAR, and a bad entry, naming it', () => {

@@ -43,20 +43,21 @@ function exchangeOf(entry: Entry, n: number): RecordedExchange {
     startedAtMs,
     request: { method: request.method, url: `${url.pathname}${url.search}`, host: url.host, headers: pairsOf(request.headers), body: requestBody(request.postData) },
   };
-  // A response the browser never got (status 0: aborted, blocked) is no recorded response.
-  if (response && typeof response.status === 'number' && response.status > 0) {
-    const content = response.content ?? { size: 0, mimeType: '' };
-    if (typeof content.text !== 'string' && (content as { _file?: string })._file) {
-      fail(`the response body is in a separate file (${(content as { _file?: string })._file}); record the HAR with its content embedded`);
-    }
-    const text = typeof content.text === 'string' ? content.text : '';
+  // A response the browser never got (status 0: aborted, blocked) is no recorded response; nor
+  // is one whose body the browser did not keep (no text where the size says there was one, as
+  // when a page moved on before its body was read): an empty body there would be a false one.
+  const content = response?.content;
+  const hasText = typeof content?.text === 'string';
+  if (response && typeof response.status === 'number' && response.status > 0 && (hasText || content?.size === 0)) {
     exchange.response = {
       status: response.status,
       headers: pairsOf(response.headers),
-      body: Buffer.from(text, content.encoding === 'base64' ? 'base64' : 'utf8'),
+      body: Buffer.from(hasText ? content!.text! : '', content?.encoding === 'base64' ? 'base64' : 'utf8'),
       decoded: true,
       ...(typeof entry.time === 'number' && entry.time >= 0 ? { latencyMs: entry.time } : {}),
     };
+  } else if (response && content && !hasText && (content as { _file?: string })._file) {
+    fail(`the response body is in a separate file (${(content as { _file?: string })._file}); record the HAR with its content embedded`);
   }
   return exchange;
 }
