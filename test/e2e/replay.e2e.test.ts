@@ -66,6 +66,8 @@ describe('shadowdiff replay', () => {
   const stored = async (run: string): Promise<{ id: string; url: string; primary_status: number }[]> =>
     (await db.pool.query('SELECT e.id, e.url, e.primary_status FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE r.name = $1 ORDER BY e.url', [run])).rows;
 
+  const sources = async (run: string): Promise<string[]> => (await db.pool.query('SELECT traffic_sources FROM runs WHERE name = $1', [run])).rows[0]?.traffic_sources ?? [];
+
   it('files a GoReplay recording, plain or gzipped, with its recorded responses as the primary', async () => {
     const plain = await replay(['--from', file('orders.gor', goReplayFile(40, true)), '--candidate', candidate.url, '--run', 'gor-recorded', '--speed', 'max']);
     expect(plain.code, plain.err).toBe(0);
@@ -79,10 +81,12 @@ describe('shadowdiff replay', () => {
     expect(candidate.requests).toHaveLength(40);
     expect(candidate.requests[0]!.headers.host).toBe('orders.local-shadow');
     expect(await stored('gor-recorded')).toHaveLength(40);
+    expect(await sources('gor-recorded')).toEqual(['replay of orders.gor']);
 
     const zipped = await replay(['--from', file('orders.gor.gz', gzipSync(goReplayFile(40, true))), '--candidate', candidate.url, '--run', 'gor-zipped', '--rate', '400']);
     expect(zipped.code, zipped.err).toBe(0);
     expect(await stored('gor-zipped')).toHaveLength(40);
+    expect(await sources('gor-zipped')).toEqual(['replay of orders.gor.gz']);
   });
 
   it('exports a stored run and replays it, from the file or straight from the run, against a new candidate', async () => {
@@ -108,6 +112,7 @@ describe('shadowdiff replay', () => {
     expect(fromRun.out).toContain('Replaying 40 exchanges from run gor-recorded');
     expect(fromRun.out).toMatch(/type number → string on body\.total/);
     expect(await stored('gor-recorded-replay')).toHaveLength(40);
+    expect(await sources('gor-recorded-replay')).toEqual(['replay of run gor-recorded']);
   });
 
   it('re-drives the primary when given, and replays unsafe methods only when allowed', async () => {

@@ -68,6 +68,8 @@ export const captureSchema = z.object({
   secondaryKind: z.enum(['secondary', 'control']).optional(),
   /** How the exchange was captured: by the inline tap, paired from two mesh recorders, or replayed from a recording. */
   source: z.enum(['inline', 'mesh', 'replay']).optional(),
+  /** For a replayed exchange: the recording it came from (a file's name, or `run NAME`). */
+  replayOf: z.string().max(300).optional(),
   /** The exchange's `x-request-id`, as the primary and the shadow side both saw it. */
   requestId: z.string().optional(),
 });

@@ -13,6 +13,8 @@ export interface Run {
   thresholds: Record<string, unknown>;
   createdAt: string;
   closedAt: string | null;
+  /** Where its traffic came from (`inline tap`, `mesh recorders`, `replay of checkout.har`…), in the order first seen. */
+  trafficSources: string[];
 }
 
 export interface RunSummary extends Run {
@@ -32,6 +34,7 @@ export interface RunRow {
   thresholds: unknown;
   created_at: Date;
   closed_at: Date | null;
+  traffic_sources: string[] | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +52,22 @@ export function toRun(row: RunRow): Run {
     thresholds: isObject(row.thresholds) ? row.thresholds : {},
     createdAt: row.created_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
+    trafficSources: row.traffic_sources ?? [],
   };
+}
+
+/**
+ * Adds where a batch's traffic came from to each run's list (run id → sources). A run that
+ * lists them all already is not written, so the usual batch costs one indexed read per run.
+ */
+export async function noteTrafficSources(pool: Pool, sources: ReadonlyMap<string, readonly string[]>): Promise<void> {
+  for (const [runId, labels] of sources) {
+    await pool.query(
+      `UPDATE runs SET traffic_sources = traffic_sources || ARRAY(SELECT unnest($2::text[]) EXCEPT SELECT unnest(traffic_sources))
+        WHERE id = $1 AND NOT traffic_sources @> $2::text[]`,
+      [runId, labels],
+    );
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

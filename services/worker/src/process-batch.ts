@@ -1,8 +1,9 @@
 import { captureSchema, type Capture, type Logger } from '@shadowdiff/core';
 import { diffExchange } from '@shadowdiff/diff';
-import { ensureRuns, insertDeadLetters, isDataError, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
+import { ensureRuns, insertDeadLetters, isDataError, noteTrafficSources, storeExchanges, type DeadLetter, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 import type { RunDiffOptions } from './run-diff-options.ts';
 import { toExchangeRecord } from './to-record.ts';
+import { trafficSourcesOf } from './traffic-sources.ts';
 
 export interface BatchDeps {
   pool: Pool;
@@ -87,6 +88,7 @@ export async function processBatch(payload: readonly unknown[], deps: BatchDeps)
   }
 
   const stored = await storeResilient(deps.pool, records, deadLetters);
+  if (runIds.size > 0) await noteTrafficSources(deps.pool, trafficSourcesOf(valid, runIds));
   if (deadLetters.length > 0) {
     await insertDeadLetters(deps.pool, deadLetters);
     deps.logger.warn({ count: deadLetters.length, reasons: deadLetters.map((d) => d.reason).slice(0, 3) }, 'captures dead-lettered');

@@ -20,6 +20,7 @@ export const runSchema = z
     thresholds: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
     closedAt: z.string().nullable(),
+    trafficSources: z.array(z.string()).describe('where its traffic came from: inline tap, mesh recorders, replay of <recording>, in the order first seen'),
   })
   .register(componentSchemas, { id: 'Run' });
 

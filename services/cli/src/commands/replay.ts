@@ -5,6 +5,7 @@
  * would, files the results under a run like live traffic, then prints the results table and the
  * gate's verdict. Ctrl-C stops sending; what was sent is filed, and `--resume` carries on.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { Registry } from 'prom-client';
@@ -110,7 +111,7 @@ async function replay(flags: ReplayFlags): Promise<void> {
       result = await replayIntoRun(
         config,
         {
-          exchanges, recordingId: recording.id, startedAtMs: state.startedAtMs, pace, concurrency: flags.concurrency,
+          exchanges, recordingId: recording.id, replayOf: flags.from ? basename(flags.from) : `run ${flags.fromRun}`, startedAtMs: state.startedAtMs, pace, concurrency: flags.concurrency,
           allowUnsafe: flags.allowUnsafe === true, redacted: flags.redacted, done: state.done, signal: stop.signal,
           redisUrl: stack.infra.redisUrl, onSent: note, onSkipped: (index, _reason, _detail, progress) => note(index, progress),
         },

@@ -13,7 +13,7 @@ import { createRedactor } from '../redaction.ts';
 import { redactionFromConfig } from '../service.ts';
 import { replayExchanges, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
-export interface ReplayRequest extends Pick<ReplayOptions, 'recordingId' | 'startedAtMs' | 'pace' | 'concurrency' | 'allowUnsafe' | 'redacted' | 'done' | 'signal' | 'onSent' | 'onSkipped' | 'env'> {
+export interface ReplayRequest extends Pick<ReplayOptions, 'recordingId' | 'replayOf' | 'startedAtMs' | 'pace' | 'concurrency' | 'allowUnsafe' | 'redacted' | 'done' | 'signal' | 'onSent' | 'onSkipped' | 'env'> {
   exchanges: readonly RecordedExchange[];
   /** Where the queue is: the configuration's Redis unless given. */
   redisUrl: string;

@@ -31,6 +31,8 @@ export interface ReplayOptions {
   exchanges: readonly RecordedExchange[];
   /** Names the recording (a hash of its bytes): with the start time, it fixes every capture id. */
   recordingId: string;
+  /** What the run lists as this traffic's source: the recording's file name, or `run NAME`. */
+  replayOf?: string;
   /** When the replay first started: a resumed one keeps it, so its exchanges keep their ids. */
   startedAtMs: number;
   sides: ReplaySides;
@@ -117,6 +119,7 @@ export async function replayExchanges(options: ReplayOptions): Promise<ReplaySum
       run: options.run,
       capturedAt,
       source: 'replay',
+      ...(options.replayOf ? { replayOf: options.replayOf.slice(0, 300) } : {}),
       request: { method: exchange.request.method, url: exchange.request.url, headers: headersRecord(plan.headers), body: { base64: base64Of(kept), size: body?.length ?? 0, truncated: (kept?.length ?? 0) < (body?.length ?? 0) } },
       primary,
       candidate,
