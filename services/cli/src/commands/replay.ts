@@ -107,6 +107,7 @@ async function replay(flags: ReplayFlags): Promise<void> {
       }
     };
     let result: FiledReplay;
+    const replayStarted = performance.now();
     try {
       result = await replayIntoRun(
         config,
@@ -128,7 +129,7 @@ async function replay(flags: ReplayFlags): Promise<void> {
       return run ? countExchanges(stack.pool, run.id) : 0;
     };
     const stored = await waitForStored(storedNow, storedBefore + result.filed, 60_000);
-    out.write(describeReplay(result, stored - storedBefore, source));
+    out.write(describeReplay(result, stored - storedBefore, source, performance.now() - replayStarted));
     if (result.filed > 0) {
       await printRunSummary(client, config.run, out);
       const gate = await client.json<GateResult>('POST', `/runs/${encodeURIComponent(config.run)}/gate`, {});
