@@ -3,6 +3,7 @@ import { ShadowdiffError } from '@shadowdiff/core';
 import { registerApi } from './commands/api.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGate } from './commands/gate.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDiffRuns, registerRuns } from './commands/runs.ts';
@@ -26,6 +27,7 @@ registerDiffRuns(program);
 registerRuns(program);
 registerGate(program);
 registerReplay(program);
+registerIngest(program);
 registerReport(program);
 
 // A failure nobody expected still ends with one line, and the exit stops the local servers.
