@@ -49,8 +49,8 @@ describe('shadowdiff ingest --envoy-tap', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    primary = await startUpstream((_req, res) => res.end('{}'));
-    candidate = await startUpstream((_req, res) => res.end('{}'));
+    primary = await startUpstream((_req, res) => void res.end('{}'));
+    candidate = await startUpstream((_req, res) => void res.end('{}'));
     const stack = await startUp(
       ['--primary', primary.url, '--candidate', candidate.url, '--run', 'live', '--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--state-dir', join(dir, 'state')],
       { DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), SHADOWDIFF_LOG_LEVEL: 'warn' },
