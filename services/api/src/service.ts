@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, listenError, redactionFromConfig, urlOf, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, redactionFromConfig, urlOf, type Logger, type RedactorOptions } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
@@ -47,30 +47,40 @@ function checkExposure(host: string, tokens: ApiTokens): void {
   }
 }
 
+/**
+ * The taps' redaction, for ingested exchanges. Without its key (a key file that cannot be read or
+ * created) the API still serves results; only ingest is off, and says why in the log.
+ */
+function ingestRedaction(config: ShadowdiffConfig, logger: Logger): RedactorOptions | undefined {
+  try {
+    return redactionFromConfig(config);
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'ingest is off: the redaction key could not be loaded');
+    return undefined;
+  }
+}
+
 /** The capture queue: its backlog is reported, and ingested exchanges are filed into it. */
-function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, registry: Registry): { queue: Queue<CaptureBatch>; ingest: Ingest; close(): Promise<void> } {
+function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, registry: Registry): { queue: Queue<CaptureBatch>; ingest?: Ingest; close(): Promise<void> } {
   const connection = createProducerConnection(redisUrl);
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix: config.redis.prefix });
   const { tap } = config;
-  const ingest = createIngest({
-    queue,
-    redis: connection,
-    options: {
-      maxBodyBytes: tap.maxBodyBytes,
-      maxQueuedBatches: tap.maxQueuedBatches,
-      batchSize: tap.batchSize,
-      joinWindowMs: tap.recorder.joinWindowMs,
-      redaction: redactionFromConfig(config),
-    },
-    metrics: createIngestMetrics(registry),
-    logger,
-  });
+  const redaction = ingestRedaction(config, logger);
+  const ingest =
+    redaction &&
+    createIngest({
+      queue,
+      redis: connection,
+      options: { maxBodyBytes: tap.maxBodyBytes, maxQueuedBatches: tap.maxQueuedBatches, batchSize: tap.batchSize, joinWindowMs: tap.recorder.joinWindowMs, redaction },
+      metrics: createIngestMetrics(registry),
+      logger,
+    });
   return {
     queue,
-    ingest,
+    ...(ingest ? { ingest } : {}),
     async close() {
-      ingest.close();
+      ingest?.close();
       await queue.close().catch(() => undefined);
       connection.disconnect();
     },
@@ -104,7 +114,7 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     rules: config.diff.rules,
     tokens,
     ...(pipeline ? { pipeline } : {}),
-    ...(queue ? { ingest: queue.ingest } : {}),
+    ...(queue?.ingest ? { ingest: queue.ingest } : {}),
     ingestMaxBodyBytes: config.api.ingest.maxBodyBytes,
   });
   const server: Server = await new Promise<Server>((resolve, reject) => {

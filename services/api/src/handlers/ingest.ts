@@ -18,7 +18,7 @@ const answers = {
 /** Exchanges captured elsewhere (a gateway, a test harness, Envoy's tap) filed under a run like live traffic. */
 export function ingestHandlers(ctx: ApiContext): HandlerSpec[] {
   const ingest = (): Ingest => {
-    if (!ctx.ingest) throw new DependencyError('this API has no capture queue to ingest into: start it with REDIS_URL (shadowdiff up does)');
+    if (!ctx.ingest) throw new DependencyError('this API cannot ingest: it has no capture queue (start it with REDIS_URL; shadowdiff up does) or no redaction key (its log says why)');
     return ctx.ingest;
   };
   return [
