@@ -34,6 +34,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_API_READ_TOKENS: 'api.readTokens',
   SHADOWDIFF_API_WRITE_TOKENS: 'api.writeTokens',
   SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS: 'api.maxResultLagSeconds',
+  SHADOWDIFF_API_INGEST_MAX_BODY_BYTES: 'api.ingest.maxBodyBytes',
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
   SHADOWDIFF_WORKER_ADMIN_PORT: 'worker.adminPort',
@@ -89,6 +90,7 @@ const NUMERIC_VARIABLES: ReadonlySet<string> = new Set([
   'SHADOWDIFF_WORKER_LOCK_DURATION_MS',
   'SHADOWDIFF_WORKER_ADMIN_PORT',
   'SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS',
+  'SHADOWDIFF_API_INGEST_MAX_BODY_BYTES',
 ]);
 
 /** An environment value as its setting takes it: a number where one is wanted and given, else the string for the schema to judge. */

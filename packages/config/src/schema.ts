@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { diffSchema, noiseSchema, workerSchema } from './diff-schema.ts';
-import { httpUrl, port, runNameSchema } from './schema-types.ts';
+import { httpUrl, port, positiveInt, runNameSchema } from './schema-types.ts';
 import { tapSchema } from './tap-schema.ts';
 
 /** The whole configuration of every shadowdiff process. */
@@ -36,6 +36,13 @@ export const configSchema = z.strictObject({
        * run shows a warning; with no worker consuming within them either, `/readyz` is 503.
        */
       maxResultLagSeconds: z.number().positive().max(86_400).default(10),
+      /** Exchanges captured elsewhere and posted to `/api/v1/ingest/*`. */
+      ingest: z
+        .strictObject({
+          /** Largest request body (NDJSON) taken, in bytes; a larger one is refused whole (413). Each exchange's bodies are then cut at `tap.maxBodyBytes`. */
+          maxBodyBytes: positiveInt.default(10 * 1024 * 1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   worker: workerSchema.prefault({}),

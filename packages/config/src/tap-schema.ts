@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, port, positiveInt } from './schema-types.ts';
 
-/** Headers always replaced by a keyed hash in captures, whatever else is configured. */
-export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'proxy-authorization',
-  'x-api-key',
-]);
-
 /**
  * Query parameters redacted by default (names compared without regard to case): tokens, keys,
  * passwords, OAuth codes and the signatures of signed URLs.

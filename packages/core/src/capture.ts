@@ -66,8 +66,11 @@ export const captureSchema = z.object({
    * copy, the same request sent to the primary a second time from the shadow side.
    */
   secondaryKind: z.enum(['secondary', 'control']).optional(),
-  /** How the exchange was captured: by the inline tap, paired from two mesh recorders, or replayed from a recording. */
-  source: z.enum(['inline', 'mesh', 'replay']).optional(),
+  /**
+   * How the exchange was captured: by the inline tap, paired from two mesh recorders, replayed
+   * from a recording, or captured elsewhere and posted to the ingest API.
+   */
+  source: z.enum(['inline', 'mesh', 'replay', 'ingest']).optional(),
   /** For a replayed exchange: the recording it came from (a file's name, or `run NAME`). */
   replayOf: z.string().max(300).optional(),
   /** The exchange's `x-request-id`, as the primary and the shadow side both saw it. */

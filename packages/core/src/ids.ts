@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds then randomness. Time-ordered ids keep
@@ -11,4 +11,16 @@ export function newCaptureId(now: number = Date.now()): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A UUIDv7-shaped capture id derived from `key` (say, a run and a client's key for an exchange):
+ * its time is `timeMs`, its other bits a hash of the key. Sending the same exchange again gives
+ * it the same id, so storage, idempotent by capture id, keeps it once.
+ */
+export function derivedCaptureId(timeMs: number, key: string): string {
+  const time = Math.max(0, Math.min(Math.trunc(timeMs), 0xffff_ffff_ffff)).toString(16).padStart(12, '0');
+  const hash = createHash('sha256').update(key).digest('hex');
+  const variant = '89ab'[Number.parseInt(hash[3]!, 16) % 4]!;
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CapturedRequest, CapturedResponse } from '@shadowdiff/core';
+import type { Capture, CapturedRequest, CapturedResponse } from '@shadowdiff/core';
 
 /** The two sides a mesh recorder can stand in front of. */
 export type HalfSide = 'primary' | 'candidate';
@@ -13,6 +13,32 @@ export interface Half {
   /** Kept from the primary's half only: the candidate's copy differs just by the mesh's marks. */
   request?: CapturedRequest;
   response: CapturedResponse;
+}
+
+/** How an exchange joined from two halves is filed. */
+export interface JoinedCaptureOptions {
+  run: string;
+  id: string;
+  /** `mesh`: paired from two recorders; `ingest`: from halves posted to the API (or one of each). */
+  source: 'mesh' | 'ingest';
+}
+
+/**
+ * Joins two halves into the capture the workers diff: the primary's request and both responses,
+ * at the primary's time. Halves are redacted before they are stored to be paired, so the capture
+ * needs no more.
+ */
+export function captureFromHalves(primary: Half, candidate: Half, options: JoinedCaptureOptions): Capture {
+  return {
+    id: options.id,
+    run: options.run,
+    capturedAt: primary.capturedAt,
+    source: options.source,
+    requestId: primary.requestId,
+    request: primary.request!,
+    primary: primary.response,
+    candidate: candidate.response,
+  };
 }
 
 export interface HalfPairerOptions {

@@ -10,6 +10,7 @@ import type { ApiContext } from './context.ts';
 import { apiHandlers } from './handlers/index.ts';
 import { mountHandlers } from './http/handler.ts';
 import { errorMiddleware, notFoundHandler } from './http-errors.ts';
+import type { Ingest } from './ingest/ingest.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 import { healthRouter, type ReadyState } from './routes/health.ts';
 
@@ -26,7 +27,14 @@ export interface ApiDeps {
   rules?: readonly unknown[];
   /** The capture queue's backlog, when this API can reach Redis: `/readyz` and active runs report it. */
   pipeline?: PipelineMonitor;
+  /** Files exchanges posted to `/api/v1/ingest/*` into the capture queue; without it they are answered 503. */
+  ingest?: Ingest;
+  /** Largest ingest body taken, in bytes (`api.ingest.maxBodyBytes`). */
+  ingestMaxBodyBytes?: number;
 }
+
+/** `api.ingest.maxBodyBytes` by default. */
+const DEFAULT_INGEST_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Postgres answers; with the queue known, Redis answers too and the backlog is being consumed:
@@ -57,7 +65,7 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
-  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], ...(deps.pipeline ? { pipeline: deps.pipeline } : {}) };
+  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], ...(deps.pipeline ? { pipeline: deps.pipeline } : {}), ...(deps.ingest ? { ingest: deps.ingest } : {}) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -70,8 +78,7 @@ export function createApp(deps: ApiDeps): Express {
   });
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
-  v1.use(express.json({ limit: '1mb' }));
-  mountHandlers(v1, apiHandlers(ctx));
+  mountHandlers(v1, apiHandlers(ctx), { json: '1mb', ndjson: deps.ingestMaxBodyBytes ?? DEFAULT_INGEST_MAX_BODY_BYTES });
   app.use('/api/v1', v1);
   app.use(dashboardRouter());
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
 import type { Pool } from '@shadowdiff/store';
+import type { Ingest } from './ingest/ingest.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 
 /** What every handler may use. */
@@ -13,4 +14,6 @@ export interface ApiContext {
   configuredRules: readonly unknown[];
   /** The capture queue's backlog, when Redis is known: active runs say when their results lag. */
   pipeline?: PipelineMonitor;
+  /** Files posted exchanges into the capture queue, when Redis is known. */
+  ingest?: Ingest;
 }

@@ -6,6 +6,8 @@ import { isDatabaseUnavailable } from '@shadowdiff/store';
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof ShadowdiffError) {
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.set('retry-after', String(retryAfter));
       res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
       return;
     }

@@ -11,3 +11,4 @@ export type { RouteSummary } from './analysis/route-summary.ts';
 export type { FieldItem } from './analysis/field-items.ts';
 export type { Finding } from './analysis/findings.ts';
 export type { FindingComparison } from './analysis/compare-findings.ts';
+export type { IngestResult } from './ingest/ingest.ts';

@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, listenError, urlOf, type Logger } from '@shadowdiff/core';
+import { ConfigError, listenError, redactionFromConfig, urlOf, type Logger, type RedactorOptions } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { CAPTURE_QUEUE, createProducerConnection } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app.ts';
 import { hasTokens, type ApiTokens } from './auth.ts';
 import { isLoopbackHost } from './host-guard.ts';
+import { createIngest, type Ingest } from './ingest/ingest.ts';
+import { createIngestMetrics } from './ingest/ingest-metrics.ts';
 import { createPipelineMonitor, registerPipelineGauges, type PipelineMonitor } from './pipeline.ts';
 
 export interface ApiService {
@@ -45,14 +47,40 @@ function checkExposure(host: string, tokens: ApiTokens): void {
   }
 }
 
-/** The capture queue, read (never written) to report its backlog. */
-function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger): { queue: Queue; close(): Promise<void> } {
+/**
+ * The taps' redaction, for ingested exchanges. Without its key (a key file that cannot be read or
+ * created) the API still serves results; only ingest is off, and says why in the log.
+ */
+function ingestRedaction(config: ShadowdiffConfig, logger: Logger): RedactorOptions | undefined {
+  try {
+    return redactionFromConfig(config);
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'ingest is off: the redaction key could not be loaded');
+    return undefined;
+  }
+}
+
+/** The capture queue: its backlog is reported, and ingested exchanges are filed into it. */
+function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, registry: Registry): { queue: Queue<CaptureBatch>; ingest?: Ingest; close(): Promise<void> } {
   const connection = createProducerConnection(redisUrl);
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
-  const queue = new Queue(CAPTURE_QUEUE, { connection, prefix: config.redis.prefix });
+  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix: config.redis.prefix });
+  const { tap } = config;
+  const redaction = ingestRedaction(config, logger);
+  const ingest =
+    redaction &&
+    createIngest({
+      queue,
+      redis: connection,
+      options: { maxBodyBytes: tap.maxBodyBytes, maxQueuedBatches: tap.maxQueuedBatches, batchSize: tap.batchSize, joinWindowMs: tap.recorder.joinWindowMs, redaction },
+      metrics: createIngestMetrics(registry),
+      logger,
+    });
   return {
     queue,
+    ...(ingest ? { ingest } : {}),
     async close() {
+      ingest?.close();
       await queue.close().catch(() => undefined);
       connection.disconnect();
     },
@@ -61,7 +89,8 @@ function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger): 
 
 /**
  * Starts the API. Without a token it only binds to loopback, and says so if asked otherwise.
- * Given Redis, `/readyz`, `/metrics` and active runs also report the capture queue's backlog.
+ * Given Redis, `/readyz`, `/metrics` and active runs also report the capture queue's backlog,
+ * and exchanges posted to `/api/v1/ingest/*` are redacted with the taps' key and queued.
  */
 export async function startApiService(config: ShadowdiffConfig, deps: { pool: Pool; logger: Logger; redisUrl?: string }): Promise<ApiService> {
   const { host, port } = config.api;
@@ -70,7 +99,7 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
   const logger = deps.logger.child({ service: 'api' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_api_' });
-  const queue = deps.redisUrl ? openQueue(deps.redisUrl, config, logger) : undefined;
+  const queue = deps.redisUrl ? openQueue(deps.redisUrl, config, logger, registry) : undefined;
   let pipeline: PipelineMonitor | undefined;
   if (queue) {
     pipeline = createPipelineMonitor(queue.queue, config.api.maxResultLagSeconds);
@@ -85,6 +114,8 @@ export async function startApiService(config: ShadowdiffConfig, deps: { pool: Po
     rules: config.diff.rules,
     tokens,
     ...(pipeline ? { pipeline } : {}),
+    ...(queue?.ingest ? { ingest: queue.ingest } : {}),
+    ingestMaxBodyBytes: config.api.ingest.maxBodyBytes,
   });
   const server: Server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(listenError(error, 'API', host, port, '--api-port N (or SHADOWDIFF_API_PORT)')) : resolve(s)));

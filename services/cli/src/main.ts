@@ -3,6 +3,7 @@ import { ShadowdiffError } from '@shadowdiff/core';
 import { registerApi } from './commands/api.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerGate } from './commands/gate.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDiffRuns, registerRuns } from './commands/runs.ts';
@@ -28,6 +29,7 @@ registerRuns(program);
 registerGate(program);
 registerReplay(program);
 registerExport(program);
+registerIngest(program);
 registerReport(program);
 
 // A failure nobody expected still ends with one line, and the exit stops the local servers.

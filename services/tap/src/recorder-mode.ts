@@ -1,8 +1,7 @@
-import { ConfigError } from '@shadowdiff/core';
+import { ConfigError, createRedactor } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createHalfPairer, createProducerConnection, readyOrTimeout, type HalfPairer } from '@shadowdiff/queue';
 import { createRecorder } from './recorder.ts';
-import { createRedactor } from './redaction.ts';
 import { startShadowSide, type TapMode, type TapModeDeps } from './tap-mode.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capture, Logger } from '@shadowdiff/core';
-import type { Half, HalfPairer, HalfSide } from '@shadowdiff/queue';
+import { isShadowHost, type Capture, type Logger, type Redactor } from '@shadowdiff/core';
+import { captureFromHalves, type Half, type HalfPairer, type HalfSide } from '@shadowdiff/queue';
 import type { Tap } from './app.ts';
 import { BodyRecorder } from './body-recorder.ts';
 import { fastCaptureId } from './capture-id.ts';
@@ -8,9 +8,7 @@ import { capturedResponse, forwardRequest } from './forward.ts';
 import { headersRecord, scanRequestHeaders } from './headers.ts';
 import type { TapMetrics } from './metrics.ts';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
-import type { Redactor } from './redaction.ts';
 import { compileRoutes, pathOf } from './route-matcher.ts';
-import { isShadowHost } from './shadow/shadow-host.ts';
 
 /** A recorder in front of one side of a mesh mirror. */
 export interface RecorderOptions {
@@ -31,20 +29,6 @@ export interface RecorderDeps {
   redactor: Redactor;
   metrics: TapMetrics;
   logger: Logger;
-}
-
-/** Joins two halves into the capture the workers diff: the primary's request and both responses. */
-export function captureFromHalves(run: string, primary: Half, candidate: Half): Capture {
-  return {
-    id: fastCaptureId(),
-    run,
-    capturedAt: primary.capturedAt,
-    source: 'mesh',
-    requestId: primary.requestId,
-    request: primary.request!,
-    primary: primary.response,
-    candidate: candidate.response,
-  };
 }
 
 /**
@@ -71,7 +55,7 @@ export function createRecorder(options: RecorderOptions, deps: RecorderDeps): Ta
         metrics.halves.inc({ side: half.side });
         if (!result.paired) return;
         metrics.pairs.inc();
-        deps.emit(captureFromHalves(options.run, result.primary, result.candidate));
+        deps.emit(captureFromHalves(result.primary, result.candidate, { run: options.run, id: fastCaptureId(), source: 'mesh' }));
       },
       (error: Error) => {
         pending -= 1;

@@ -1,10 +1,8 @@
-import { listenError, urlOf, type Logger } from '@shadowdiff/core';
+import { listenError, redactionFromConfig, urlOf, type Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { startAdminServer, type AdminServer } from './admin-server.ts';
 import { startInlineMode } from './inline-mode.ts';
 import { createTapMetrics, type TapMetrics } from './metrics.ts';
-import type { RedactorOptions } from './redaction.ts';
-import { loadRedactionKey } from './redaction-key.ts';
 import { startRecorderMode } from './recorder-mode.ts';
 import type { TapMode } from './tap-mode.ts';
 
@@ -16,19 +14,6 @@ export interface TapService {
   adminUrl: string | undefined;
   metrics: TapMetrics;
   close(): Promise<void>;
-}
-
-/** The redaction a configuration asks for, its key loaded (or created) as configured. */
-export function redactionFromConfig(config: ShadowdiffConfig): RedactorOptions {
-  const { redaction, maxBodyBytes } = config.tap;
-  return {
-    key: loadRedactionKey({ key: redaction.key, keyFile: redaction.keyFile, stateDir: config.stateDir }),
-    headers: redaction.headers,
-    queryParams: redaction.queryParams,
-    bodyPaths: redaction.bodyPaths,
-    // Compressed bodies inflate: allow a generous multiple of the capture cap, no more.
-    maxDecodedBytes: Math.max(maxBodyBytes * 8, 1024 * 1024),
-  };
 }
 
 /**

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import type { Logger } from '@shadowdiff/core';
+import type { Logger, RedactorOptions } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import type { TapMetrics } from './metrics.ts';
-import type { RedactorOptions } from './redaction.ts';
 import type { ShadowThreadData } from './shadow/shadow-thread-messages.ts';
 import { shadowThreadHandlers } from './shadow/shadow-reports.ts';
 import { startShadowThread, type ShadowThread, type ShadowThreadStatus } from './shadow/shadow-thread.ts';

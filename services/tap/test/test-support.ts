@@ -1,9 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Capture } from '@shadowdiff/core';
+import { createRedactor, silentLogger, type Capture, type Redactor } from '@shadowdiff/core';
 import { createTap, shadowSettingsOf, shadowTargetsOf, type TapOptions } from '../src/app.ts';
 import { createTapMetrics, type TapMetrics } from '../src/metrics.ts';
-import { createRedactor, type Redactor } from '../src/redaction.ts';
 import type { ShadowSettings, ShadowSides } from '../src/shadow/shadow-jobs.ts';
 import { createShadowProcessor } from '../src/shadow/shadow-processor.ts';
 import { shadowReportHandlers } from '../src/shadow/shadow-reports.ts';

@@ -5,6 +5,8 @@ export function trafficLabel(capture: Capture): string {
   switch (capture.source) {
     case 'mesh':
       return 'mesh recorders';
+    case 'ingest':
+      return 'ingest API';
     case 'replay':
       return capture.replayOf ? `replay of ${capture.replayOf}` : 'replay';
     default:

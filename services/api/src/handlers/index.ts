@@ -7,6 +7,7 @@ import { exchangeHandlers } from './exchanges.ts';
 import { exportHandlers } from './export.ts';
 import { findingHandlers } from './findings.ts';
 import { gateHandlers } from './gate.ts';
+import { ingestHandlers } from './ingest.ts';
 import { routeHandlers } from './routes.ts';
 import { ruleHandlers } from './rules.ts';
 import { runHandlers } from './runs.ts';
@@ -25,6 +26,7 @@ export function apiHandlers(ctx: ApiContext): HandlerSpec[] {
     ...ruleHandlers(ctx),
     ...gateHandlers(ctx),
     ...deadLetterHandlers(ctx),
+    ...ingestHandlers(ctx),
   ];
   let document: Record<string, unknown> | undefined;
   const openapi = defineHandler({

@@ -1,5 +1,5 @@
-import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
 import { requireScope, type Scope } from '../auth.ts';
 import { parseInput, type InputLocation } from './parse-input.ts';
 
@@ -40,8 +40,25 @@ export interface HandlerSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodTyp
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Set when the body is JSON lines (NDJSON), each line a value of this schema, rather than one
+   * JSON value: `body` must then be `rawBody`, and the handler reads and checks the lines itself,
+   * so that one bad line does not refuse the others. The document lists the line's schema.
+   */
+  ndjsonLines?: z.ZodType;
   responses: Record<number, ResponseSpec>;
   handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<HandlerResult>;
+}
+
+/** The body of an NDJSON handler: its bytes as sent (decompressed), empty when none was sent. */
+export const rawBody = z.custom<Buffer>((value) => Buffer.isBuffer(value));
+
+/** How large a body the handlers read, by kind; a larger one is a 413. */
+export interface BodyLimits {
+  /** Bytes of a JSON body (or an express size string). */
+  json: number | string;
+  /** Bytes of an NDJSON body. */
+  ndjson: number;
 }
 
 /** Keeps the schema types of one handler while building a list of them. */
@@ -55,7 +72,7 @@ function read(spec: HandlerSpec, req: Request): { params: unknown; query: unknow
   return {
     params: parse(spec.params, req.params, 'path'),
     query: parse(spec.query, req.query, 'query'),
-    body: parse(spec.body, req.body ?? {}, 'body'),
+    body: spec.ndjsonLines ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : parse(spec.body, req.body ?? {}, 'body'),
   };
 }
 
@@ -71,13 +88,19 @@ export const scopeOf = (spec: HandlerSpec): Scope => spec.scope ?? (spec.method 
 
 /**
  * Registers handlers on an express router, each behind its scope (the token's, set by the
- * auth middleware); a thrown error goes to the error middleware.
+ * auth middleware), checked before the body is read; a thrown error goes to the error middleware.
  */
-export function mountHandlers(router: Router, handlers: readonly HandlerSpec[]): void {
+export function mountHandlers(router: Router, handlers: readonly HandlerSpec[], limits: BodyLimits): void {
+  const json = express.json({ limit: limits.json });
+  // Any content type: NDJSON goes by several names (application/x-ndjson, application/jsonl, text/plain).
+  const ndjson = express.raw({ type: () => true, limit: limits.ndjson });
   for (const spec of handlers) {
     const scope = scopeOf(spec);
-    router[spec.method](spec.path, async (req: Request, res: Response) => {
+    const allowed: RequestHandler = (_req, res, next) => {
       requireScope(res, scope);
+      next();
+    };
+    router[spec.method](spec.path, allowed, spec.ndjsonLines ? ndjson : json, async (req: Request, res: Response) => {
       send(res, await spec.handle(read(spec, req) as Parameters<HandlerSpec['handle']>[0]));
     });
   }

@@ -12,7 +12,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 const componentRef = (id: string): string => `#/components/schemas/${id}`;
 
-/** A response body's schema: a reference when the schema has a name, else written out. */
+/** A body's schema: a reference when the schema has a name, else written out. */
 function responseSchema(schema: z.ZodType): JsonSchema {
   const id = componentSchemas.get(schema)?.id;
   return id ? { $ref: componentRef(id) } : jsonSchema(schema, 'output');
@@ -70,14 +70,20 @@ export function buildOpenApiDocument(handlers: readonly HandlerSpec[], info: { t
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: responses(spec),
     };
-    if (spec.body) {
+    if (spec.ndjsonLines) {
+      operation.requestBody = {
+        required: true,
+        description: 'JSON lines (NDJSON): one value of this schema per line; blank lines are skipped',
+        content: { 'application/x-ndjson': { schema: responseSchema(spec.ndjsonLines) } },
+      };
+    } else if (spec.body) {
       operation.requestBody = { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
     }
     (paths[path] ??= {})[spec.method] = operation;
   }
   return {
     openapi: '3.1.0',
-    info: { ...info, description: 'shadowdiff: runs, endpoints, fields, differences, exchanges, rules, triage, gate and reports.' },
+    info: { ...info, description: 'shadowdiff: runs, endpoints, fields, differences, exchanges, rules, triage, gate, reports and ingest.' },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {

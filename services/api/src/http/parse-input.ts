@@ -16,7 +16,7 @@ function describeIssue(issue: z.core.$ZodIssue, where: InputLocation): string[] 
  * The path of the first string (value or key) holding U+0000 in `input`, or undefined. Postgres refuses that
  * character in text, so it is refused here, by name. Iterative: a body may nest deeply.
  */
-function nulPath(input: unknown): (string | number)[] | undefined {
+export function nulPath(input: unknown): (string | number)[] | undefined {
   const stack: [unknown, (string | number)[]][] = [[input, []]];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;

@@ -5,12 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import type { Logger } from '@shadowdiff/core';
+import { createRedactor, redactionFromConfig, type Logger } from '@shadowdiff/core';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch, type DropReason } from '@shadowdiff/queue';
 import type { RecordedExchange } from '@shadowdiff/recordings';
 import { createUpstream } from '../proxy-server.ts';
-import { createRedactor } from '../redaction.ts';
-import { redactionFromConfig } from '../service.ts';
 import { replayExchanges, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
 export interface ReplayRequest extends Pick<ReplayOptions, 'recordingId' | 'replayOf' | 'startedAtMs' | 'pace' | 'concurrency' | 'allowUnsafe' | 'redacted' | 'done' | 'signal' | 'onSent' | 'onSkipped' | 'env'> {

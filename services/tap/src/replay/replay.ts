@@ -6,12 +6,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Capture, CapturedResponse } from '@shadowdiff/core';
+import type { Capture, CapturedResponse, Redactor } from '@shadowdiff/core';
 import type { RecordedExchange } from '@shadowdiff/recordings';
 import { base64Of } from '../body-recorder.ts';
 import type { Upstream } from '../forward.ts';
 import { headersRecord } from '../headers.ts';
-import type { Redactor } from '../redaction.ts';
 import { callShadow } from '../shadow/shadow-call.ts';
 import { shadowHeaders } from '../shadow/shadow-jobs.ts';
 import { replayCaptureId } from './replay-ids.ts';

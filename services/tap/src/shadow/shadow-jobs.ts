@@ -1,7 +1,6 @@
-import type { CapturedResponse } from '@shadowdiff/core';
+import { shadowHost, type CapturedResponse } from '@shadowdiff/core';
 import type { RecordedAnswer, Upstream } from '../forward.ts';
 import { callShadow } from './shadow-call.ts';
-import { shadowHost } from './shadow-host.ts';
 
 /**
  * A mirrored exchange on its way to the shadow side(s): everything the capture needs once the

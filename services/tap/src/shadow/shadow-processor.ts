@@ -1,8 +1,7 @@
-import type { Capture, CapturedBody, CapturedResponse } from '@shadowdiff/core';
+import type { Capture, CapturedBody, CapturedResponse, Redactor } from '@shadowdiff/core';
 import { base64Of } from '../body-recorder.ts';
 import { capturedResponse } from '../forward.ts';
 import { headersRecord } from '../headers.ts';
-import type { Redactor } from '../redaction.ts';
 import { runShadowJob, type ShadowJob, type ShadowResult, type ShadowSettings, type ShadowSides } from './shadow-jobs.ts';
 
 /** How one side answered a copy, for the tap's metrics. */

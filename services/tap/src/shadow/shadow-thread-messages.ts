@@ -1,6 +1,5 @@
-import type { Capture } from '@shadowdiff/core';
+import type { Capture, RedactorOptions } from '@shadowdiff/core';
 import type { DropReason } from '@shadowdiff/queue';
-import type { RedactorOptions } from '../redaction.ts';
 import type { ShadowJob, ShadowSettings } from './shadow-jobs.ts';
 import type { JobReport } from './shadow-processor.ts';
 import type { ShadowTargets } from './shadows.ts';

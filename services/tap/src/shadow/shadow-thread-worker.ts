@@ -8,8 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Queue } from 'bullmq';
+import { createRedactor } from '@shadowdiff/core';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
-import { createRedactor } from '../redaction.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
 import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readOrCreateSecretFile } from '@shadowdiff/core';
+import { readOrCreateSecretFile } from '../secret-file.ts';
 
 /** Where the redaction key comes from. */
 export interface RedactionKeySource {

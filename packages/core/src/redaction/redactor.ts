@@ -1,18 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { DEFAULT_REDACTED_HEADERS } from '@shadowdiff/config';
-import {
-  contentCodings,
-  decodeContent,
-  encodeContent,
-  findHeader,
-  firstHeaderValue,
-  isJsonContentType,
-  type CapturedBody,
-  type CapturedRequest,
-  type CapturedResponse,
-  type Capture,
-} from '@shadowdiff/core';
+import { contentCodings, decodeContent, encodeContent } from '../body/content-encoding.ts';
+import { isJsonContentType } from '../body/media-type.ts';
+import type { CapturedBody, CapturedRequest, CapturedResponse, Capture } from '../capture.ts';
+import { findHeader, firstHeaderValue } from '../header-values.ts';
 import { compileJsonPath, replaceAtPath, type JsonPath } from './json-paths.ts';
+
+/** Headers always replaced by a keyed hash in captures, whatever else is configured. */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+  'x-api-key',
+]);
 
 /** What the redactor replaces. */
 export interface RedactorOptions {
@@ -28,7 +28,7 @@ export interface RedactorOptions {
   maxDecodedBytes: number;
 }
 
-/** Replaces secrets in captures (headers, query parameters, body fields), in place, before they leave the tap. */
+/** Replaces secrets in captures (headers, query parameters, body fields), in place, before they are queued. */
 export interface Redactor {
   /** `redacted:<32 hex>`: HMAC-SHA256 of the value under the key, cut to 128 bits. */
   hash(value: string): string;

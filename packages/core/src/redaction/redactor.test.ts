@@ -1,8 +1,8 @@
 import { brotliCompressSync, brotliDecompressSync, deflateRawSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { CapturedBody, CapturedResponse } from '@shadowdiff/core';
+import type { CapturedBody, CapturedResponse } from '../capture.ts';
 import { compileJsonPath, replaceAtPath } from './json-paths.ts';
-import { createRedactor } from './redaction.ts';
+import { createRedactor } from './redactor.ts';
 
 const key = Buffer.from('a-test-key-of-32-bytes-----------');
 const redactor = createRedactor({ key, headers: ['x-session'], queryParams: ['access_token', 'X-Amz-Signature', 'code'], bodyPaths: ['$.password', '$.card.number', '$.items[*].token', '$..secret'], maxDecodedBytes: 1 << 20 });
