@@ -2,7 +2,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeStateFolder, runCli, startUp } from '@shadowdiff/testkit';
+import { removeStateFolder, runCli, startUp, watchProcessTree } from '@shadowdiff/testkit';
 
 /** The README's first command with nothing configured: embedded Postgres, local Redis, the demo. */
 describe('shadowdiff up (demo, embedded defaults)', () => {
@@ -49,6 +49,24 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
     expect(out).toMatch(/^GET \/api\/health\s+\d+\s+0\.0%/m);
     expect(existsSync(join(stateDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(stateDir, 'redis', 'appendonlydir'))).toBe(true);
+  });
+
+  it('stops in order on Ctrl-C in the middle of the demo, exits 0 and leaves nothing running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-demo-stop-'));
+    const cli = runCli(['up', '--requests', '100000', '--tap-port', '0', '--api-port', '0', '--admin-port', '0', '--state-dir', dir], { DATABASE_URL: undefined, REDIS_URL: undefined, SHADOWDIFF_LOG_LEVEL: 'warn' });
+    try {
+      await cli.waitFor(/Demo: primary v1 vs candidate v2/, 120_000);
+      const tree = watchProcessTree(cli.child.pid!);
+      await new Promise((r) => setTimeout(r, 1000));
+      cli.child.kill('SIGINT');
+      expect(await cli.exited(), cli.stderr()).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(tree.stillRunning()).toEqual([]);
+      tree.stop();
+    } finally {
+      await cli.stop();
+      removeStateFolder(dir);
+    }
   });
 
   it('does not fail the demo on latency, and measures its equally fast sides as equal', async () => {

@@ -82,7 +82,7 @@ export function printAddresses(stack: Stack, config: ShadowdiffConfig): void {
 }
 
 /** Sends the demo's traffic through the tap and prints what the API judged. */
-async function runDemo(stack: Stack, config: ShadowdiffConfig, flags: Record<string, unknown>): Promise<void> {
+async function runDemo(stack: Stack, config: ShadowdiffConfig, flags: Record<string, unknown>, signal: AbortSignal): Promise<void> {
   const out = process.stdout;
   const tap = stack.tap;
   if (!tap) throw new Error('the demo sends its traffic through the tap, and this stack has none');
@@ -90,7 +90,9 @@ async function runDemo(stack: Stack, config: ShadowdiffConfig, flags: Record<str
   for (const line of describeDemoDifferences()) out.write(`  - ${line}\n`);
   const tapMetrics = tap.adminUrl && `${tap.adminUrl}/metrics`;
   const before = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
-  const traffic = await driveDemoTraffic(tap.url, { requests: Number(flags.requests) });
+  const traffic = await driveDemoTraffic(tap.url, { requests: Number(flags.requests), signal });
+  // Stopped (Ctrl-C): the parts are being shut down; there is nothing left to read.
+  if (signal.aborted) return;
   const after = await readCounter(tapMetrics, 'shadowdiff_tap_mirrored_total');
   const mirrored = before === undefined || after === undefined ? undefined : after - before;
   out.write(`\nSent ${traffic.sent} requests through the tap (${traffic.failed} failed)${mirrored === undefined ? '.' : `; ${mirrored} mirrored.`}\n`);
@@ -133,22 +135,36 @@ export function registerUp(program: Command): void {
       await supervisor.stop();
       throw error;
     });
+    // The orderly shutdown takes over from the start-up abort before anything is printed, so a
+    // Ctrl-C at any moment from here on (during the demo, or the instant "Press Ctrl-C" shows)
+    // stops the parts in order instead of ending this process by the signal's default action.
+    const demoTraffic = new AbortController();
+    const shutdown = onShutdown(logger, [async () => demoTraffic.abort(), () => stack.close()]);
     process.off('SIGINT', abort).off('SIGTERM', abort);
     printAddresses(stack, config);
 
     // Until a signal (or the demo's end), unless a part keeps crashing or a local server dies:
     // then everything stops, and the failure is this command's error.
     const work = async (): Promise<void> => {
-      if (demo) await runDemo(stack, config, flags);
+      if (demo) await runDemo(stack, config, flags, demoTraffic.signal);
+      if (demoTraffic.signal.aborted) {
+        await shutdown;
+        process.stdout.write('stopped.\n');
+        return;
+      }
       if (flags.exitAfterDemo) return stack.close();
       process.stdout.write('\nPress Ctrl-C to stop.\n');
-      await onShutdown(logger, [() => stack.close()]);
+      await shutdown;
       process.stdout.write('stopped.\n');
     };
     const working = work();
     await Promise.race([working, stack.failed]).catch(async (error: unknown) => {
-      // A part lost while shutting down after a signal is part of stopping, not a failure.
-      if (isShuttingDown()) return working;
+      // A part lost, or a demo cut short, while shutting down after a signal is part of
+      // stopping, not a failure.
+      if (isShuttingDown()) {
+        await shutdown;
+        return;
+      }
       await stack.close();
       throw error;
     });
