@@ -24,3 +24,13 @@ export function derivedCaptureId(timeMs: number, key: string): string {
   const variant = '89ab'[Number.parseInt(hash[3]!, 16) % 4]!;
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
 }
+
+/**
+ * A capture id from a client's key alone: the same key always gives the same id, whatever else
+ * a retried upload re-stamps (its capture time). The time bits come from the key's hash too, so
+ * such ids do not sort by time.
+ */
+export function keyedCaptureId(key: string): string {
+  const timeMs = Number.parseInt(createHash('sha256').update(`time:${key}`).digest('hex').slice(0, 11), 16);
+  return derivedCaptureId(timeMs, key);
+}

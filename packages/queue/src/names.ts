@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Capture } from '@shadowdiff/core';
 
 /** The BullMQ queue that carries captures from taps to workers. */
@@ -6,11 +7,16 @@ export const CAPTURE_QUEUE = 'shadowdiff-captures';
 export const CAPTURE_BATCH_JOB = 'capture-batch';
 
 /**
- * The id of a batch's job: its first capture's id and how many captures it holds, so the waiting
- * captures can be counted from the wait list alone, without reading any payload. The same batch
- * always gets the same id, so queueing it twice keeps one job.
+ * The id of a batch's job: a hash of every capture id in it, and how many captures it holds, so
+ * the waiting captures can be counted from the wait list alone, without reading any payload. The
+ * same batch always gets the same id, so queueing it twice keeps one job; two batches that only
+ * share their first capture (a replay or an upload sent again in another order) stay two jobs.
  */
-export const captureBatchJobId = (captures: readonly Capture[]): string => `${captures[0]!.id}.${captures.length}`;
+export function captureBatchJobId(captures: readonly Capture[]): string {
+  const hash = createHash('sha256');
+  for (const capture of captures) hash.update(capture.id);
+  return `${hash.digest('hex').slice(0, 32)}.${captures.length}`;
+}
 
 /** How many captures a job holds, read from its id; a job queued under another id counts as one. */
 export function capturesInJob(jobId: string): number {

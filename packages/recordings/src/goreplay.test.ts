@@ -35,6 +35,21 @@ describe('reading GoReplay files', () => {
     expect(readGoReplay(bytes)[0]!.response!.body.toString()).toBe('{"id":7}');
   });
 
+  it('reads HEAD, 204 and 304 answers as bodiless whatever their length says, and passes over 100 Continue', () => {
+    const head = 'HEAD /api/orders/7 HTTP/1.1\r\nHost: orders:8000\r\n\r\n';
+    const [headExchange, continued] = readGoReplay(file(
+      payload(1, 'h1', NS, head),
+      payload(2, 'h1', NS, 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n'),
+      payload(1, 'c1', NS + 1n, postOrder),
+      payload(2, 'c1', NS + 1n, `HTTP/1.1 100 Continue\r\n\r\n${okJson}`),
+    ));
+    expect(headExchange!.response).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+    expect(continued!.response!.status).toBe(200);
+    expect(continued!.response!.body.toString()).toBe('{"id":7}');
+    const [notModified] = readGoReplay(file(payload(1, 'n1', NS, getOrder), payload(2, 'n1', NS, 'HTTP/1.1 304 Not Modified\r\nContent-Length: 8\r\n\r\n')));
+    expect(notModified!.response).toMatchObject({ status: 304, body: Buffer.alloc(0) });
+  });
+
   it('names the record whose separator line is missing', () => {
     const runTogether = Buffer.from(payload(1, 'a1', NS, getOrder) + '\n' + payload(1, 'b2', NS, getOrder) + SEPARATOR);
     expect(() => readGoReplay(runTogether)).toThrow(/record 1: another payload follows without its separator line/);

@@ -66,7 +66,7 @@ export function readGoReplay(file: Buffer): RecordedExchange[] {
         const exchange = requests.get(id!);
         // A response whose request was not recorded (the capture started mid-exchange) is skipped.
         if (!exchange) continue;
-        const raw = parseRawResponse(message);
+        const raw = parseRawResponse(message, exchange.request.method);
         checkNothingAfter(raw.leftover, raw.body);
         const latencyMs = latency !== undefined && Number(latency) >= 0 ? Number(latency) / 1e6 : undefined;
         exchange.response = { status: raw.status, headers: raw.headers, body: raw.body, decoded: false, ...(latencyMs !== undefined ? { latencyMs } : {}) };

@@ -88,12 +88,21 @@ export function parseRawRequest(message: Buffer): RawRequest {
   return { method: match[1]!, url: match[2]!, headers, ...bodyOf(headers, rest, 'request') };
 }
 
-export function parseRawResponse(message: Buffer): RawResponse {
+/**
+ * A response as recorded: interim 1xx responses (100 Continue) are passed over; a response to
+ * HEAD, and a 204 or 304, has no body whatever its length headers say.
+ */
+export function parseRawResponse(message: Buffer, requestMethod = 'GET'): RawResponse {
   const { lines, rest } = splitHead(message);
   const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
   if (!match) throw new Error(`not an HTTP status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  const status = Number(match[1]);
+  if (status >= 100 && status < 200 && status !== 101 && rest.length > 0) return parseRawResponse(rest, requestMethod);
   const headers = parseHeaders(lines.slice(1));
-  return { status: Number(match[1]), headers, ...bodyOf(headers, rest, 'response') };
+  if (requestMethod.toUpperCase() === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    return { status, headers, body: Buffer.alloc(0), leftover: rest };
+  }
+  return { status, headers, ...bodyOf(headers, rest, 'response') };
 }
 
 export { headerValue };

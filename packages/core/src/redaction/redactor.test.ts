@@ -73,6 +73,13 @@ describe('redaction', () => {
     expect(JSON.stringify(headers)).not.toMatch(/tok-123|abc|k-1|s-1|dark/);
   });
 
+  it('redacts headers whatever the case of their names (ingested exchanges keep the sender\'s)', () => {
+    const headers: Record<string, string | string[]> = { Authorization: 'Bearer tok-123', 'Set-Cookie': ['sid=abc'], 'X-Api-Key': 'k-1', 'Content-Type': 'text/plain' };
+    redactor.response({ outcome: 'ok', status: 200, headers, body: body(Buffer.alloc(0)), latencyMs: 1 });
+    const h = redactor.hash;
+    expect(headers).toEqual({ Authorization: `Bearer ${h('tok-123')}`, 'Set-Cookie': [`sid=${h('abc')}`], 'X-Api-Key': h('k-1'), 'Content-Type': 'text/plain' });
+  });
+
   it('hashes equal secrets equally under one key, differently under another', () => {
     const other = createRedactor({ key: Buffer.from('another-key-another-key'), headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1024 });
     expect(redactor.hash('s3cret')).toBe(redactor.hash('s3cret'));

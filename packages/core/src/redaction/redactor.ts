@@ -92,9 +92,11 @@ export function createRedactor(options: RedactorOptions): Redactor {
 
   const headers = (record: Headers): void => {
     for (const name of Object.keys(record)) {
-      if (!names.has(name)) continue;
+      // Captured names are lower case; ingested ones may not be (`Authorization`).
+      const lower = name.toLowerCase();
+      if (!names.has(lower)) continue;
       const v = record[name]!;
-      record[name] = Array.isArray(v) ? v.map((x) => headerValue(name, x)) : headerValue(name, v);
+      record[name] = Array.isArray(v) ? v.map((x) => headerValue(lower, x)) : headerValue(lower, v);
     }
   };
 

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runNameSchema } from '@shadowdiff/config';
-import { DependencyError, ShadowdiffError, createRedactor, derivedCaptureId, type Capture, type Logger, type RedactorOptions } from '@shadowdiff/core';
+import { DependencyError, ShadowdiffError, createRedactor, keyedCaptureId, type Capture, type Logger, type RedactorOptions } from '@shadowdiff/core';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, captureFromHalves, readQueueBacklog, type CaptureBatch, type Half } from '@shadowdiff/queue';
 import { ingestExchangeLineSchema, ingestHalfLineSchema } from '@shadowdiff/recordings';
 import { capBodies } from './captured-bodies.ts';
@@ -127,7 +127,7 @@ export function createIngest(deps: { queue: Queue<CaptureBatch>; redis: Redis; o
           continue;
         }
         const { key, format: _format, run: _run, ...exchange } = value;
-        const id = derivedCaptureId(Date.parse(exchange.capturedAt), `${filed.run}\u0000${key}`);
+        const id = keyedCaptureId(`${filed.run}\u0000${key}`);
         const earlier = lineOfId.get(id);
         if (earlier !== undefined) {
           errors.push({ line, reason: `key '${key}' repeats line ${earlier}` });
@@ -176,7 +176,7 @@ export function createIngest(deps: { queue: Queue<CaptureBatch>; redis: Redis; o
       for (const [i, result] of results.entries()) {
         if (!result.paired) continue;
         const filedRun = halves[i]!.run;
-        const id = derivedCaptureId(Date.parse(result.primary.capturedAt), `${filedRun}\u0000${result.primary.requestId}`);
+        const id = keyedCaptureId(`${filedRun}\u0000${result.primary.requestId}`);
         captures.push(captureFromHalves(result.primary, result.candidate, { run: filedRun, id, source: 'ingest' }));
       }
       metrics.pairs.inc(captures.length);

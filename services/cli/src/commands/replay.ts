@@ -114,21 +114,29 @@ async function replay(flags: ReplayFlags): Promise<void> {
         {
           exchanges, recordingId: recording.id, replayOf: flags.from ? basename(flags.from) : `run ${flags.fromRun}`, startedAtMs: state.startedAtMs, pace, concurrency: flags.concurrency,
           allowUnsafe: flags.allowUnsafe === true, redacted: flags.redacted, done: state.done, signal: stop.signal,
-          redisUrl: stack.infra.redisUrl, onSent: note, onSkipped: (index, _reason, _detail, progress) => note(index, progress),
+          // A skipped exchange is not done: `--resume --allow-unsafe` (or `--redacted env`) sends it.
+          redisUrl: stack.infra.redisUrl, onSent: note, onSkipped: (_index, _reason, _detail, progress) => view.update(progress),
         },
         logger,
       );
-    } finally {
+    } catch (error) {
       view.stop();
-      state.finished = state.done.size >= exchanges.length;
       save();
+      throw error;
     }
+    view.stop();
+    // A capture Redis never took cannot be told apart from those it did: the next --resume sends
+    // everything again, and the deterministic capture ids store each exchange once.
+    const lost = Object.values(result.dropped).reduce((a, b) => a + (b ?? 0), 0);
+    if (lost > 0) state.done.clear();
+    state.finished = !result.stopped && lost === 0;
+    save();
     // The workers create the run with its first batch: until then it has no exchanges.
     const storedNow = async (): Promise<number> => {
       const run = await findRun(stack.pool, config.run);
       return run ? countExchanges(stack.pool, run.id) : 0;
     };
-    const stored = await waitForStored(storedNow, storedBefore + result.filed, 60_000);
+    const stored = await waitForStored(storedNow, storedBefore + result.filed - lost, 60_000);
     out.write(describeReplay(result, stored - storedBefore, source, performance.now() - replayStarted));
     if (result.filed > 0) {
       await printRunSummary(client, config.run, out);
@@ -136,6 +144,7 @@ async function replay(flags: ReplayFlags): Promise<void> {
       out.write('\n');
       printGateResult(gate, out);
     }
+    if (lost > 0) out.write(`\n${lost} captures never reached the queue: \`shadowdiff replay --resume\` sends the recording again, and what was stored is stored once.\n`);
     if (result.stopped) out.write(`\nStopped after ${state.done.size} of ${exchanges.length}: \`shadowdiff replay --resume\` with the same ${flags.from ? '--from' : '--from-run'} and --run carries on.\n`);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

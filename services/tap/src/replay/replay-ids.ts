@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { derivedCaptureId } from '@shadowdiff/core';
 
 /**
  * The capture id of the `index`-th exchange of a replay: a UUIDv7 whose time is the replay's
@@ -7,8 +7,5 @@ import { createHash } from 'node:crypto';
  * sent twice is still stored once.
  */
 export function replayCaptureId(replayStartedAtMs: number, recordingId: string, index: number): string {
-  const time = (replayStartedAtMs + index).toString(16).padStart(12, '0');
-  const hash = createHash('sha256').update(`${recordingId}:${index}`).digest('hex');
-  const variant = '89ab'[Number.parseInt(hash[3]!, 16) % 4]!;
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
+  return derivedCaptureId(replayStartedAtMs + index, `${recordingId}:${index}`);
 }

@@ -35,6 +35,12 @@ describe('which recorded exchanges a replay sends', () => {
 });
 
 describe('what a replayed request carries', () => {
+  it('asks the candidate for an uncompressed answer when the recorded primary was kept decoded', () => {
+    const decoded = exchange({ response: { status: 200, headers: [], body: Buffer.from('{}'), decoded: true } }, { headers: [['Accept-Encoding', 'gzip, br'], ['accept', '*/*']] });
+    expect(planExchange(decoded, options())).toMatchObject({ send: true, headers: ['host', 'orders:8000', 'accept', '*/*'] });
+    expect(planExchange(decoded, options({ redrive: true }))).toMatchObject({ send: true, headers: ['host', 'orders:8000', 'Accept-Encoding', 'gzip, br', 'accept', '*/*'] });
+  });
+
   it('keeps the recorded headers and Host, leaving framing to the sender', () => {
     const headers = replayHeaders(exchange({}, { host: 'orders:8000', headers: [['Content-Length', '3'], ['Connection', 'keep-alive'], ['X-Trace', 'a'], ['x-trace', 'b'], ['Transfer-Encoding', 'chunked']] }));
     expect(headers).toEqual(['host', 'orders:8000', 'X-Trace', 'a', 'x-trace', 'b']);

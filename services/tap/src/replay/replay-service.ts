@@ -46,9 +46,9 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
     ...(secondary ? { secondary: createUpstream(secondary, concurrency) } : {}),
   };
   try {
-    await readyOrTimeout(connection, 10_000).catch((error: Error) => {
-      throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@]*@/, '//')} is not reachable: ${error.message}`);
-    });
+    // readyOrTimeout resolves either way; whether Redis answered is the connection's status.
+    await readyOrTimeout(connection, 10_000).catch(() => undefined);
+    if (connection.status !== 'ready') throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@]*@/, '//')} is not reachable: nothing is sent`);
     const summary = await replayExchanges({
       ...request,
       run: config.run,
