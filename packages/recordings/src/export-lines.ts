@@ -25,6 +25,7 @@ export function looksLikeExport(firstLine: string): boolean {
 }
 
 const REDACTED = /redacted:[0-9a-f]{32}/;
+const REDACTED_IN_FORM = /redacted%3A[0-9a-f]{32}/i;
 
 const pairsOf = (headers: Record<string, string | string[]>): HeaderPairs =>
   Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]));
@@ -34,15 +35,25 @@ const bytesOf = (body: CapturedBody): Buffer => Buffer.from(body.base64, 'base64
 /** What redaction or the size cap took from a stored request. */
 function missingOf(request: CapturedRequest): string[] {
   const missing = pairsOf(request.headers).filter(([, value]) => REDACTED.test(value)).map(([name]) => `header ${name.toLowerCase()}`);
+  const query = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : undefined;
+  for (const [name, value] of query ?? []) if (REDACTED.test(value)) missing.push(`query ${name}`);
   if (request.body.withheld) missing.push(`body (${request.body.withheld})`);
   else if (request.body.truncated) missing.push(`body (cut at ${Buffer.byteLength(request.body.base64, 'base64')} of ${request.body.size} bytes)`);
-  else if (REDACTED.test(bytesOf(request.body).toString('utf8'))) missing.push('body');
+  // Form bodies keep the marker percent-encoded (`redacted%3A…`).
+  else if (REDACTED.test(bytesOf(request.body).toString('utf8')) || REDACTED_IN_FORM.test(bytesOf(request.body).toString('latin1'))) missing.push('body');
   return [...new Set(missing)];
 }
 
 function responseOf(response: CapturedResponse | undefined): RecordedResponse | undefined {
   if (!response || response.outcome !== 'ok' || response.status === null) return undefined;
-  return { status: response.status, headers: pairsOf(response.headers), body: bytesOf(response.body), decoded: false, latencyMs: response.latencyMs };
+  return {
+    status: response.status,
+    headers: pairsOf(response.headers),
+    body: bytesOf(response.body),
+    decoded: false,
+    latencyMs: response.latencyMs,
+    ...(response.body.truncated ? { truncated: { size: response.body.size } } : {}),
+  };
 }
 
 /** A stored exchange as a recorded one: its request, and the primary's response when it was kept. */

@@ -36,6 +36,17 @@ describe('reading a recording of any format', () => {
     expect(exchanges[0]!.response!.body.toString()).toBe('{"items":[]}');
   });
 
+  it('says what redaction took from a query and a form body, and keeps a cut primary marked as cut', () => {
+    const form = 'user=ann&password=redacted%3A0123456789abcdef0123456789abcdef';
+    const line = exportLine({
+      request: { method: 'POST', url: '/login?token=redacted:0123456789abcdef0123456789abcdef&next=%2F', headers: {}, body: body(form) },
+      primary: { outcome: 'ok', status: 200, headers: {}, body: { base64: Buffer.from('{"ite').toString('base64'), size: 900, truncated: true }, latencyMs: 3 },
+    });
+    const [exchange] = parseRecording(Buffer.from(`${line}\n`)).exchanges;
+    expect(exchange!.missing).toEqual(['query token', 'body']);
+    expect(exchange!.response!.truncated).toEqual({ size: 900 });
+  });
+
   it('names the line of a bad export, and refuses empty, damaged and unknown files', () => {
     expect(() => parseRecording(Buffer.from(`${exportLine()}\n${exportLine({ request: { method: 'GET' } })}\n`), 'run.ndjson')).toThrow(/^run\.ndjson: line 2: request\.url: /);
     expect(() => parseRecording(Buffer.from(`${exportLine()}\n{"format":"${EXPORT_FORMAT}", "id"`), 'run.ndjson')).toThrow(/line 2: not valid JSON .*cut short/);

@@ -24,6 +24,11 @@ export interface RecordedResponse {
   decoded: boolean;
   /** Milliseconds from request to response, when recorded. */
   latencyMs?: number;
+  /**
+   * Set when `body` is only the start of what was sent (a stored response cut at the size cap,
+   * or withheld because it could not be redacted): `size` is what was sent.
+   */
+  truncated?: { size: number };
 }
 
 /** One exchange read from a recording: a request and, when the recording has it, its response. */

@@ -32,7 +32,7 @@ export function recordedPrimary(response: RecordedResponse, maxBodyBytes: number
     outcome: 'ok',
     status: response.status,
     headers: headersRecord(rawOf(response.headers, response.decoded ? ENCODING_HEADERS : new Set())),
-    body: { base64: base64Of(kept), size: response.body.length, truncated: kept.length < response.body.length },
+    body: { base64: base64Of(kept), size: response.truncated?.size ?? response.body.length, truncated: response.truncated !== undefined || kept.length < response.body.length },
     latencyMs: response.latencyMs ?? 0,
   };
 }

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createRedactor, redactionFromConfig, type Logger } from '@shadowdiff/core';
-import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch, type DropReason } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readQueueBacklog, readyOrTimeout, type CaptureBatch, type DropReason } from '@shadowdiff/queue';
 import type { RecordedExchange } from '@shadowdiff/recordings';
 import { createUpstream } from '../proxy-server.ts';
 import { replayExchanges, type ReplayOptions, type ReplaySummary } from './replay.ts';
@@ -39,7 +39,19 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
     onDrop: (reason, count) => (dropped[reason] = (dropped[reason] ?? 0) + count),
   });
   const concurrency = Math.max(1, request.concurrency);
-  const limit = Math.max(config.tap.batchSize * 4, concurrency * 2);
+  // Held captures stay under the batcher's own bound, so none is dropped as buffer_full.
+  const limit = Math.max(1, Math.min(Math.max(config.tap.batchSize * 4, concurrency * 2), config.tap.maxBufferedCaptures - concurrency));
+  // The queue's backlog, read at most every 250 ms: while it is at the tap's bound (workers
+  // behind), the replay waits rather than grow Redis without end.
+  let backlogReadAt = 0;
+  let full = false;
+  const backlogFull = async (): Promise<boolean> => {
+    if (Date.now() - backlogReadAt >= 250) {
+      backlogReadAt = Date.now();
+      full = (await readQueueBacklog(queue).catch(() => ({ waitingBatches: 0 }))).waitingBatches >= config.tap.maxQueuedBatches;
+    }
+    return full;
+  };
   const sides = {
     ...(primary ? { primary: createUpstream(primary, concurrency) } : {}),
     candidate: createUpstream(candidate, concurrency),
@@ -61,7 +73,7 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
       // Unlike the tap, nobody waits on a replay: it waits for Redis to take what it holds
       // rather than drop captures, so a replay at full speed files every exchange.
       backpressure: async () => {
-        while (batcher.held >= limit) await sleep(10);
+        while (batcher.held >= limit || (await backlogFull())) await sleep(10);
       },
     });
     await batcher.flush();
