@@ -50,6 +50,15 @@ describe('reading GoReplay files', () => {
     expect(notModified!.response).toMatchObject({ status: 304, body: Buffer.alloc(0) });
   });
 
+  it('reads heads with bare LF line ends, folded header lines and LF-only chunk sizes', () => {
+    const lfHead = 'POST /api/notes HTTP/1.1\nHost: notes\nX-Long: part one\n  part two\nContent-Length: 6\n\na\r\nb\r\n';
+    const lfChunked = 'HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n';
+    const [exchange] = readGoReplay(file(payload(1, 'l1', NS, lfHead), payload(2, 'l1', NS, lfChunked)));
+    expect(exchange!.request.headers).toEqual([['Host', 'notes'], ['X-Long', 'part one part two'], ['Content-Length', '6']]);
+    expect(exchange!.request.body.toString()).toBe('a\r\nb\r\n');
+    expect(exchange!.response!.body.toString()).toBe('abc');
+  });
+
   it('names the record whose separator line is missing', () => {
     const runTogether = Buffer.from(payload(1, 'a1', NS, getOrder) + '\n' + payload(1, 'b2', NS, getOrder) + SEPARATOR);
     expect(() => readGoReplay(runTogether)).toThrow(/record 1: another payload follows without its separator line/);

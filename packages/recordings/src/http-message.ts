@@ -24,23 +24,29 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** Splits the head (start line and headers) from the body; tolerates bare LF line ends. */
 function splitHead(message: Buffer): { lines: string[]; rest: Buffer } {
-  let end = message.indexOf(HEADER_END);
-  let skip = 4;
-  if (end < 0) {
-    end = message.indexOf('\n\n');
-    skip = 2;
-  }
+  // Whichever blank line comes first ends the head: a head with bare LF line ends may be followed
+  // by a body that holds CRLF pairs.
+  const crlf = message.indexOf(HEADER_END);
+  const lf = message.indexOf('\n\n');
+  const [end, skip] = lf >= 0 && (crlf < 0 || lf < crlf) ? [lf, 2] : [crlf, 4];
   if (end < 0) throw new Error('the header section does not end (no blank line)');
   const lines = message.subarray(0, end).toString('latin1').split(/\r?\n/);
   return { lines, rest: message.subarray(end + skip) };
 }
 
 function parseHeaders(lines: string[]): HeaderPairs {
-  return lines.map((line) => {
+  const pairs: HeaderPairs = [];
+  for (const line of lines) {
+    // A line that starts with a space or a tab continues the previous header (obsolete folding).
+    if (/^[ \t]/.test(line) && pairs.length > 0) {
+      pairs[pairs.length - 1]![1] += ` ${line.trim()}`;
+      continue;
+    }
     const colon = line.indexOf(':');
     if (colon <= 0) throw new Error(`a header line has no name: ${JSON.stringify(line.slice(0, 80))}`);
-    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
-  });
+    pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return pairs;
 }
 
 const headerValue = (headers: HeaderPairs, name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
@@ -50,8 +56,10 @@ function unchunk(raw: Buffer): { body: Buffer; leftover: Buffer } {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
-    const lineEnd = raw.indexOf('\r\n', at);
-    if (lineEnd < 0) throw new Error('a chunked body ends in the middle of a chunk size');
+    // Size lines end in CRLF, or a bare LF in recordings that lost the CR.
+    const newline = raw.indexOf('\n', at);
+    if (newline < 0) throw new Error('a chunked body ends in the middle of a chunk size');
+    const lineEnd = raw[newline - 1] === 0x0d ? newline - 1 : newline;
     const size = Number.parseInt(raw.subarray(at, lineEnd).toString('latin1').split(';')[0]!.trim(), 16);
     if (!Number.isFinite(size) || size < 0) throw new Error('a chunked body has a chunk size that is not hexadecimal');
     if (size === 0) {
@@ -59,10 +67,10 @@ function unchunk(raw: Buffer): { body: Buffer; leftover: Buffer } {
       const end = raw.indexOf('\r\n\r\n', lineEnd);
       return { body: Buffer.concat(parts), leftover: end < 0 ? Buffer.alloc(0) : raw.subarray(end + 4) };
     }
-    const start = lineEnd + 2;
+    const start = newline + 1;
     if (start + size > raw.length) throw new Error(`a chunked body is cut short (a chunk of ${size} bytes has ${raw.length - start})`);
     parts.push(raw.subarray(start, start + size));
-    at = start + size + 2;
+    at = start + size + (raw[start + size] === 0x0d ? 2 : 1);
   }
 }
 
