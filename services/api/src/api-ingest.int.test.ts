@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createRedactor, derivedCaptureId, silentLogger, type CapturedBody } from '@shadowdiff/core';
+import { createRedactor, keyedCaptureId, silentLogger, type CapturedBody } from '@shadowdiff/core';
 import { createDiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
 import type { IngestExchangeLine, IngestHalfLine } from '@shadowdiff/recordings';
@@ -119,13 +119,18 @@ describe('ingest API: exchanges and halves captured elsewhere, stored by a real 
     await vi.waitFor(async () => expect(Object.values(await ingest.queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0)).toBe(true), WAIT);
     expect(await stored(db, 'ingest-lines')).toBe(2);
     expect(await stored(db, 'ingest-other')).toBe(1);
+    // A retry that re-stamps its capture time is still the same exchange.
+    const restamped = await ingest.post('/ingest/exchanges?run=ingest-lines', ndjson([exchange('a', { capturedAt: '2025-03-02T08:00:00.000Z' })]));
+    expect(restamped.body).toMatchObject({ accepted: 1, rejected: 0 });
+    await vi.waitFor(async () => expect(Object.values(await ingest.queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0)).toBe(true), WAIT);
+    expect(await stored(db, 'ingest-lines')).toBe(2);
 
     // The id is the run's and the key's; secrets are redacted with the taps' key; bodies cut at the taps' cap.
-    const a = await getExchange(db.pool, derivedCaptureId(Date.parse('2025-03-01T12:00:00.000Z'), 'ingest-lines\u0000a'));
+    const a = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000a'));
     expect(a?.runName).toBe('ingest-lines');
     const hash = createRedactor({ key: KEY, headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1 << 20 }).hash('secret-of-the-client');
     expect((a?.request as { headers: Record<string, string> }).headers.authorization).toBe(`Bearer ${hash}`);
-    const d = await getExchange(db.pool, derivedCaptureId(Date.parse('2025-03-01T12:00:00.000Z'), 'ingest-lines\u0000d'));
+    const d = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000d'));
     const candidate = d?.responses.candidate.captured as { body: CapturedBody };
     expect(candidate.body).toMatchObject({ size: big.length, truncated: true });
     expect(Buffer.from(candidate.body.base64, 'base64').length).toBe(MAX_BODY_BYTES);
@@ -146,7 +151,7 @@ describe('ingest API: exchanges and halves captured elsewhere, stored by a real 
     expect(two.body).toMatchObject({ accepted: 1, rejected: 0, paired: 1 });
 
     await vi.waitFor(async () => expect(await stored(db, 'ingest-halves')).toBe(1), WAIT);
-    const joined = await getExchange(db.pool, derivedCaptureId(Date.parse(at), 'ingest-halves\u0000rid-1'));
+    const joined = await getExchange(db.pool, keyedCaptureId('ingest-halves\u0000rid-1'));
     expect(joined?.url).toBe('/joined');
     const text = (side: unknown): string => Buffer.from((side as { body: CapturedBody }).body.base64, 'base64').toString();
     expect(text(joined?.responses.primary.captured)).toBe('{"side":"primary"}');
