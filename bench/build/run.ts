@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { removeStateFolder } from '@shadowdiff/testkit';
 import { writeSection } from '../readme-sections.ts';
 import { COMPILED_BINARY, SOURCE_BINARY, startPeers } from '../tap/peers.ts';
 import { fixedRate, requireTools } from '../tap/processes.ts';
@@ -76,6 +77,8 @@ try {
   }
 } finally {
   await peers.stop();
+  // The state folder's Postgres data may live outside it (a folder the postgres user can enter).
+  removeStateFolder(stateDir);
   rmSync(work, { recursive: true, force: true });
 }
 
