@@ -139,6 +139,11 @@ describe('shadowdiff replay', () => {
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(120);
 
+    const restarted = await replay(args);
+    expect(restarted.code).not.toBe(0);
+    expect(restarted.err).toMatch(/a stopped replay of .*long\.gor into run "resumed" sent \d+ of 121: --resume carries on, --fresh starts over/);
+    expect((await stored('resumed')).length).toBe(partial.length);
+
     const resumed = await replay([...args, '--resume', '--rate', '400']);
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.out).toMatch(/were replayed before this resumed replay and not sent again/);

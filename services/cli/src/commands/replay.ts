@@ -36,6 +36,7 @@ interface ReplayFlags extends Record<string, unknown> {
   limit?: number;
   redacted: RedactedPolicy;
   resume?: boolean;
+  fresh?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -50,7 +51,8 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('--allow-unsafe', 'also replay POST, PUT, PATCH and DELETE (the candidate must use isolated data)'))
     .addOption(new Option('--limit <n>', 'replay the first n exchanges only').argParser(Number))
     .addOption(new Option('--redacted <policy>', 'requests whose stored values were redacted: skip them, send them as stored, or fill redacted headers from SHADOWDIFF_REPLAY_HEADER_<NAME>').choices(['skip', 'send', 'env']).default('skip'))
-    .addOption(new Option('--resume', 'carry on a stopped replay of the same recording into the same run, sending nothing twice'));
+    .addOption(new Option('--resume', 'carry on a stopped replay of the same recording into the same run, sending nothing twice'))
+    .addOption(new Option('--fresh', 'start over although a stopped replay of the same recording into the same run could be resumed (what it stored stays, and is stored again)').conflicts('resume'));
   addServiceOptions(command, ['primary', 'candidate', 'secondary', 'run', 'apiPort', 'workerAdminPort', 'stateDir', 'logLevel']);
   command.action((flags: ReplayFlags) => replay(flags));
 }
@@ -88,7 +90,12 @@ async function replay(flags: ReplayFlags): Promise<void> {
     const recording = fileRecording ?? (await recordingOfRun(client, flags.fromRun!));
     const exchanges = flags.limit !== undefined ? recording.exchanges.slice(0, flags.limit) : recording.exchanges;
     const statePath = replayStatePath(config.stateDir, config.run, recording.id);
-    const saved = flags.resume ? readReplayState(statePath) : undefined;
+    const previous = readReplayState(statePath);
+    // Starting over by accident would store a stopped replay's exchanges a second time.
+    if (previous && !previous.finished && !flags.resume && !flags.fresh) {
+      throw new Error(`a stopped replay of ${source} into run "${config.run}" sent ${previous.done.size} of ${previous.total}: --resume carries on, --fresh starts over`);
+    }
+    const saved = flags.resume ? previous : undefined;
     if (flags.resume && !saved) throw new Error(`nothing to resume: no stopped replay of ${source} into run "${config.run}"`);
     if (saved?.finished) throw new Error(`the replay of ${source} into run "${config.run}" already finished; replay without --resume to send it again`);
     const state: ReplayState = saved ?? { recordingId: recording.id, run: config.run, startedAtMs: Date.now(), total: exchanges.length, done: new Set(), finished: false };
