@@ -23,7 +23,7 @@ import { startStack } from '../stack.ts';
 import { createSupervisor } from '../supervisor.ts';
 import { printRunSummary } from '../summary.ts';
 import { printGateResult } from './gate.ts';
-import { printAddresses, waitForStored } from './up.ts';
+import { printAddresses, waitForStored } from '../stack-output.ts';
 import type { GateResult } from '@shadowdiff/api';
 
 interface ReplayFlags extends Record<string, unknown> {
