@@ -1,7 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { findFreePort } from '@shadowdiff/local-infra';
 import { createPool, migrate, type Pool } from '@shadowdiff/store';
 import { startAdminServer, type AdminServer } from '@shadowdiff/worker';
 import { resolveInfra, type Infra } from './infra.ts';
@@ -23,12 +22,18 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A port of its own for each part, chosen now where the configuration says "any" (0), so a restarted part comes back on it. */
-const portFor = (port: number, host: string): Promise<number> => (port === 0 ? findFreePort(host) : Promise.resolve(port));
+/** The port in a URL a part printed once listening (where the configuration said "any", 0, the one it took). */
+const portOf = (url: string | undefined): string | undefined => (url ? new URL(url).port : undefined);
+
+/** The environment a part is restarted with: the ports it printed replace "any" (0), so it comes back on them. */
+function pinPorts(env: Record<string, string>, printed: Record<string, string | undefined>): { env: Record<string, string> } {
+  const pinned = Object.fromEntries(Object.entries(printed).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  return { env: { ...env, ...pinned } };
+}
 
 /**
  * The stack's settings, passed down to every child as environment (which a config file cannot
- * override): what flags and the demo decided, and the addresses chosen here.
+ * override): what flags and the demo decided, and the infrastructure's addresses.
  */
 function stackEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string, string> {
   const { upstreams, tap, api, worker } = config;
@@ -78,13 +83,7 @@ export async function startStack(
     const pool = createPool(infra.databaseUrl, { max: 2, logger });
     closers.push(() => pool.end());
     await migrate(pool, { logger });
-    const chosen: ShadowdiffConfig = {
-      ...config,
-      tap: { ...config.tap, port: await portFor(config.tap.port, config.tap.host), adminPort: await portFor(config.tap.adminPort, config.tap.adminHost) },
-      api: { ...config.api, port: await portFor(config.api.port, config.api.host) },
-      worker: { ...config.worker, adminPort: await portFor(config.worker.adminPort, config.worker.adminHost) },
-    };
-    const env = stackEnvironment(chosen, infra);
+    const env = stackEnvironment(config, infra);
     const args = parts.configFile ? ['--config', parts.configFile] : [];
     const { supervisor } = parts;
     const admin = await startAdminServer({
@@ -101,13 +100,31 @@ export async function startStack(
     closers.push(() => admin.close());
     // Stopped first: no child is restarted once shutting down has begun.
     closers.push(() => supervisor.stop());
-    const [, workerAdmin] = await supervisor.start({ name: 'worker', args: ['worker', ...args], env, ready: /worker consuming.*\nhealth and metrics on (\S+) / });
-    const [, apiUrl] = await supervisor.start({ name: 'api', args: ['api', ...args], env, ready: /api listening on (\S+)\n/ });
-    infra.notePort('api', chosen.api.port);
+    const [, workerAdmin] = await supervisor.start({
+      name: 'worker',
+      args: ['worker', ...args],
+      env,
+      ready: /worker consuming.*\nhealth and metrics on (\S+) /,
+      pin: ([, admin]) => pinPorts(env, { SHADOWDIFF_WORKER_ADMIN_PORT: portOf(admin) }),
+    });
+    const [, apiUrl] = await supervisor.start({
+      name: 'api',
+      args: ['api', ...args],
+      env,
+      ready: /api listening on (\S+)\n/,
+      pin: ([, url]) => pinPorts(env, { SHADOWDIFF_API_PORT: portOf(url) }),
+    });
+    infra.notePort('api', Number(portOf(apiUrl)));
     let tap: Stack['tap'];
     if (parts.withTap !== false) {
-      const [, tapUrl, tapAdmin] = await supervisor.start({ name: 'tap', args: ['tap', ...args], env, ready: /tap listening on (\S+)\n(?:metrics on (\S+)\/metrics\n)?/ });
-      infra.notePort('tap', chosen.tap.port);
+      const [, tapUrl, tapAdmin] = await supervisor.start({
+        name: 'tap',
+        args: ['tap', ...args],
+        env,
+        ready: /tap listening on (\S+)\n(?:metrics on (\S+)\/metrics\n)?/,
+        pin: ([, url, admin]) => pinPorts(env, { SHADOWDIFF_TAP_PORT: portOf(url), SHADOWDIFF_TAP_ADMIN_PORT: portOf(admin) }),
+      });
+      infra.notePort('tap', Number(portOf(tapUrl)));
       tap = { url: tapUrl!, adminUrl: tapAdmin };
     }
     return {

@@ -10,6 +10,12 @@ export interface ChildSpec {
   env: Record<string, string>;
   /** Matched against its standard output: it is ready once this appears. */
   ready: RegExp;
+  /**
+   * The settings it is restarted with, from what it printed when it first became ready: a part
+   * started on "any free port" (0) is pinned to the port it took, so it comes back where it was.
+   * Choosing the port before the start instead would leave a moment in which another process takes it.
+   */
+  pin?(ready: RegExpMatchArray): Partial<Pick<ChildSpec, 'args' | 'env'>>;
 }
 
 export interface SupervisorOptions {
@@ -102,8 +108,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   return {
     failed,
-    async start(spec) {
-      const child = await startChildCommand(spec.args, { env: spec.env, ready: spec.ready });
+    async start(first) {
+      const child = await startChildCommand(first.args, { env: first.env, ready: first.ready });
+      const spec = first.pin ? { ...first, ...first.pin(child.ready) } : first;
       const entry = { spec, current: child };
       children.push(entry);
       supervise(entry);

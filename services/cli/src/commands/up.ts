@@ -4,7 +4,6 @@ import { Registry } from 'prom-client';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createLogger } from '@shadowdiff/core';
 import { driveDemoTraffic, describeDemoDifferences } from '@shadowdiff/demo';
-import { findFreePort } from '@shadowdiff/local-infra';
 import { countExchanges, findRun } from '@shadowdiff/store';
 import { addServiceOptions, configFromFlags } from '../options.ts';
 import { isShuttingDown, onShutdown } from '../shutdown.ts';
@@ -30,19 +29,21 @@ async function readCounter(metricsUrl: string | undefined, name: string): Promis
 
 /**
  * The demo's three sides, each a supervised process of its own, as real services would be, so
- * their latencies can be compared; each on a port chosen now, so a restarted side comes back
- * where the tap sends to.
+ * their latencies can be compared; each on a free port it takes itself, and is restarted on, so a
+ * restarted side comes back where the tap sends to.
  */
 async function startDemoSides(supervisor: Supervisor, logLevel: string): Promise<ShadowdiffConfig['upstreams']> {
   const sides = ['primary', 'candidate', 'secondary'] as const;
-  const ports = await Promise.all(sides.map(() => findFreePort('127.0.0.1')));
+  const env = { SHADOWDIFF_LOG_LEVEL: logLevel };
+  const args = (side: string, port: string): string[] => ['demo', '--only', side, '--port', port];
   const started = await Promise.allSettled(
-    sides.map((side, i) =>
+    sides.map((side) =>
       supervisor.start({
         name: `demo ${side}`,
-        args: ['demo', '--only', side, '--port', String(ports[i])],
-        env: { SHADOWDIFF_LOG_LEVEL: logLevel },
+        args: args(side, '0'),
+        env,
         ready: new RegExp(`^${side} (\\S+)`, 'm'),
+        pin: ([, url]) => ({ args: args(side, new URL(url!).port), env }),
       }),
     ),
   );
