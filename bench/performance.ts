@@ -18,7 +18,7 @@ const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** The README's `## Performance` section, from the bench README's text. */
 export function performanceSection(bench: string): string {
-  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
+  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`, `npm run bench:freshness`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
   const tap = readSection(bench, 'Tap');
   if (tap) {
     // The targets table: target, limit, then one cell per load ("1.02× (0.90× to 1.20×) — met").
@@ -51,6 +51,13 @@ export function performanceSection(bench: string): string {
       `- Verdicts against a labelled corpus through the whole pipeline (\`npm run bench:judgement\`), with a secondary: recall of regressions in ≥ 2% of exchanges ${idle[2]} idle${hog ? ` and ${hog[2]} under a CPU hog` : ''}; noise fields called real ${idle[4]}${hog ? ` and ${hog[4]}` : ''}; gate right on ${idle[6]} routes${hog ? ` and ${hog[6]}` : ''}.` +
         (none ? ` With no noise reference at all, noise fields called real: ${none[4]}.` : ''),
     );
+  }
+  const freshness = readSection(bench, 'Freshness');
+  if (freshness) {
+    const line = freshness.split('\n').find((l) => /^\| \d+ req\/s, one worker \|/.test(l));
+    if (!line) throw new Error('bench/README.md has no freshness row');
+    const [load, p50, p99] = line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/ \(.*/, ''));
+    lines.push(`- Freshness (\`npm run bench:freshness\`): an exchange shows up in the API's counts ${p50} after the client's answer at the median, ${p99} at p99 (${load}; target p99 under 1 s).`);
   }
   return `${lines.join('\n')}\n`;
 }
