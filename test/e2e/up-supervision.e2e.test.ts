@@ -141,9 +141,10 @@ describe('shadowdiff up supervises its parts', () => {
     process.kill(tap, 'SIGKILL');
     process.kill(api, 'SIGKILL');
     const [tapBack, apiBack] = await Promise.all([secondsUntilAnswering(`${up.tapUrl}/after-restart`), secondsUntilAnswering(`${up.apiUrl}/api/v1/runs`)]);
-    // A restart waits half a second, then starts a process (a few seconds on a busy two-core machine).
-    expect(tapBack).toBeLessThan(10);
-    expect(apiBack).toBeLessThan(10);
+    // A restart waits half a second, then starts a process: a few seconds, more than ten on a
+    // two-core machine busy with other work. On any other port they would never answer again.
+    expect(tapBack).toBeLessThan(30);
+    expect(apiBack).toBeLessThan(30);
     expect(childPid(up, 'tap')).not.toBe(tap);
     expect(childPid(up, 'api')).not.toBe(api);
     expect(await metric(restarts, 'shadowdiff_up_child_exits_total{child="tap"}')).toBe(1);
