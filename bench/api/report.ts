@@ -1,0 +1,41 @@
+/** The API bench's section of bench/README.md. */
+import { join } from 'node:path';
+import { writeSection } from '../readme-sections.ts';
+import type { ReadFigures } from './reads.ts';
+
+/** A p99 limit every read must keep at the largest run. */
+export const P99_LIMIT_MS = 200;
+
+const short = (size: number): string => (size >= 1e6 ? `${size / 1e6}M` : `${size / 1e3}k`);
+const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+/** The markdown section: one row per read, p50 / p99 per run size, the growth of p99 from the smallest to the largest run. */
+export function apiSection(results: { size: number; bytes: number | null; reads: ReadFigures[] }[], settings: { samples: number }): string {
+  const sizes = results.map((r) => r.size);
+  const smallest = results[0]!;
+  const largest = results.at(-1)!;
+  const lines = [
+    '## API reads',
+    '',
+    `\`npm run bench:api\` — one run each of ${sizes.map(short).join(', ')} exchanges (50 routes × 10 fields, differences in 5% of exchanges, two noisy fields per route), filled through the store's batch insert; \`shadowdiff api\` (compiled) on embedded Postgres with its default settings, on the same 2 cores. Each read ${settings.samples} times in a row after 3 to warm up; p50 / p99 in ms.`,
+    '',
+    `| read | ${sizes.map((s) => `${short(s)} p50 / p99`).join(' | ')} | p99 ${short(largest.size)} ÷ ${short(smallest.size)} | p99 at ${short(largest.size)} < ${P99_LIMIT_MS} ms |`,
+    `| --- | ${sizes.map(() => '---:').join(' | ')} | ---: | --- |`,
+  ];
+  for (const [i, read] of smallest.reads.entries()) {
+    const cells = results.map((r) => `${ms(r.reads[i]!.p50)} / ${ms(r.reads[i]!.p99)}`);
+    const top = largest.reads[i]!.p99;
+    lines.push(`| ${read.name} | ${cells.join(' | ')} | ${(top / read.p99).toFixed(2)}× | ${top < P99_LIMIT_MS ? 'met' : 'missed'} |`);
+  }
+  const measured = results.filter((r) => r.bytes !== null);
+  if (measured.length > 0) {
+    lines.push('', `Disk (\`pg_database_size\` after \`VACUUM ANALYZE\`, tables and indexes): ${measured.map((r) => `${(r.bytes! / (r.size / 1e6) / 2 ** 30).toFixed(2)} GiB per million exchanges at ${short(r.size)}`).join('; ')}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeApiSection(root: string, results: { size: number; bytes: number | null; reads: ReadFigures[] }[], settings: { samples: number }): void {
+  const section = apiSection(results, settings);
+  writeSection(join(root, 'bench/README.md'), 'API reads', section);
+  process.stdout.write(`\n${section}`);
+}
