@@ -81,6 +81,7 @@ describe('dashboard in a browser', () => {
 
     await page.getByRole('link', { name: 'dash-run' }).click();
     await page.getByRole('heading', { name: /dash-run/ }).waitFor();
+    await page.getByText('Traffic from inline tap').waitFor();
     // The endpoints table (the findings above it link to the same endpoint).
     const endpointLink = page.locator('table').getByRole('link', { name: 'GET /users/{id}' });
     await endpointLink.waitFor();

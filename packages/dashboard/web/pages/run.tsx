@@ -183,6 +183,7 @@ export function RunPage() {
           {data.run.primaryLabel ?? 'primary'} → {data.run.candidateLabel ?? 'candidate'}
         </p>
       )}
+      {data.run.trafficSources.length > 0 && <p class="muted">Traffic from {data.run.trafficSources.join(', ')}</p>}
       <div class="cards" aria-label="Run totals">
         <div class="card">
           <div class="value">{count(overall.exchanges)}</div>
