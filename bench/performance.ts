@@ -1,9 +1,10 @@
 /**
- * The README's Performance section, generated from the latest figures in bench/README.md, so
- * the two cannot drift: each bench run rewrites it, and a test compares them.
+ * The README's Performance section and the capacity plan, generated from the latest figures, so
+ * they cannot drift from them: each bench run rewrites them, and a test compares them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capacityPlan, readCapacityInputs } from './capacity.ts';
 import { readSection, replaceSection } from './readme-sections.ts';
 
 /** The cells of the markdown table row whose first cell is `name`. */
@@ -62,10 +63,12 @@ export function performanceSection(bench: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Rewrites the README's Performance section from bench/README.md. */
-export function syncReadmePerformance(root: string): void {
+/** Rewrites what is generated from the latest figures: the README's Performance section, from bench/README.md, and docs/capacity.md, from bench/results. */
+export function publishFigures(root: string): void {
   const readme = join(root, 'README.md');
   const bench = readFileSync(join(root, 'bench/README.md'), 'utf8');
   writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), 'Performance', performanceSection(bench)));
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs/capacity.md'), capacityPlan(readCapacityInputs(root)));
 }
 

@@ -1,6 +1,6 @@
-/** `npm run bench:publish`: rewrites the README's Performance section from bench/README.md. */
+/** `npm run bench:publish`: rewrites the README's Performance section and docs/capacity.md from the latest bench figures. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { syncReadmePerformance } from './performance.ts';
+import { publishFigures } from './performance.ts';
 
-syncReadmePerformance(join(dirname(fileURLToPath(import.meta.url)), '..'));
+publishFigures(join(dirname(fileURLToPath(import.meta.url)), '..'));

@@ -1,4 +1,5 @@
 /** The API bench's section of bench/README.md. */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSection } from '../readme-sections.ts';
 import type { ReadFigures } from './reads.ts';
@@ -36,6 +37,8 @@ export function apiSection(results: { size: number; bytes: number | null; reads:
 
 export function writeApiSection(root: string, results: { size: number; bytes: number | null; reads: ReadFigures[] }[], settings: { samples: number }): void {
   const section = apiSection(results, settings);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/api.json'), `${JSON.stringify({ date: new Date().toISOString(), ...settings, results }, null, 2)}\n`);
   writeSection(join(root, 'bench/README.md'), 'API reads', section);
   process.stdout.write(`\n${section}`);
 }

@@ -19,6 +19,7 @@ import { runCli } from '@shadowdiff/testkit';
 import { fillRun, fieldOf, routeOf } from './fill.ts';
 import { measureReads, type ReadFigures } from './reads.ts';
 import { writeApiSection } from './report.ts';
+import { publishFigures } from '../performance.ts';
 
 const { values } = parseArgs({
   options: {
@@ -86,3 +87,4 @@ try {
   if (!values.data) rmSync(dataDir, { recursive: true, force: true });
 }
 writeApiSection(root, results, { samples: Number(values.samples) });
+publishFigures(root);

@@ -8,7 +8,7 @@
  *
  *   npm run bench:freshness [-- --rate 1000 --seconds 10 --rounds 5]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { Pool } from 'undici';
 import { startUp } from '@shadowdiff/testkit';
 import { start } from '../tap/processes.ts';
 import { writeSection } from '../readme-sections.ts';
-import { syncReadmePerformance } from '../performance.ts';
+import { publishFigures } from '../performance.ts';
 import { lagsOf, quantile, type CountSample } from './lags.ts';
 
 const { values } = parseArgs({
@@ -129,6 +129,8 @@ const section = [
   '',
   unseen > 0 ? `${unseen} requests were never counted within 30 s of the last answer (counted as lags of infinity).\n` : 'Every request sent was counted.\n',
 ].join('\n');
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/freshness.json'), `${JSON.stringify({ date: new Date().toISOString(), rate, seconds, pollMs, rounds: results }, null, 2)}\n`);
 writeSection(join(root, 'bench/README.md'), 'Freshness', section);
-syncReadmePerformance(root);
+publishFigures(root);
 process.stdout.write(`\n${section}`);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { syncReadmePerformance } from '../performance.ts';
+import { publishFigures } from '../performance.ts';
 import { writeSection } from '../readme-sections.ts';
 import { CHECKPOINTS, driveCorpus } from './drive.ts';
 import { startCpuHog } from '../cpu-hog.ts';
@@ -103,5 +103,5 @@ const section = [
 process.stdout.write(`${section}\n\nraw results: ${raw}\n`);
 if (!values['no-write']) {
   writeSection(join(root, 'bench/README.md'), 'Judgement', section);
-  syncReadmePerformance(root);
+  publishFigures(root);
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { startCpuHog } from '../cpu-hog.ts';
-import { syncReadmePerformance } from '../performance.ts';
+import { publishFigures } from '../performance.ts';
 import { writeSection } from '../readme-sections.ts';
 import { fixedRate, median, requireTools, wrk, type RateResult } from './processes.ts';
 import { addCounts, countsBetween, NO_COUNTS, startPeers, type CaptureCounts, type Opened, type Peers } from './peers.ts';
@@ -183,5 +183,5 @@ if (!values['no-write']) {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/tap.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeSection(join(root, 'bench/README.md'), 'Tap', section);
-  syncReadmePerformance(root);
+  publishFigures(root);
 }

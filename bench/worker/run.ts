@@ -17,8 +17,8 @@ import { silentLogger, type Capture } from '@shadowdiff/core';
 import { createDiffOptions, diffExchange } from '@shadowdiff/diff';
 import { startEmbeddedPostgres, startLocalRedis } from '@shadowdiff/local-infra';
 import { writeSection } from '../readme-sections.ts';
-import { syncReadmePerformance } from '../performance.ts';
-import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { publishFigures } from '../performance.ts';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, captureBatchJobId, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate } from '@shadowdiff/store';
 import { orderCapture } from '@shadowdiff/testkit';
 import { measureReplay, type ReplayCase } from './replay-case.ts';
@@ -60,7 +60,21 @@ function diffStepSeconds(size: number, count: number): number {
 }
 
 /** Exchanges per second through one worker, from its start until every exchange is committed. */
-async function measure(env: { redisUrl: string; adminUrl: string }, size: number, count: number): Promise<number> {
+/** What one size's run measured: the worker's rate, and what the queue and the database took on the way. */
+interface Measured {
+  /** Exchanges per second through the worker. */
+  full: number;
+  /** Captures per second one producer queued into Redis (batches of `batchSize`, 20 batches a round trip). */
+  queued: number;
+  /** Redis memory per queued capture, in bytes. */
+  redisBytes: number;
+  /** Database growth per stored exchange (rows, differences, counters, indexes), in bytes. */
+  storedBytes: number;
+  /** Request and response bodies of one exchange whose bodies are kept, as stored (jsonb, compressed), in bytes. */
+  keptBodyBytes: number;
+}
+
+async function measure(env: { redisUrl: string; adminUrl: string }, size: number, count: number): Promise<Measured> {
   const database = `bench_full_${size}`;
   const admin = new pg.Client({ connectionString: env.adminUrl });
   await admin.connect();
@@ -76,14 +90,21 @@ async function measure(env: { redisUrl: string; adminUrl: string }, size: number
   const connection = createProducerConnection(env.redisUrl, { enableOfflineQueue: true });
   const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { connection, prefix });
   await queue.obliterate({ force: true }).catch(() => undefined);
+  const usedMemory = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(await connection.info('memory'))![1]);
+  const databaseBytes = async (): Promise<number> => Number((await pool.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]!.b);
+  const memoryBefore = await usedMemory();
+  const bytesBefore = await databaseBytes();
+  const queueing = performance.now();
   for (let i = 0; i < count; i += batchSize * 20) {
     const jobs = [];
     for (let j = i; j < Math.min(count, i + batchSize * 20); j += batchSize) {
       const captures = capturesOf(size, j, Math.min(batchSize, count - j));
-      jobs.push({ name: CAPTURE_BATCH_JOB, data: { captures }, opts: { ...CAPTURE_JOB_OPTIONS, jobId: captures[0]!.id } });
+      jobs.push({ name: CAPTURE_BATCH_JOB, data: { captures }, opts: { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(captures) } });
     }
     await queue.addBulk(jobs);
   }
+  const queued = count / ((performance.now() - queueing) / 1000);
+  const redisBytes = ((await usedMemory()) - memoryBefore) / count;
 
   const started = performance.now();
   const worker = createCaptureWorker({
@@ -102,27 +123,34 @@ async function measure(env: { redisUrl: string; adminUrl: string }, size: number
   }
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
+  await pool.query('CHECKPOINT');
+  const storedBytes = ((await databaseBytes()) - bytesBefore) / count;
+  const { rows: kept } = await pool.query<{ b: string | null }>(
+    `SELECT avg(coalesce(pg_column_size(request), 0) + coalesce(pg_column_size(primary_response), 0) + coalesce(pg_column_size(candidate_response), 0) + coalesce(pg_column_size(secondary_response), 0)) AS b
+     FROM exchanges WHERE primary_response IS NOT NULL`,
+  );
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
   await pool.end();
-  return count / seconds;
+  return { full: count / seconds, queued, redisBytes, storedBytes, keptBodyBytes: Number(kept[0]?.b ?? 0) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-worker-'));
 const redis = await startLocalRedis({ dir: join(dir, 'redis') });
 const postgres = await startEmbeddedPostgres({ dir: join(dir, 'pg'), removeOnStop: true });
 const env = { redisUrl: redis.url, adminUrl: postgres.adminUrl };
-const rows: { size: number; captures: number; full: number; bare: number }[] = [];
+const rows: ({ size: number; captures: number; bare: number } & Measured)[] = [];
 let replay: ReplayCase | undefined;
 try {
   for (const size of sizes) {
     // Fewer captures for big bodies keep the run short; the rate is what is compared.
     const count = Math.max(1000, Math.round(Number(values.captures) * Math.min(1, 2048 / size)));
-    const full = await measure(env, size, count);
+    const measured = await measure(env, size, count);
+    const { full } = measured;
     // The pipeline's time per exchange with the diff step's own time taken out.
     const bare = 1 / Math.max(1 / full - diffStepSeconds(size, count), Number.EPSILON);
-    rows.push({ size, captures: count, full, bare });
+    rows.push({ size, captures: count, bare, ...measured });
     console.log(`${(size / 1024).toFixed(0).padStart(4)} KB  ${String(count).padStart(6)} captures  full ${full.toFixed(0).padStart(6)}/s  bare ${bare.toFixed(0).padStart(6)}/s  diff cost ×${(bare / full).toFixed(2)}`);
   }
   if (Number(values['replay-requests']) > 0) {
@@ -158,8 +186,10 @@ const section = [
         '',
       ]
     : []),
+  `Along the way (the figures the capacity plan, \`docs/capacity.md\`, starts from): one producer queued ${twoKb ? Math.round(twoKb.queued).toLocaleString('en') : '?'} captures/s of ~2 KB into Redis, which held ${twoKb ? (twoKb.redisBytes / 1024).toFixed(1) : '?'} KiB per queued capture; the database grew by ${twoKb ? (twoKb.storedBytes / 1024).toFixed(1) : '?'} KiB per stored exchange (10% of them with their bodies kept), and an exchange's kept bodies take ${twoKb ? (twoKb.keptBodyBytes / 1024).toFixed(1) : '?'} KiB as stored.`,
+  '',
   `Targets: at least 5,000 exchanges/s with ~2 KB bodies (${twoKb ? `${twoKb.full >= 5000 ? 'met' : 'missed'}: ${twoKb.full.toFixed(0)}` : 'not measured'}), and the diff step costing no more than 1.5× the bare pipeline (worst: ${(worst.bare / worst.full).toFixed(2)}× at ${(worst.size / 1024).toFixed(0)} KB, ${worst.bare / worst.full <= 1.5 ? 'met' : 'missed'}). Throughput falls with body size because every byte is base64-decoded, parsed twice and, for differing exchanges and a sample of identical ones, stored as jsonb.`,
   '',
 ].join('\n');
 writeSection('bench/README.md', 'Worker', section);
-syncReadmePerformance('.');
+publishFigures('.');
