@@ -119,6 +119,7 @@ export interface Workload {
   pod: PodSpec;
 }
 
+/** The Deployments and Jobs among the objects, each with its pod template. */
 export function workloads(objects: readonly K8sObject[]): Workload[] {
   return objects
     .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
