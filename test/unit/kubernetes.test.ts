@@ -197,6 +197,13 @@ describe.each(targets)('%s', (dir) => {
     const database = (p: ShadowdiffProcess): unknown => p.container.env?.find((v) => v.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
     for (const user of users) expect(database(user), user.container.name).toEqual(database(migrations[0]!));
     expect((migrations[0]!.workload.object.spec as { template: { spec: { restartPolicy: string } } }).template.spec.restartPolicy).toMatch(/^(Never|OnFailure)$/);
+    // Under Argo CD: what the Job mounts and runs as comes in an earlier wave, the processes in a later one.
+    const wave = (o: K8sObject | undefined): number => Number(o?.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+    const job = migrations[0]!.workload;
+    const named = (kind: string, name: string | undefined): K8sObject | undefined => objects.find((o) => o.kind === kind && o.metadata.name === name && inNamespace(o, job.object.metadata.namespace));
+    const needs = [named('ServiceAccount', (job.pod as { serviceAccountName?: string }).serviceAccountName), ...(job.pod.volumes ?? []).flatMap((v) => (v.configMap ? [named('ConfigMap', v.configMap.name)] : []))];
+    for (const need of needs) expect(wave(need), `${need?.kind} ${need?.metadata.name}`).toBeLessThan(wave(job.object));
+    for (const user of users) expect(wave(user.workload.object), user.workload.object.metadata.name).toBeGreaterThan(wave(job.object));
   });
 
   it('routes every Ingress to a Service port that exists', () => {
