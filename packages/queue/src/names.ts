@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto';
+import { QueueKeys } from 'bullmq';
 import type { Capture } from '@shadowdiff/core';
 
 /** The BullMQ queue that carries captures from taps to workers. */
 export const CAPTURE_QUEUE = 'shadowdiff-captures';
+/**
+ * The Redis key of the capture queue's wait list under a key prefix (`redis.prefix`): the batches
+ * no worker has taken yet, which an autoscaler watching Redis (KEDA's list-length trigger) scales
+ * the workers on. Delayed, active and failed jobs sit under other keys.
+ */
+export function captureWaitListKey(prefix: string): string {
+  return new QueueKeys(prefix).toKey(CAPTURE_QUEUE, 'wait');
+}
+
 /** Job name of a batch of captures. */
 export const CAPTURE_BATCH_JOB = 'capture-batch';
 
