@@ -121,6 +121,13 @@ describe('traffic while no worker consumes', () => {
       expect(body.checks).toEqual({ postgres: true, redis: true, consuming: false });
       expect(body.backlog).toMatchObject({ waitingCaptures: queued - 10, consumedWithinSeconds: { seconds: 1, consumed: false }, workers: 0 });
       expect(body.backlog.oldestWaitingSeconds).toBeGreaterThan(1);
+      // A load balancer asking only whether the API can serve readers keeps it in: its database answers.
+      const serving = await fetch(`${apiUrl}/readyz?check=postgres`);
+      expect(serving.status).toBe(200);
+      expect(((await serving.json()) as { checks: Record<string, boolean> }).checks.consuming).toBe(false);
+      const unknown = await fetch(`${apiUrl}/readyz?check=postgress`);
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain("no check named postgress; checks: postgres, redis, consuming");
       // The active run warns that its results lag, in the CLI's list of runs.
       const runs = runCli(['runs', '--api', apiUrl]);
       expect(await runs.exited()).toBe(0);
