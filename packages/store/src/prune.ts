@@ -75,6 +75,9 @@ async function dropDay(client: PoolClient, day: string, kept: string[], keptRows
   const s = suffixOf(day);
   await client.query('BEGIN');
   try {
+    // Dropping a partition locks its table for a moment; behind a long read it would hold every
+    // insert back while it waits, so it gives up instead and the next prune tries again.
+    await client.query("SET LOCAL lock_timeout = '5s'");
     if (!keptRows) {
       await client.query(`DROP TABLE differences_p${s}, exchanges_p${s}`);
     } else {
