@@ -93,13 +93,15 @@ END $$;
 -- A day partition for every day stored so far, back to the day before the first run (a capture
 -- cannot be older than its run; earlier days are hash-dated ids and stay in the default), and
 -- for the next week.
+-- Days are UTC days, whatever the session's time zone.
 SELECT shadowdiff_add_day_partitions(day)
 FROM (
   SELECT DISTINCT shadowdiff_capture_day(id) AS day FROM exchanges_unpartitioned
-  UNION SELECT generate_series(current_date, current_date + 7, interval '1 day')::date
+  UNION SELECT (now() AT TIME ZONE 'UTC')::date + ahead FROM generate_series(0, 7) ahead
 ) days
-WHERE day >= coalesce((SELECT min(created_at)::date - 1 FROM runs), current_date)
-  AND day <= current_date + 7;
+WHERE day >= coalesce((SELECT (min(created_at) AT TIME ZONE 'UTC')::date - 1 FROM runs), (now() AT TIME ZONE 'UTC')::date)
+  AND day <= (now() AT TIME ZONE 'UTC')::date + 7
+ORDER BY day;
 
 INSERT INTO exchanges (id, part_day, run_id, captured_at, stored_at, method, url, route, primary_status, candidate_status,
                        secondary_status, candidate_outcome, secondary_outcome, primary_latency_ms, candidate_latency_ms,
