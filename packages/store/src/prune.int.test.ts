@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newCaptureId } from '@shadowdiff/core';
+import { keyedCaptureId, newCaptureId } from '@shadowdiff/core';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { storeExchanges } from './exchanges.ts';
 import type { ExchangeRecord } from './records.ts';
@@ -109,6 +109,16 @@ describe('partitioned exchanges', () => {
     expect(await listDayPartitions(db.pool)).not.toContain(utcDay(NOW - 40 * DAY));
     // Stored again after its day was pruned, a capture lands in the default partition: no write fails.
     expect(await storeExchanges(db.pool, [record(spanning!, NOW - 40 * DAY)])).toBe(1);
+  });
+
+  it('stores an ingested capture once: its id has a hashed time, its partition is still a function of the id', async () => {
+    const runId = (await ensureRuns(db.pool, ['ingested'])).get('ingested')!;
+    const id = keyedCaptureId('ingested\u0000order-17');
+    // A retry re-stamps the capture time; the id, and so the partition, stay.
+    expect(await storeExchanges(db.pool, [record(runId, NOW, id)])).toBe(1);
+    expect(await storeExchanges(db.pool, [record(runId, NOW + 5 * DAY, id)])).toBe(0);
+    expect(await count(db, 'FROM exchanges WHERE id = $1', [id])).toBe(1);
+    expect(await count(db, 'FROM differences WHERE exchange_id = $1', [id])).toBe(2);
   });
 
   it('refuses to run while the schema lock is held, and refuses a negative age', async () => {
