@@ -210,6 +210,7 @@ const ENV_VALUES: Readonly<Record<string, { good: readonly string[]; bad: readon
   SHADOWDIFF_WORKER_ADMIN_PORT: { good: ['9470', '0'], bad: ['admin'] },
   SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS: { good: ['30', '2.5'], bad: ['0'] },
   SHADOWDIFF_API_INGEST_MAX_BODY_BYTES: { good: ['1048576'], bad: ['0', 'big'] },
+  SHADOWDIFF_RETENTION_DAYS: { good: ['30', '1'], bad: ['0', '1.5', 'month'] },
   SHADOWDIFF_STATE_DIR: { good: ['/tmp/state', 'true'], bad: [] },
   SHADOWDIFF_LOG_LEVEL: { good: ['debug'], bad: ['loud'] },
 };

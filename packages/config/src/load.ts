@@ -38,6 +38,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
   SHADOWDIFF_WORKER_ADMIN_PORT: 'worker.adminPort',
+  SHADOWDIFF_RETENTION_DAYS: 'retention.days',
   SHADOWDIFF_STATE_DIR: 'stateDir',
   SHADOWDIFF_LOG_LEVEL: 'log.level',
 };
@@ -91,6 +92,7 @@ const NUMERIC_VARIABLES: ReadonlySet<string> = new Set([
   'SHADOWDIFF_WORKER_ADMIN_PORT',
   'SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS',
   'SHADOWDIFF_API_INGEST_MAX_BODY_BYTES',
+  'SHADOWDIFF_RETENTION_DAYS',
 ]);
 
 /** An environment value as its setting takes it: a number where one is wanted and given, else the string for the schema to judge. */

@@ -56,6 +56,15 @@ export const configSchema = z.strictObject({
       prefix: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'letters, digits, "_" or "-"').default('bull'),
     })
     .prefault({}),
+  retention: z
+    .strictObject({
+      /**
+       * Days of exchanges kept: with it set, workers drop the days of capture ids older than this
+       * every hour (kept runs excepted); `shadowdiff prune` does it by hand. Unset keeps everything.
+       */
+      days: z.number().int('a whole number of days').min(1).max(36_500).optional(),
+    })
+    .prefault({}),
   /** Where embedded Postgres and the local redis-server keep their data. */
   stateDir: z.string().min(1).default('.shadowdiff'),
   log: z

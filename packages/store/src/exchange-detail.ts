@@ -21,12 +21,13 @@ export interface ExchangeDetail {
 /** One exchange with the request, every side's response and its differences; undefined if unknown. */
 export async function getExchange(pool: Pool, id: string): Promise<ExchangeDetail | undefined> {
   const { rows } = await pool.query(
-    `SELECT e.*, r.name AS run_name FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE e.id = $1`,
+    `SELECT e.*, r.name AS run_name FROM exchanges e JOIN runs r ON r.id = e.run_id
+      WHERE e.id = $1 AND e.part_day = shadowdiff_capture_day($1)`,
     [id],
   );
   const row = rows[0];
   if (!row) return undefined;
-  const { rows: differenceRows } = await pool.query('SELECT * FROM differences WHERE exchange_id = $1 ORDER BY id', [id]);
+  const { rows: differenceRows } = await pool.query('SELECT * FROM differences WHERE exchange_id = $1 AND part_day = $2 ORDER BY id', [id, row.part_day]);
   return {
     id: row.id,
     runId: row.run_id,

@@ -27,11 +27,11 @@ async function insertNewExchanges(client: PoolClient, records: readonly Exchange
     secondary_response: r.secondaryResponse ?? null,
   }));
   const { rows: inserted } = await client.query<{ id: string }>(
-    `INSERT INTO exchanges (id, run_id, captured_at, stored_at, method, url, route, primary_status, candidate_status,
+    `INSERT INTO exchanges (id, part_day, run_id, captured_at, stored_at, method, url, route, primary_status, candidate_status,
             secondary_status, candidate_outcome, secondary_outcome, primary_latency_ms, candidate_latency_ms,
             secondary_latency_ms, difference_count, ignored_count, request, primary_response, candidate_response,
             secondary_response, secondary_kind)
-     SELECT x.id, x.run_id, x.captured_at, now(), x.method, x.url, x.route, x.primary_status, x.candidate_status,
+     SELECT x.id, shadowdiff_capture_day(x.id), x.run_id, x.captured_at, now(), x.method, x.url, x.route, x.primary_status, x.candidate_status,
             x.secondary_status, x.candidate_outcome, x.secondary_outcome, x.primary_latency_ms, x.candidate_latency_ms,
             x.secondary_latency_ms, x.difference_count, x.ignored_count, x.request, x.primary_response,
             x.candidate_response, x.secondary_response, x.secondary_kind
@@ -41,7 +41,7 @@ async function insertNewExchanges(client: PoolClient, records: readonly Exchange
        primary_latency_ms real, candidate_latency_ms real, secondary_latency_ms real, difference_count int,
        ignored_count int, request jsonb, primary_response jsonb, candidate_response jsonb, secondary_response jsonb,
        secondary_kind text)
-     ON CONFLICT (id) DO NOTHING
+     ON CONFLICT (id, part_day) DO NOTHING
      RETURNING id`,
     [JSON.stringify(rows)],
   );
@@ -67,9 +67,11 @@ async function insertDifferences(client: PoolClient, records: readonly ExchangeR
   );
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO differences (exchange_id, run_id, route, side, field, path, kind, primary_value, other_value,
+    `INSERT INTO differences (exchange_id, part_day, run_id, route, side, field, path, kind, primary_value, other_value,
                               suspected_noise, ignored_by, captured_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(
+     SELECT d.exchange_id, shadowdiff_capture_day(d.exchange_id), d.run_id, d.route, d.side, d.field, d.path, d.kind,
+            d.primary_value, d.other_value, d.suspected_noise, d.ignored_by, d.captured_at
+     FROM jsonb_to_recordset($1::jsonb) AS d(
        exchange_id uuid, run_id uuid, route text, side text, field text, path text, kind text,
        primary_value jsonb, other_value jsonb, suspected_noise boolean, ignored_by text, captured_at timestamptz)`,
     [JSON.stringify(rows)],
@@ -77,8 +79,8 @@ async function insertDifferences(client: PoolClient, records: readonly ExchangeR
 }
 
 /**
- * Stores a batch of exchanges in one transaction. Exchanges already stored (same capture id)
- * are skipped, and differences and counters are written only for the ones inserted now, so a
+ * Stores a batch of exchanges in one transaction. Exchanges already stored (same capture id;
+ * its partition is a function of the id, so the first copy is always found) are skipped, and differences and counters are written only for the ones inserted now, so a
  * retried or duplicated batch never counts twice. Counter rows are updated in a fixed order
  * (sorted keys) so concurrent workers do not deadlock.
  * @returns the number of exchanges newly stored.

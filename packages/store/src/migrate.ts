@@ -8,8 +8,11 @@ import { ShadowdiffError, type Logger } from '@shadowdiff/core';
 /** The repository's `migrations/` folder. */
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
-/** Any fixed 64-bit number, shared by every shadowdiff process migrating the same database. */
-const MIGRATION_LOCK_KEY = 7_310_455_128_001;
+/**
+ * The advisory lock held while the schema changes: by migrations, and by pruning and the making of
+ * partitions, which attach and drop tables. Any fixed 64-bit number, shared by every process.
+ */
+export const SCHEMA_LOCK_KEY = 7_310_455_128_001;
 
 export interface Migration {
   version: number;
@@ -47,7 +50,7 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; logger?: L
   const migrations = readMigrations(options.dir);
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
@@ -90,7 +93,7 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; logger?: L
     }
     return { applied, current: migrations.at(-1)?.version ?? 0 };
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
 }

@@ -59,6 +59,12 @@ export async function closeRun(pool: Pool, runId: string): Promise<Run | undefin
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
+/** Marks a run kept (a baseline, never pruned) or no longer kept. */
+export async function setRunKept(pool: Pool, runId: string, kept: boolean): Promise<Run | undefined> {
+  const { rows } = await pool.query<RunRow>('UPDATE runs SET kept = $2 WHERE id = $1 RETURNING *', [runId, kept]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
 /**
  * Replaces a run's rules with `change(current)` while holding the run's row lock, so two people
  * adding rules at once both keep theirs. `change` may throw to refuse; nothing is written then.

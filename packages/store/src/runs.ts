@@ -15,6 +15,8 @@ export interface Run {
   closedAt: string | null;
   /** Where its traffic came from (`inline tap`, `mesh recorders`, `replay of checkout.har`…), in the order first seen. */
   trafficSources: string[];
+  /** A kept run (a baseline) is never pruned, whatever the age of its exchanges. */
+  kept: boolean;
 }
 
 export interface RunSummary extends Run {
@@ -35,6 +37,7 @@ export interface RunRow {
   created_at: Date;
   closed_at: Date | null;
   traffic_sources: string[] | null;
+  kept: boolean | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,6 +56,7 @@ export function toRun(row: RunRow): Run {
     createdAt: row.created_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
     trafficSources: row.traffic_sources ?? [],
+    kept: row.kept === true,
   };
 }
 

@@ -80,13 +80,13 @@ describe('differences', () => {
     await slow.query('BEGIN');
     const slowExchange = randomUUID();
     await slow.query(
-      `INSERT INTO exchanges (id, run_id, captured_at, method, url, route, candidate_outcome, primary_latency_ms, candidate_latency_ms, difference_count)
-       VALUES ($1, $2, now(), 'GET', '/a/1', 'GET /a/{id}', 'ok', 1, 1, 3)`,
+      `INSERT INTO exchanges (id, part_day, run_id, captured_at, method, url, route, candidate_outcome, primary_latency_ms, candidate_latency_ms, difference_count)
+       VALUES ($1, shadowdiff_capture_day($1), $2, now(), 'GET', '/a/1', 'GET /a/{id}', 'ok', 1, 1, 3)`,
       [slowExchange, runId],
     );
     await slow.query(
-      `INSERT INTO differences (exchange_id, run_id, route, side, field, path, kind, captured_at)
-       SELECT $1, $2, 'GET /a/{id}', 'candidate', 'body.slow' || g, 'body.slow' || g, 'changed', now() FROM generate_series(1, 3) g`,
+      `INSERT INTO differences (exchange_id, part_day, run_id, route, side, field, path, kind, captured_at)
+       SELECT $1, shadowdiff_capture_day($1), $2, 'GET /a/{id}', 'candidate', 'body.slow' || g, 'body.slow' || g, 'changed', now() FROM generate_series(1, 3) g`,
       [slowExchange, runId],
     );
     // ...while another commits later rows first.

@@ -18,6 +18,8 @@ export interface SeedExchange {
   secondaryLatencyMs?: number;
   secondaryKind?: 'secondary' | 'control';
   capturedAt?: string;
+  /** The capture id; a random one by default. */
+  id?: string;
   differences?: (Partial<DifferenceRecord> & { field: string })[];
 }
 
@@ -28,7 +30,7 @@ export function exchangeRecord(runId: string, seed: SeedExchange = {}): Exchange
   const candidateOutcome = seed.candidateOutcome ?? 'ok';
   const primaryStatus = seed.primaryStatus ?? 200;
   const candidateStatus = candidateOutcome === 'ok' ? (seed.candidateStatus === undefined ? primaryStatus : seed.candidateStatus) : null;
-  const id = randomUUID();
+  const id = seed.id ?? randomUUID();
   const body = { base64: Buffer.from('{"id":1}').toString('base64'), size: 8, truncated: false };
   return {
     id,

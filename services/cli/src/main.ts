@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerGate } from './commands/gate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerPrune } from './commands/prune.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDiffRuns, registerRuns } from './commands/runs.ts';
 import { isShuttingDown } from './shutdown.ts';
@@ -31,6 +32,7 @@ registerReplay(program);
 registerExport(program);
 registerIngest(program);
 registerReport(program);
+registerPrune(program);
 
 // A failure nobody expected still ends with one line, and the exit stops the local servers.
 process.on('uncaughtException', (error) => {

@@ -6,6 +6,7 @@ import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, createWorkerConnection, type CaptureB
 import { insertDeadLetters, type Pool } from '@shadowdiff/store';
 import type { Readiness } from './admin-server.ts';
 import { processBatch } from './process-batch.ts';
+import { startStorageUpkeep } from './storage-upkeep.ts';
 import { createRunDiffOptions } from './run-diff-options.ts';
 
 export interface CaptureWorkerOptions {
@@ -19,6 +20,8 @@ export interface CaptureWorkerOptions {
   lockDurationMs?: number;
   logger: Logger;
   queuePrefix?: string;
+  /** Days of exchanges kept (`retention.days`): older days are pruned every hour. Unset keeps all. */
+  retentionDays?: number | undefined;
 }
 
 export interface CaptureWorker {
@@ -102,6 +105,12 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     markedAt = now;
     connection.set(worker.toKey(LAST_CONSUMED_KEY), String(now)).catch((error: Error) => logger.debug({ err: error.message }, 'last-consumed mark not written'));
   }
+  const pruned = new Counter({
+    name: 'shadowdiff_worker_pruned_exchanges_total',
+    help: 'Exchanges removed by the retention prune this worker ran',
+    registers: [registry],
+  });
+  const stopUpkeep = startStorageUpkeep({ pool: options.pool, logger, retentionDays: options.retentionDays, onPruned: (n) => pruned.inc(n) });
   let closing = false;
   worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
   worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
@@ -115,6 +124,7 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     },
     async close() {
       closing = true;
+      await stopUpkeep();
       await worker.close();
       connection.disconnect();
     },

@@ -21,6 +21,11 @@ const columns: Column<RunSummary>[] = [
     render: (r) => (
       <>
         <span class="badge">{r.state}</span>
+        {r.kept && (
+          <span class="badge" title="a kept run (a baseline): pruning never removes its exchanges">
+            kept
+          </span>
+        )}
         {r.resultLag?.behind && (
           <span class="badge lagging" title={r.resultLag.warning ?? ''}>
             lagging {Math.round(r.resultLag.seconds)} s

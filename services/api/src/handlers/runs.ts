@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError } from '@shadowdiff/core';
 import { diffRuleSchema, runNameSchema } from '@shadowdiff/config';
-import { closeRun, createRun, listRuns, updateRun, type Run } from '@shadowdiff/store';
+import { closeRun, createRun, listRuns, setRunKept, updateRun, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import { runFigures, runGate } from '../gate/run-gate.ts';
 import { gateThresholdsSchema } from '../gate/thresholds.ts';
@@ -53,7 +53,7 @@ async function resultLagOf(ctx: ApiContext): Promise<(run: Run) => ResultLag> {
   return (run) => (run.state === 'active' ? lag : null);
 }
 
-/** Runs: list, create, read, describe, close. */
+/** Runs: list, create, read, describe, close, keep. */
 export function runHandlers(ctx: ApiContext): HandlerSpec[] {
   return [
     defineHandler({
@@ -130,5 +130,20 @@ export function runHandlers(ctx: ApiContext): HandlerSpec[] {
         return { status: 200, body: await closeRun(ctx.pool, run.id) };
       },
     }),
+    ...(['put', 'delete'] as const).map((method) =>
+      defineHandler({
+        method,
+        path: '/runs/:run/keep',
+        operationId: method === 'put' ? 'keepRun' : 'unkeepRun',
+        summary: method === 'put' ? 'Keep a run (a baseline): pruning never removes its exchanges' : 'No longer keep a run: pruning removes its old exchanges again',
+        tag: 'runs',
+        params: runPath,
+        responses: { 200: { description: 'the run', schema: runSchema } },
+        handle: async ({ params }) => {
+          const run = await requireRun(ctx.pool, params.run);
+          return { status: 200, body: await setRunKept(ctx.pool, run.id, method === 'put') };
+        },
+      }),
+    ),
   ];
 }

@@ -21,6 +21,7 @@ export const runSchema = z
     createdAt: z.string(),
     closedAt: z.string().nullable(),
     trafficSources: z.array(z.string()).describe('where its traffic came from: inline tap, mesh recorders, replay of <recording>, in the order first seen'),
+    kept: z.boolean().describe('a kept run (a baseline) is never pruned, whatever the age of its exchanges'),
   })
   .register(componentSchemas, { id: 'Run' });
 

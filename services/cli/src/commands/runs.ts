@@ -16,6 +16,8 @@ interface RunItem {
   realDifferenceRate?: number | null;
   verdict?: 'pass' | 'fail' | null;
   createdAt: string;
+  /** A kept run (a baseline) is never pruned. */
+  kept?: boolean;
   /** An active run: how far its results lag its traffic. */
   resultLag?: { seconds: number; behind: boolean; warning: string | null } | null;
 }
@@ -37,10 +39,11 @@ async function listRuns(flags: Flags): Promise<void> {
   if (items.length === 0) return void out('No runs yet.\n');
   out(
     table(
-      ['run', 'state', 'exchanges', 'real diffs', 'gate', 'primary → candidate', 'created'],
+      ['run', 'state', 'kept', 'exchanges', 'real diffs', 'gate', 'primary → candidate', 'created'],
       items.map((r) => [
         r.name,
         r.state,
+        r.kept ? 'kept' : '-',
         String(r.exchanges),
         r.realDifferenceRate === null || r.realDifferenceRate === undefined ? '-' : pct(r.realDifferenceRate),
         r.verdict ?? '-',
@@ -91,9 +94,9 @@ async function diffRuns(baseline: string, run: string, flags: Flags): Promise<vo
   }
 }
 
-/** `shadowdiff runs`: list, create, show and close runs through the API. */
+/** `shadowdiff runs`: list, create, show, close and keep runs through the API. */
 export function registerRuns(program: Command): void {
-  const runs = program.command('runs').description('list, create, show and close comparison runs (through the API)');
+  const runs = program.command('runs').description('list, create, show, close and keep comparison runs (through the API)');
   addApiOptions(runs.command('list', { isDefault: true }).description('list runs, newest first').option('--json', 'print JSON')).action(listRuns);
   addApiOptions(
     runs
@@ -118,6 +121,15 @@ export function registerRuns(program: Command): void {
   addApiOptions(runs.command('close <run>').description('close a run')).action(async (run: string, flags: Flags) => {
     const closed = await createApiClient(flags).json<RunItem>('POST', runPath(run, '/close'));
     out(`closed run ${closed.name}\n`);
+  });
+  addApiOptions(
+    runs
+      .command('keep <run>')
+      .description('keep a run (a baseline the gate compares with): pruning never removes its exchanges')
+      .option('--unkeep', 'no longer keep it: its old exchanges go with the next prune'),
+  ).action(async (run: string, flags: Flags & { unkeep?: boolean }) => {
+    const changed = await createApiClient(flags).json<RunItem>(flags.unkeep ? 'DELETE' : 'PUT', runPath(run, '/keep'));
+    out(flags.unkeep ? `run ${changed.name} is no longer kept\n` : `kept run ${changed.name}: pruning leaves its exchanges\n`);
   });
 }
 

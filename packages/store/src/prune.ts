@@ -1,0 +1,157 @@
+import { ShadowdiffError } from '@shadowdiff/core';
+import type { Pool, PoolClient } from './pool.ts';
+import { SCHEMA_LOCK_KEY } from './migrate.ts';
+import { addDayPartitions, listDayPartitions, utcDay } from './partitions.ts';
+
+/** What to prune. */
+export interface PruneOptions {
+  /** Days whose whole span is older than this many milliseconds before `now` go. */
+  olderThanMs: number;
+  /** Say what would go without removing anything. */
+  dryRun?: boolean;
+  /** Milliseconds since the epoch; the current time by default. */
+  now?: number;
+}
+
+/** One day of exchanges and differences that went (or would go). */
+export interface PrunedDay {
+  /** `YYYY-MM-DD` (UTC), the day of the capture ids. */
+  day: string;
+  exchanges: number;
+  differences: number;
+  /** Rows of kept runs, moved into the day's new partitions rather than dropped. */
+  keptExchanges: number;
+  keptDifferences: number;
+  /** Disk space of the day's partitions less what the kept rows take again (an estimate in a dry run). */
+  bytes: number;
+}
+
+/** What a prune removed, or would remove in a dry run. */
+export interface PruneReport {
+  dryRun: boolean;
+  /** Captures older than this instant (whole UTC days before it) are pruned. */
+  cutoff: string;
+  days: PrunedDay[];
+  /** Names of the runs removed because none of their exchanges are left. */
+  runs: string[];
+  exchanges: number;
+  differences: number;
+  bytes: number;
+  /** Names of the kept runs, whose rows stay whatever their age. */
+  keptRuns: string[];
+}
+
+const DAY_MS = 86_400_000;
+const suffixOf = (day: string): string => day.replaceAll('-', '');
+
+async function measureDay(client: PoolClient, day: string, kept: string[]): Promise<PrunedDay & { keptOnly: boolean }> {
+  const s = suffixOf(day);
+  const count = async (table: string): Promise<{ all: number; kept: number; bytes: number }> => {
+    // Table names come from pg_inherits, checked against a digits-only pattern; values are parameters.
+    const { rows } = await client.query<{ all: number; kept: number; bytes: number }>(
+      `SELECT count(*)::bigint AS all, count(*) FILTER (WHERE run_id = ANY($1::uuid[]))::bigint AS kept,
+              pg_total_relation_size('${table}_p${s}'::regclass) AS bytes
+         FROM ${table}_p${s}`,
+      [kept],
+    );
+    return rows[0]!;
+  };
+  const x = await count('exchanges');
+  const d = await count('differences');
+  const keptShare = x.all === 0 ? 0 : x.kept / x.all;
+  return {
+    day,
+    exchanges: x.all - x.kept,
+    differences: d.all - d.kept,
+    keptExchanges: x.kept,
+    keptDifferences: d.kept,
+    bytes: Math.round((x.bytes + d.bytes) * (1 - keptShare)),
+    keptOnly: x.all > 0 && x.all === x.kept && d.all === d.kept,
+  };
+}
+
+/** Drops one day's partitions of both tables; rows of kept runs are carried into fresh ones. */
+async function dropDay(client: PoolClient, day: string, kept: string[], keptRows: boolean): Promise<void> {
+  const s = suffixOf(day);
+  await client.query('BEGIN');
+  try {
+    // Dropping a partition locks its table for a moment; behind a long read it would hold every
+    // insert back while it waits, so it gives up instead and the next prune tries again.
+    await client.query("SET LOCAL lock_timeout = '5s'");
+    if (!keptRows) {
+      await client.query(`DROP TABLE differences_p${s}, exchanges_p${s}`);
+    } else {
+      await client.query(`ALTER TABLE differences DETACH PARTITION differences_p${s}`);
+      await client.query(`ALTER TABLE exchanges DETACH PARTITION exchanges_p${s}`);
+      await client.query(`ALTER TABLE differences_p${s} RENAME TO differences_p${s}_pruned`);
+      await client.query(`ALTER TABLE exchanges_p${s} RENAME TO exchanges_p${s}_pruned`);
+      await client.query('SELECT shadowdiff_add_day_partitions($1::date)', [day]);
+      await client.query(`INSERT INTO exchanges_p${s} SELECT * FROM exchanges_p${s}_pruned WHERE run_id = ANY($1::uuid[])`, [kept]);
+      await client.query(`INSERT INTO differences_p${s} SELECT * FROM differences_p${s}_pruned WHERE run_id = ANY($1::uuid[])`, [kept]);
+      await client.query(`DROP TABLE differences_p${s}_pruned, exchanges_p${s}_pruned`);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs left without exchanges once `days` are gone: not kept, older than the cutoff, and with data once. */
+const ORPHAN_RUNS = `FROM runs r
+  WHERE NOT r.kept AND r.created_at < $1
+    AND EXISTS (SELECT 1 FROM route_stats s WHERE s.run_id = r.id)
+    AND NOT EXISTS (SELECT 1 FROM exchanges e WHERE e.run_id = r.id AND e.part_day <> ALL($2::date[]))`;
+
+/**
+ * Removes the exchanges and differences of every UTC day wholly older than `olderThanMs`, by
+ * dropping that day's partitions (never a DELETE of their rows), then the runs left without any
+ * exchange and their counters. Rows of kept runs (baselines) stay: a day holding some is rebuilt
+ * with only those. Rows in the default partitions (ingested exchanges, whose ids carry no time)
+ * are left. Holds the schema lock, so two prunes, or a prune and a migration, never overlap.
+ */
+export async function pruneOlderThan(pool: Pool, options: PruneOptions): Promise<PruneReport> {
+  if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
+    throw new ShadowdiffError('bad_request', `the age to prune must be a duration of zero or more, not ${options.olderThanMs}`, 400);
+  }
+  const now = options.now ?? Date.now();
+  const cutoffMs = now - options.olderThanMs;
+  const lastDay = utcDay(Math.floor(cutoffMs / DAY_MS) * DAY_MS - DAY_MS);
+  const dryRun = options.dryRun === true;
+  const client = await pool.connect();
+  try {
+    const { rows: lock } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SCHEMA_LOCK_KEY]);
+    if (!lock[0]?.locked) throw new ShadowdiffError('prune_busy', 'another prune or a migration is changing the schema; try again when it ends', 409);
+    try {
+      const { rows: keptRows } = await client.query<{ id: string; name: string }>('SELECT id, name FROM runs WHERE kept ORDER BY name');
+      const kept = keptRows.map((r) => r.id);
+      const days: PrunedDay[] = [];
+      for (const day of (await listDayPartitions(client)).filter((d) => d <= lastDay)) {
+        const { keptOnly, ...measured } = await measureDay(client, day, kept);
+        if (keptOnly) continue;
+        if (!dryRun) await dropDay(client, day, kept, measured.keptExchanges + measured.keptDifferences > 0);
+        days.push(measured);
+      }
+      const cutoff = new Date(cutoffMs).toISOString();
+      const dayList = days.map((d) => d.day);
+      const { rows: runs } = dryRun
+        ? await client.query<{ name: string }>(`SELECT r.name ${ORPHAN_RUNS} ORDER BY r.name`, [cutoff, dayList])
+        : await client.query<{ name: string }>(`DELETE ${ORPHAN_RUNS} RETURNING r.name`, [cutoff, dayList]);
+      if (!dryRun) await addDayPartitions(client, { now });
+      return {
+        dryRun,
+        cutoff,
+        days,
+        runs: runs.map((r) => r.name).sort(),
+        exchanges: days.reduce((n, d) => n + d.exchanges, 0),
+        differences: days.reduce((n, d) => n + d.differences, 0),
+        bytes: days.reduce((n, d) => n + d.bytes, 0),
+        keptRuns: keptRows.map((r) => r.name),
+      };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
