@@ -18,3 +18,5 @@ export { countersOf } from './exchange-counters.ts';
 export * from './finding-inputs.ts';
 export * from './pg-errors.ts';
 export * from './export-rows.ts';
+export * from './latency-sketch.ts';
+export { trafficCountersOf, type LatencySeries } from './traffic-counters.ts';
