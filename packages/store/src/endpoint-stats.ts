@@ -1,5 +1,7 @@
 import type { FieldKey } from './differences.ts';
-import { listP99Bounds, type P99Bounds } from './latency-bounds.ts';
+import { p99Bounds, type P99Bounds } from './latency-bounds.ts';
+import { continuousQuantile, type LatencySketch } from './latency-sketch.ts';
+import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
 
 /** Latency percentiles in milliseconds; null when no exchange had a measurable response. */
@@ -44,7 +46,7 @@ export interface AlikeLatency {
  */
 const P99_BOUND_Z = 1.645 / Math.SQRT2;
 
-/** Per-route figures computed from the exchanges themselves. */
+/** Per-route figures, from the counters and latency sketches kept as exchanges are stored. */
 export interface EndpointTraffic {
   /** Null for the run as a whole. */
   route: string | null;
@@ -62,19 +64,17 @@ interface TrafficRow {
   timeouts: number;
   refused: number;
   other_failures: number;
-  primary_p: number[] | null;
-  candidate_p: number[] | null;
   answered: number;
   paired: number;
   controls: number;
-  candidate_paired_p: number[] | null;
-  secondary_p: number[] | null;
 }
 
-const percentiles = (values: number[] | null): LatencyPercentiles => ({
-  p50: values?.[0] ?? null,
-  p95: values?.[1] ?? null,
-  p99: values?.[2] ?? null,
+const EMPTY: LatencySketch = { buckets: [], counts: [] };
+
+const percentiles = (sketch: LatencySketch): LatencyPercentiles => ({
+  p50: continuousQuantile(sketch, 0.5),
+  p95: continuousQuantile(sketch, 0.95),
+  p99: continuousQuantile(sketch, 0.99),
 });
 
 /**
@@ -83,50 +83,71 @@ const percentiles = (values: number[] | null): LatencyPercentiles => ({
  * exchanges where a secondary or control copy answered too, else the served primary. Candidate
  * latency counts answered requests and timeouts (a timeout is a slow answer), not refused or
  * reset connections, whose near-zero times would flatter it.
+ *
+ * Read from counters and sketches, never from the exchanges: the cost grows with routes, not
+ * traffic. Percentiles are Postgres `percentile_cont` over the latencies, within the sketches'
+ * relative accuracy α (`LATENCY_RELATIVE_ACCURACY`, 0.5%); counts are exact.
  */
 export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
-  const [{ rows }, bounds] = await Promise.all([trafficRows(pool, runId), listP99Bounds(pool, runId, P99_BOUND_Z)]);
-  return rows.map((row) => ({
-    route: row.route,
-    exchanges: row.exchanges,
-    errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
-    primaryLatency: percentiles(row.primary_p),
-    alike:
-      row.paired > 0
-        ? {
-            basis: row.controls > 0 ? 'control' : 'secondary',
-            samples: row.paired,
-            candidate: percentiles(row.candidate_paired_p),
-            reference: percentiles(row.secondary_p),
-            p99Bounds: bounds.get(row.route) ?? null,
-          }
-        : { basis: 'primary', samples: row.answered, candidate: percentiles(row.candidate_p), reference: percentiles(row.primary_p), p99Bounds: null },
-  }));
+  const [rows, sketches] = await Promise.all([trafficRows(pool, runId), listLatencySketches(pool, runId)]);
+  return rows.map((row) => {
+    const of = (series: LatencySeries): LatencySketch => sketches.get(row.route)?.get(series) ?? EMPTY;
+    const primaryLatency = percentiles(of('primary'));
+    return {
+      route: row.route,
+      exchanges: row.exchanges,
+      errors: { status5xx: row.status_5xx, timeout: row.timeouts, refused: row.refused, other: row.other_failures },
+      primaryLatency,
+      alike:
+        row.paired > 0
+          ? {
+              basis: row.controls > 0 ? 'control' : 'secondary',
+              samples: row.paired,
+              candidate: percentiles(of('candidate_alike')),
+              reference: percentiles(of('reference_alike')),
+              p99Bounds: p99Bounds(of('candidate_alike'), of('reference_alike'), P99_BOUND_Z),
+            }
+          : { basis: 'primary', samples: row.answered, candidate: percentiles(of('candidate')), reference: primaryLatency, p99Bounds: null },
+    };
+  });
 }
 
-function trafficRows(pool: Pool, runId: string) {
-  return pool.query<TrafficRow>(
+async function trafficRows(pool: Pool, runId: string): Promise<TrafficRow[]> {
+  // The empty grouping set gives the whole run's row even before the first exchange.
+  const { rows } = await pool.query<TrafficRow>(
     `SELECT route,
-       count(*)::bigint AS exchanges,
-       count(*) FILTER (WHERE candidate_outcome = 'ok' AND candidate_status >= 500)::bigint AS status_5xx,
-       count(*) FILTER (WHERE candidate_outcome = 'timeout')::bigint AS timeouts,
-       count(*) FILTER (WHERE candidate_outcome = 'refused')::bigint AS refused,
-       count(*) FILTER (WHERE candidate_outcome NOT IN ('ok', 'timeout', 'refused'))::bigint AS other_failures,
-       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY primary_latency_ms) AS primary_p,
-       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY candidate_latency_ms)
-         FILTER (WHERE candidate_outcome IN ('ok', 'timeout')) AS candidate_p,
-       count(*) FILTER (WHERE candidate_outcome IN ('ok', 'timeout'))::bigint AS answered,
-       count(*) FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout'))::bigint AS paired,
-       count(*) FILTER (WHERE secondary_kind = 'control')::bigint AS controls,
-       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY candidate_latency_ms)
-         FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout')) AS candidate_paired_p,
-       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY secondary_latency_ms)
-         FILTER (WHERE candidate_outcome IN ('ok', 'timeout') AND secondary_outcome IN ('ok', 'timeout')) AS secondary_p
-     FROM exchanges WHERE run_id = $1
+       coalesce(sum(exchanges), 0)::bigint AS exchanges,
+       coalesce(sum(candidate_5xx), 0)::bigint AS status_5xx,
+       coalesce(sum(candidate_timeouts), 0)::bigint AS timeouts,
+       coalesce(sum(candidate_refused), 0)::bigint AS refused,
+       coalesce(sum(candidate_other_failures), 0)::bigint AS other_failures,
+       coalesce(sum(candidate_answered), 0)::bigint AS answered,
+       coalesce(sum(timed_alike), 0)::bigint AS paired,
+       coalesce(sum(control_exchanges), 0)::bigint AS controls
+     FROM route_stats WHERE run_id = $1
      GROUP BY GROUPING SETS ((route), ())
      ORDER BY route NULLS FIRST`,
     [runId],
   );
+  return rows;
+}
+
+/** A run's latency sketches by route (null: the whole run, its routes' sketches merged) and series. */
+export async function listLatencySketches(pool: Pool, runId: string): Promise<Map<string | null, Map<LatencySeries, LatencySketch>>> {
+  const { rows } = await pool.query<{ route: string | null; series: LatencySeries; buckets: number[]; counts: number[] }>(
+    `SELECT route, series, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
+     FROM (SELECT route, series, bucket, sum(count)::float8 AS n FROM latency_buckets WHERE run_id = $1
+           GROUP BY GROUPING SETS ((route, series, bucket), (series, bucket))) b
+     GROUP BY route, series`,
+    [runId],
+  );
+  const out = new Map<string | null, Map<LatencySeries, LatencySketch>>();
+  for (const row of rows) {
+    let byRoute = out.get(row.route);
+    if (!byRoute) out.set(row.route, (byRoute = new Map()));
+    byRoute.set(row.series, { buckets: row.buckets, counts: row.counts });
+  }
+  return out;
 }
 
 /** One cell of the status-code matrix: how often the primary answered `primary` and the candidate `candidate`. */
@@ -138,14 +159,10 @@ export interface StatusPair {
   count: number;
 }
 
-/** Primary × candidate status codes over a run. */
+/** Primary × candidate status codes over a run, from counters kept as exchanges are stored. */
 export async function statusMatrix(pool: Pool, runId: string): Promise<StatusPair[]> {
   const { rows } = await pool.query<StatusPair>(
-    `SELECT coalesce(primary_status::text, 'none') AS primary,
-            CASE WHEN candidate_outcome = 'ok' THEN coalesce(candidate_status::text, 'none') ELSE candidate_outcome END AS candidate,
-            count(*)::bigint AS count
-     FROM exchanges WHERE run_id = $1
-     GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT primary_status AS primary, candidate, count FROM status_pairs WHERE run_id = $1 ORDER BY 1, 2`,
     [runId],
   );
   return rows;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from './pool.ts';
 import type { ExchangeRecord } from './records.ts';
+import { addToTrafficCounters, timedAlike } from './traffic-counters.ts';
 
 /** Example exchanges kept per field. */
 const EXAMPLES = 5;
@@ -13,6 +14,13 @@ interface RouteDelta {
   status_mismatches: number;
   candidate_errors: number;
   secondary_exchanges: number;
+  candidate_5xx: number;
+  candidate_timeouts: number;
+  candidate_refused: number;
+  candidate_other_failures: number;
+  candidate_answered: number;
+  timed_alike: number;
+  control_exchanges: number;
 }
 
 interface FieldDelta {
@@ -46,7 +54,22 @@ function addRoute(routes: Map<string, RouteDelta>, record: ExchangeRecord): void
   const key = `${record.runId}\u0000${record.route}`;
   let route = routes.get(key);
   if (!route) {
-    route = { run_id: record.runId, route: record.route, exchanges: 0, with_differences: 0, status_mismatches: 0, candidate_errors: 0, secondary_exchanges: 0 };
+    route = {
+      run_id: record.runId,
+      route: record.route,
+      exchanges: 0,
+      with_differences: 0,
+      status_mismatches: 0,
+      candidate_errors: 0,
+      secondary_exchanges: 0,
+      candidate_5xx: 0,
+      candidate_timeouts: 0,
+      candidate_refused: 0,
+      candidate_other_failures: 0,
+      candidate_answered: 0,
+      timed_alike: 0,
+      control_exchanges: 0,
+    };
     routes.set(key, route);
   }
   route.exchanges += 1;
@@ -55,6 +78,14 @@ function addRoute(routes: Map<string, RouteDelta>, record: ExchangeRecord): void
   if (record.candidateError) route.candidate_errors += 1;
   // The secondary's rate is over the exchanges in which it answered.
   if (record.secondaryOutcome === 'ok') route.secondary_exchanges += 1;
+  const outcome = record.candidateOutcome;
+  if (outcome === 'ok' && record.candidateStatus !== null && record.candidateStatus >= 500) route.candidate_5xx += 1;
+  if (outcome === 'timeout') route.candidate_timeouts += 1;
+  else if (outcome === 'refused') route.candidate_refused += 1;
+  else if (outcome !== 'ok') route.candidate_other_failures += 1;
+  if (outcome === 'ok' || outcome === 'timeout') route.candidate_answered += 1;
+  if (timedAlike(record)) route.timed_alike += 1;
+  if (record.secondaryKind === 'control') route.control_exchanges += 1;
 }
 
 /** What one exchange adds to its fields' counters: a field counts once per exchange and side. */
@@ -110,20 +141,32 @@ export function countersOf(records: readonly ExchangeRecord[]): { routes: RouteD
   return { routes: sortedValues(routes), fields: sortedValues(fields), signatures: sortedValues(signatures) };
 }
 
-/** Adds the counters of newly stored exchanges, in the caller's transaction. */
+/** Adds the counters (and latency sketches) of newly stored exchanges, in the caller's transaction. */
 export async function addToCounters(client: PoolClient, records: readonly ExchangeRecord[]): Promise<void> {
   const { routes, fields, signatures } = countersOf(records);
+  await addToTrafficCounters(client, records);
   if (routes.length > 0) {
     await client.query(
-      `INSERT INTO route_stats AS s
+      `INSERT INTO route_stats AS s (run_id, route, exchanges, with_differences, status_mismatches, candidate_errors,
+         secondary_exchanges, candidate_5xx, candidate_timeouts, candidate_refused, candidate_other_failures,
+         candidate_answered, timed_alike, control_exchanges)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, exchanges bigint,
-         with_differences bigint, status_mismatches bigint, candidate_errors bigint, secondary_exchanges bigint)
+         with_differences bigint, status_mismatches bigint, candidate_errors bigint, secondary_exchanges bigint,
+         candidate_5xx bigint, candidate_timeouts bigint, candidate_refused bigint, candidate_other_failures bigint,
+         candidate_answered bigint, timed_alike bigint, control_exchanges bigint)
        ON CONFLICT (run_id, route) DO UPDATE SET
          exchanges = s.exchanges + excluded.exchanges,
          with_differences = s.with_differences + excluded.with_differences,
          status_mismatches = s.status_mismatches + excluded.status_mismatches,
          candidate_errors = s.candidate_errors + excluded.candidate_errors,
-         secondary_exchanges = s.secondary_exchanges + excluded.secondary_exchanges`,
+         secondary_exchanges = s.secondary_exchanges + excluded.secondary_exchanges,
+         candidate_5xx = s.candidate_5xx + excluded.candidate_5xx,
+         candidate_timeouts = s.candidate_timeouts + excluded.candidate_timeouts,
+         candidate_refused = s.candidate_refused + excluded.candidate_refused,
+         candidate_other_failures = s.candidate_other_failures + excluded.candidate_other_failures,
+         candidate_answered = s.candidate_answered + excluded.candidate_answered,
+         timed_alike = s.timed_alike + excluded.timed_alike,
+         control_exchanges = s.control_exchanges + excluded.control_exchanges`,
       [JSON.stringify(routes)],
     );
   }

@@ -20,3 +20,5 @@ export * from './pg-errors.ts';
 export * from './export-rows.ts';
 export * from './partitions.ts';
 export * from './prune.ts';
+export * from './latency-sketch.ts';
+export { trafficCountersOf, type LatencySeries } from './traffic-counters.ts';

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { expect } from 'vitest';
 import { createLogger } from '@shadowdiff/core';
-import { storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
+import { LATENCY_RELATIVE_ACCURACY, storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 import { createApp, type ApiDeps } from '../src/app.ts';
 
 export interface SeedExchange {
@@ -129,4 +130,15 @@ export async function startTestApi(pool: Pool, extra: Partial<ApiDeps> = {}): Pr
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Asserts a latency figure read from the sketches is the exact figure within their relative
+ * accuracy α; a ratio of two such figures is within (1+α)/(1−α), so pass `ratio` for one.
+ */
+export function expectLatencyNear(actual: number | null | undefined, exact: number, kind: 'latency' | 'ratio' = 'latency'): void {
+  const a = LATENCY_RELATIVE_ACCURACY;
+  const [low, high] = kind === 'ratio' ? [exact * ((1 - a) / (1 + a)), exact * ((1 + a) / (1 - a))] : [exact * (1 - a), exact * (1 + a)];
+  expect(actual).toBeGreaterThanOrEqual(low - 1e-9);
+  expect(actual).toBeLessThanOrEqual(high + 1e-9);
 }

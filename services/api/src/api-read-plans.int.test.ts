@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
+import type { Pool } from '@shadowdiff/store';
+import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** The real pool, with every query it runs written down. */
+function recordingPool(pool: Pool, seen: { text: string; values: unknown[] }[]): Pool {
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (text: unknown, values?: unknown[]) => {
+        if (typeof text === 'string') seen.push({ text, values: values ?? [] });
+        return (target.query as (t: unknown, v?: unknown[]) => unknown)(text, values);
+      };
+    },
+  });
+}
+
+const nodesOn = (node: PlanNode, relation: string): PlanNode[] => [
+  ...(node['Relation Name'] === relation ? [node] : []),
+  ...(node.Plans ?? []).flatMap((child) => nodesOn(child, relation)),
+];
+
+describe("API reads and a run's exchanges", () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  const seen: { text: string; values: unknown[] }[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('pgAdminUrl'));
+    api = await startTestApi(recordingPool(db.pool, seen));
+    const run = (await api.call('POST', '/runs', { name: 'long' })).body.id;
+    await seedExchanges(db.pool, run, 400, (i) => ({
+      route: i % 2 ? 'GET /a/{id}' : 'GET /b/{id}',
+      withSecondary: true,
+      secondaryKind: i % 3 ? 'secondary' : 'control',
+      candidateStatus: i % 25 === 0 ? 503 : 200,
+      candidateLatencyMs: 5 + (i % 17),
+      differences: i % 4 ? [] : [{ field: 'body.price', primaryValue: 1, otherValue: 2 }],
+    }));
+    await db.pool.query('ANALYZE');
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  /** Plans of the SELECTs an API call ran, with sequential scans off so any read of exchanges shows the index it would walk. */
+  async function plansOf(call: () => Promise<unknown>): Promise<{ text: string; plan: PlanNode }[]> {
+    seen.length = 0;
+    await call();
+    const client = await db.pool.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const selects = seen.filter((q) => /^\s*(SELECT|WITH)\b/i.test(q.text));
+      const plans = [];
+      for (const q of selects) {
+        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
+        plans.push({ text: q.text, plan: rows[0]!['QUERY PLAN'][0].Plan });
+      }
+      return plans;
+    } finally {
+      client.release();
+    }
+  }
+
+  it('answers the runs list, endpoints, fields, differences, report and gate without reading exchanges', async () => {
+    const first = await api.call('GET', '/runs/long/differences?limit=5');
+    const reads: [string, () => Promise<unknown>][] = [
+      ['runs', () => api.call('GET', '/runs')],
+      ['endpoints', () => api.call('GET', '/runs/long/endpoints')],
+      ['fields', () => api.call('GET', `/runs/long/endpoints/${encodeURIComponent('GET /a/{id}')}/fields`)],
+      ['differences', () => api.call('GET', '/runs/long/differences?limit=5')],
+      ['differences, deep', () => api.call('GET', `/runs/long/differences?limit=5&cursor=${first.body.nextCursor}`)],
+      ['report', () => api.call('GET', '/runs/long/report')],
+      ['report html', () => api.call('GET', '/runs/long/report?format=html')],
+      ['gate', () => api.call('POST', '/runs/long/gate', {})],
+    ];
+    for (const [name, call] of reads) {
+      const plans = await plansOf(call);
+      expect(plans.length, name).toBeGreaterThan(0);
+      for (const { text, plan } of plans) expect(nodesOn(plan, 'exchanges'), `${name}: ${text}`).toEqual([]);
+    }
+  });
+
+  it('reads one exchange by its id alone', async () => {
+    const { exchangeId } = (await api.call('GET', '/runs/long/differences?limit=1')).body.items[0];
+    const plans = await plansOf(() => api.call('GET', `/exchanges/${exchangeId}`));
+    const scans = plans.flatMap(({ plan }) => nodesOn(plan, 'exchanges'));
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans.every((node) => node['Index Name'] === 'exchanges_pkey')).toBe(true);
+  });
+});
