@@ -49,9 +49,10 @@ export function connectProducer(target: RedisTarget): RedisConnection {
     target.url,
     {
       enableOfflineQueue: false,
-      // A failover moves slots: commands wait this long for the new owner, a few times at most.
-      retryDelayOnFailover: 200,
-      retryDelayOnClusterDown: 200,
+      // A failover moves slots: a command waits this long for the new owner, a few times at most
+      // (under a second in all), then fails and its batch is counted dropped.
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
       maxRedirections: 6,
       slotsRefreshTimeout: 2000,
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
