@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, eventually, runCli, startRedisCluster, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestRedisCluster, type TestUpstream } from '@shadowdiff/testkit';
+
+/** Sum of one metric's samples, every label value (or those containing `label`), on a /metrics page. */
+async function metric(url: string, name: string, label?: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `)) || (label && !line.includes(label))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/**
+ * The tap, a worker and the API as separate processes on a real 3-master Redis Cluster, the
+ * captures spread over four queue shards, and one master killed and restarted while traffic flows.
+ */
+describe('shadowdiff tap, worker and api on a Redis Cluster', () => {
+  let cluster: TestRedisCluster;
+  let db: TestDatabase;
+  let primary: TestUpstream;
+  let candidate: TestUpstream;
+  const processes: CliProcess[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-cluster-e2e-'));
+  let tap: { url: string; admin: string };
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    [cluster, db] = await Promise.all([startRedisCluster(), createTestDatabase(inject('pgAdminUrl'), { migrate: false })]);
+    primary = await startUpstream((req, res) => void res.end(JSON.stringify({ path: req.url, v: 1 })));
+    candidate = await startUpstream((req, res) => void res.end(JSON.stringify({ path: req.url, v: 2 })));
+    const config = join(dir, 'shadowdiff.yaml');
+    writeFileSync(config, 'redis:\n  cluster: true\ntap:\n  batchSize: 10\n');
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: cluster.url,
+      SHADOWDIFF_QUEUE_SHARDS: '4',
+      SHADOWDIFF_PRIMARY: primary.url,
+      SHADOWDIFF_CANDIDATE: candidate.url,
+      SHADOWDIFF_RUN: 'on-cluster',
+      SHADOWDIFF_TAP_PORT: '0',
+      SHADOWDIFF_TAP_ADMIN_PORT: '0',
+      SHADOWDIFF_API_PORT: '0',
+      SHADOWDIFF_WORKER_ADMIN_PORT: '0',
+      SHADOWDIFF_STATE_DIR: dir,
+      SHADOWDIFF_LOG_LEVEL: 'warn',
+    };
+    const start = (command: string): CliProcess => {
+      const cli = runCli([command, '--config', config], env);
+      processes.push(cli);
+      return cli;
+    };
+    await start('worker').waitFor(/worker consuming/);
+    [, apiUrl] = (await start('api').waitFor(/api listening on (\S+)\n/)) as [string, string];
+    const [, url, admin] = (await start('tap').waitFor(/tap listening on (\S+)\nmetrics on (\S+)\/metrics/)) as [string, string, string];
+    tap = { url, admin };
+  });
+
+  afterAll(async () => {
+    await stopStarted({ processes, upstreams: [primary, candidate], services: [cluster], db, dirs: [dir] });
+  });
+
+  it('stores every capture the tap queued exactly once, counts the rest dropped, with a master restarted mid-run', async () => {
+    let sent = 0;
+    let sending = true;
+    const clients = Array.from({ length: 8 }, async () => {
+      while (sending) {
+        const res = await fetch(`${tap.url}/items/${sent++}`);
+        // Clients are served by the primary whatever happens to Redis.
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await cluster.restartMaster(0, 1500);
+    await new Promise((r) => setTimeout(r, 1500));
+    sending = false;
+    await Promise.all(clients);
+
+    const mirrored = () => metric(tap.admin, 'shadowdiff_tap_mirrored_total');
+    const queued = () => metric(tap.admin, 'shadowdiff_tap_captures_queued_total');
+    const dropped = () => metric(tap.admin, 'shadowdiff_tap_dropped_total');
+    // Every copy accounted for: queued or counted dropped.
+    await eventually(async () => (await queued()) + (await dropped()) === (await mirrored()), 20_000, 200);
+    expect(await mirrored()).toBe(sent);
+    // What came while the master was away was refused by Redis, and counted.
+    expect(await dropped()).toBeGreaterThan(0);
+    expect(await dropped()).toBe(await metric(tap.admin, 'shadowdiff_tap_dropped_total', 'redis_unavailable'));
+    const stored = async (): Promise<{ rows: number; distinct: number }> => {
+      const { rows } = await db.pool.query<{ rows: string; distinct: string }>('SELECT count(*) AS rows, count(DISTINCT id) AS distinct FROM exchanges');
+      return { rows: Number(rows[0]!.rows), distinct: Number(rows[0]!.distinct) };
+    };
+    const expected = await queued();
+    expect(expected).toBeGreaterThan(sent / 2);
+    await eventually(async () => (await stored()).rows >= expected, 60_000, 250);
+    expect(await stored()).toEqual({ rows: expected, distinct: expected });
+    if (process.env.SHADOWDIFF_TEST_FIGURES) process.stderr.write(`sent ${sent}, queued ${expected}, dropped ${await dropped()}\n`);
+
+    // The API reads the backlog of every shard: nothing waits, and a worker consumes.
+    const ready = await eventually(async () => {
+      const res = await fetch(`${apiUrl}/readyz`);
+      return res.status === 200 ? ((await res.json()) as { checks: Record<string, boolean>; backlog: { waitingCaptures: number } }) : undefined;
+    }, 20_000);
+    expect(ready?.checks).toEqual({ postgres: true, redis: true, consuming: true });
+    expect(ready?.backlog.waitingCaptures).toBe(0);
+  });
+});
