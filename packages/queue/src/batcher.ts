@@ -21,7 +21,16 @@ export interface BatcherOptions {
   onFlush?: (captures: number) => void;
   /** True while the queue's backlog is at its bound: new captures are dropped as `backlog_full`. */
   backlogFull?: () => boolean;
+  /**
+   * How long a batch whose sending ended without an answer (the connection broke after the
+   * command may have reached Redis) is sent again before it is counted dropped. Default 5 s.
+   */
+  unsureRetryMs?: number;
 }
+
+/** Errors ioredis gives for a command it never sent: Redis surely does not have the batch. */
+const NEVER_SENT = /isn't writeable|isn't ready|enableOfflineQueue/;
+const UNSURE_RETRY_DELAY_MS = 250;
 
 export interface CaptureBatcher {
   /** Queues a capture for the next batch; never throws, never waits. */
@@ -57,8 +66,21 @@ export function createCaptureBatcher(queues: Queue<CaptureBatch> | readonly Queu
       flushes -= 1;
       inFlight -= captures.length;
     };
-    const job = shards[shard]!
-      .add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(captures) })
+    const jobId = captureBatchJobId(captures);
+    const giveUpAt = Date.now() + (options.unsureRetryMs ?? 5000);
+    let unsure = false;
+    // A batch whose command may have reached Redis is sent again (the same job id, so Redis keeps
+    // one job) until Redis answers or the time is up: counting it dropped while Redis had it would
+    // break "queued or counted dropped", and a worker would store what the tap said it lost.
+    const add = (): Promise<unknown> =>
+      shards[shard]!.add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId }).catch(async (error: Error) => {
+        // Once unsure, a later refusal says nothing about the first attempt: only the time ends it.
+        unsure ||= !NEVER_SENT.test(error.message);
+        if (!unsure || Date.now() >= giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, UNSURE_RETRY_DELAY_MS));
+        return add();
+      });
+    const job = add()
       .then(
         () => {
           settle();

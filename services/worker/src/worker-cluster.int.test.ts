@@ -97,7 +97,9 @@ describe('capture queue on a real 3-master Redis Cluster, spread over shards', (
       }
     })();
     await new Promise((r) => setTimeout(r, 1500));
+    const atKill = offered;
     await cluster.restartMaster(1, 1500);
+    const afterRestart = offered;
     await new Promise((r) => setTimeout(r, 1500));
     sending = false;
     await traffic;
@@ -105,11 +107,14 @@ describe('capture queue on a real 3-master Redis Cluster, spread over shards', (
 
     const drops = Object.values(dropped).reduce((sum, n) => sum + n, 0);
     expect(flushed + drops).toBe(offered);
-    // Captures for the shards on the restarted master were refused while it was away, and counted.
-    expect(drops).toBeGreaterThan(0);
-    expect(Object.keys(dropped)).toEqual(['redis_unavailable']);
+    // Traffic flowed before, while the master was away and after.
+    expect(atKill).toBeGreaterThan(0);
+    expect(afterRestart - atKill).toBeGreaterThan(200);
+    expect(offered).toBeGreaterThan(afterRestart);
+    // A batch whose command went unanswered was sent again, so what Redis took is counted queued;
+    // only what Redis surely refused is counted dropped.
+    expect(Object.keys(dropped).filter((reason) => reason !== 'redis_unavailable')).toEqual([]);
     if (process.env.SHADOWDIFF_TEST_FIGURES) process.stderr.write(`offered ${offered}, queued ${flushed}, dropped ${drops}\n`);
-    // Only what came while the master was away is lost: the rest was queued.
     expect(flushed).toBeGreaterThan(offered / 2);
     await eventually(async () => (await stored(run)).rows >= flushed, 60_000, 200);
     // Retried jobs (a worker's connection broken mid-batch) store nothing twice.
