@@ -88,4 +88,24 @@ worker:
     expect(() => loadConfig({ env: {}, file: yamlFile('- a\n- b') })).toThrow(/must hold a mapping/);
     expect(() => loadConfig({ env: {}, file: '/nonexistent/shadowdiff.yaml' })).toThrow(/cannot read config file/);
   });
+
+  it('takes a Redis Cluster as seed URLs with redis.cluster, from the file or the environment, and a number of queue shards', () => {
+    const seeds = 'redis://:secret@10.0.0.1:7000, redis://:secret@10.0.0.2:7000';
+    const fromEnv = loadConfig({ env: { REDIS_URL: seeds, SHADOWDIFF_REDIS_CLUSTER: 'true', SHADOWDIFF_QUEUE_SHARDS: '8' } });
+    expect(fromEnv.redis).toEqual({ url: seeds, cluster: true, queueShards: 8, prefix: 'bull' });
+    const fromFile = loadConfig({ file: yamlFile('redis:\n  url: redis://10.0.0.1:7000\n  cluster: true\n  queueShards: 4\n'), env: {} });
+    expect(fromFile.redis).toMatchObject({ cluster: true, queueShards: 4 });
+    expect(loadConfig({ env: {} }).redis).toEqual({ cluster: false, queueShards: 1, prefix: 'bull' });
+  });
+
+  it('refuses cluster settings that cannot work, saying what to change', () => {
+    const problems = problemsOf(() => loadConfig({ env: { REDIS_URL: 'redis://a:7000,redis://b:7000', SHADOWDIFF_QUEUE_SHARDS: '0' } }));
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toMatch(/redis\.url: several URLs are the seed nodes of a Redis Cluster: set redis\.cluster to true/);
+    expect(problems.join('\n')).toMatch(/redis\.queueShards: .*found 0 \(from environment SHADOWDIFF_QUEUE_SHARDS\)/);
+    expect(problemsOf(() => loadConfig({ env: { SHADOWDIFF_REDIS_CLUSTER: 'true' } }))).toEqual([expect.stringMatching(/^redis\.url: redis\.cluster needs the URL of at least one of its nodes/)]);
+    expect(problemsOf(() => loadConfig({ env: { SHADOWDIFF_REDIS_CLUSTER: 'yes' } }))).toEqual([expect.stringMatching(/^redis\.cluster: .*found "yes" \(from environment SHADOWDIFF_REDIS_CLUSTER\)/)]);
+    expect(problemsOf(() => loadConfig({ env: { REDIS_URL: 'redis://a:7000,http://b', SHADOWDIFF_REDIS_CLUSTER: 'true' } }))).toEqual([expect.stringMatching(/^redis\.url: /)]);
+    expect(problemsOf(() => loadConfig({ env: { SHADOWDIFF_QUEUE_SHARDS: '300' } }))).toEqual([expect.stringMatching(/^redis\.queueShards: .*found 300/)]);
+  });
 });

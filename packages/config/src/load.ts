@@ -15,6 +15,8 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redis.url',
   SHADOWDIFF_REDIS_PREFIX: 'redis.prefix',
+  SHADOWDIFF_REDIS_CLUSTER: 'redis.cluster',
+  SHADOWDIFF_QUEUE_SHARDS: 'redis.queueShards',
   SHADOWDIFF_RUN: 'run',
   SHADOWDIFF_PRIMARY: 'upstreams.primary',
   SHADOWDIFF_CANDIDATE: 'upstreams.candidate',
@@ -93,10 +95,15 @@ const NUMERIC_VARIABLES: ReadonlySet<string> = new Set([
   'SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS',
   'SHADOWDIFF_API_INGEST_MAX_BODY_BYTES',
   'SHADOWDIFF_RETENTION_DAYS',
+  'SHADOWDIFF_QUEUE_SHARDS',
 ]);
+
+/** Variables whose settings are yes-or-no: `true` or `false`, anything else left for the schema to refuse. */
+const BOOLEAN_VARIABLES: ReadonlySet<string> = new Set(['SHADOWDIFF_REDIS_CLUSTER']);
 
 /** An environment value as its setting takes it: a number where one is wanted and given, else the string for the schema to judge. */
 function parseEnvValue(name: string, value: string): unknown {
+  if (BOOLEAN_VARIABLES.has(name) && /^(true|false)$/.test(value)) return value === 'true';
   return NUMERIC_VARIABLES.has(name) && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 }
 

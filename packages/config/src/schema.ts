@@ -51,9 +51,18 @@ export const configSchema = z.strictObject({
   database: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional() }).prefault({}),
   redis: z
     .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+      /** A redis:// URL; with `cluster`, one or more seed nodes' URLs, comma-separated. */
+      url: z.string().regex(/^rediss?:\/\/[^,\s]+(\s*,\s*rediss?:\/\/[^,\s]+)*$/, 'a redis:// URL (with redis.cluster, several, comma-separated)').optional(),
+      /** The Redis is a Redis Cluster: `url` names its seed nodes, the queue's keys are hash-tagged. */
+      cluster: z.boolean().default(false),
+      /** Queues the captures are spread over, each in its own hash slot; taps, workers and the API must agree. */
+      queueShards: z.number().int('a whole number').min(1).max(256).default(1),
       /** Key prefix of the capture queue; taps and workers sharing a queue must agree on it. */
       prefix: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'letters, digits, "_" or "-"').default('bull'),
+    })
+    .superRefine((redis, context) => {
+      if (!redis.cluster && redis.url?.includes(',')) context.addIssue({ code: 'custom', path: ['url'], message: 'several URLs are the seed nodes of a Redis Cluster: set redis.cluster to true (SHADOWDIFF_REDIS_CLUSTER=true)' });
+      if (redis.cluster && !redis.url) context.addIssue({ code: 'custom', path: ['url'], message: 'redis.cluster needs the URL of at least one of its nodes (REDIS_URL)' });
     })
     .prefault({}),
   retention: z

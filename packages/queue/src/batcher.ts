@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Capture, Logger } from '@shadowdiff/core';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, type CaptureBatch } from './names.ts';
+import { shardOf } from './shards.ts';
 
 /** Why a capture never reached the queue. */
 export type DropReason = 'buffer_full' | 'redis_unavailable' | 'backlog_full';
@@ -20,7 +21,16 @@ export interface BatcherOptions {
   onFlush?: (captures: number) => void;
   /** True while the queue's backlog is at its bound: new captures are dropped as `backlog_full`. */
   backlogFull?: () => boolean;
+  /**
+   * How long a batch whose sending ended without an answer (the connection broke after the
+   * command may have reached Redis) is sent again before it is counted dropped. Default 5 s.
+   */
+  unsureRetryMs?: number;
 }
+
+/** Errors ioredis gives for a command it never sent: Redis surely does not have the batch. */
+const NEVER_SENT = /isn't writeable|isn't ready|enableOfflineQueue/;
+const UNSURE_RETRY_DELAY_MS = 250;
 
 export interface CaptureBatcher {
   /** Queues a capture for the next batch; never throws, never waits. */
@@ -35,17 +45,20 @@ export interface CaptureBatcher {
 /**
  * Groups captures into BullMQ jobs, flushed by size or after a few milliseconds. Bounded: when
  * Redis is slow or away, captures beyond `maxBuffered` are dropped and counted, so the tap's
- * memory stays flat and its clients never wait for Redis.
+ * memory stays flat and its clients never wait for Redis. Given several queues (the shards), each
+ * capture goes to its own shard's (by id), and a job only ever holds captures of one shard.
  */
-export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: BatcherOptions): CaptureBatcher {
+export function createCaptureBatcher(queues: Queue<CaptureBatch> | readonly Queue<CaptureBatch>[], options: BatcherOptions): CaptureBatcher {
+  const shards: readonly Queue<CaptureBatch>[] = Array.isArray(queues) ? queues : [queues as Queue<CaptureBatch>];
   const maxFlushes = options.maxConcurrentFlushes ?? 4;
-  let buffer: Capture[] = [];
+  const buffers: Capture[][] = shards.map(() => []);
+  let buffered = 0;
   let inFlight = 0;
   let flushes = 0;
   let timer: NodeJS.Timeout | undefined;
   const pending = new Set<Promise<void>>();
 
-  const send = (captures: Capture[]): void => {
+  const send = (shard: number, captures: Capture[]): void => {
     flushes += 1;
     inFlight += captures.length;
     // Settled before reporting, so `held` read from a report no longer counts the batch.
@@ -53,8 +66,21 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
       flushes -= 1;
       inFlight -= captures.length;
     };
-    const job = queue
-      .add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(captures) })
+    const jobId = captureBatchJobId(captures);
+    const giveUpAt = Date.now() + (options.unsureRetryMs ?? 5000);
+    let unsure = false;
+    // A batch whose command may have reached Redis is sent again (the same job id, so Redis keeps
+    // one job) until Redis answers or the time is up: counting it dropped while Redis had it would
+    // break "queued or counted dropped", and a worker would store what the tap said it lost.
+    const add = (): Promise<unknown> =>
+      shards[shard]!.add(CAPTURE_BATCH_JOB, { captures }, { ...CAPTURE_JOB_OPTIONS, jobId }).catch(async (error: Error) => {
+        // Once unsure, a later refusal says nothing about the first attempt: only the time ends it.
+        unsure ||= !NEVER_SENT.test(error.message);
+        if (!unsure || Date.now() >= giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, UNSURE_RETRY_DELAY_MS));
+        return add();
+      });
+    const job = add()
       .then(
         () => {
           settle();
@@ -68,21 +94,32 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
       )
       .finally(() => {
         pending.delete(job);
-        if (buffer.length >= options.batchSize) drain();
+        if (buffers.some((buffer) => buffer.length >= options.batchSize)) drain(false);
       });
     pending.add(job);
   };
 
-  const drain = (): void => {
-    if (timer) {
+  const take = (shard: number): void => {
+    const buffer = buffers[shard]!;
+    const batch = buffer.splice(0, options.batchSize);
+    buffered -= batch.length;
+    send(shard, batch);
+  };
+
+  // Full batches go first; partial ones only when `partial` (their flush delay is over).
+  const drain = (partial: boolean): void => {
+    // A full batch leaves the flush delay of the others running, so a quiet shard is never starved.
+    if (partial && timer) {
       clearTimeout(timer);
       timer = undefined;
     }
-    while (buffer.length > 0 && flushes < maxFlushes) {
-      send(buffer.slice(0, options.batchSize));
-      buffer = buffer.slice(options.batchSize);
+    for (let shard = 0; shard < buffers.length && flushes < maxFlushes; shard += 1) {
+      while (buffers[shard]!.length >= options.batchSize && flushes < maxFlushes) take(shard);
     }
-    if (buffer.length > 0 && !timer) timer = setTimeout(drain, options.flushMs);
+    for (let shard = 0; partial && shard < buffers.length && flushes < maxFlushes; shard += 1) {
+      while (buffers[shard]!.length > 0 && flushes < maxFlushes) take(shard);
+    }
+    if (buffered > 0 && !timer) timer = setTimeout(() => drain(true), options.flushMs);
   };
 
   return {
@@ -91,22 +128,24 @@ export function createCaptureBatcher(queue: Queue<CaptureBatch>, options: Batche
         options.onDrop?.('backlog_full', 1);
         return;
       }
-      if (buffer.length + inFlight >= options.maxBuffered) {
+      if (buffered + inFlight >= options.maxBuffered) {
         options.onDrop?.('buffer_full', 1);
         return;
       }
+      const buffer = buffers[shardOf(capture.id, buffers.length)]!;
       buffer.push(capture);
-      if (buffer.length >= options.batchSize) drain();
-      else if (!timer) timer = setTimeout(drain, options.flushMs);
+      buffered += 1;
+      if (buffer.length >= options.batchSize) drain(false);
+      else if (!timer) timer = setTimeout(() => drain(true), options.flushMs);
     },
     get held() {
-      return buffer.length + inFlight;
+      return buffered + inFlight;
     },
     async flush() {
-      drain();
-      while (pending.size > 0 || buffer.length > 0) {
+      drain(true);
+      while (pending.size > 0 || buffered > 0) {
         await Promise.allSettled([...pending]);
-        drain();
+        drain(true);
       }
     },
     async close() {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Capture, CapturedRequest, CapturedResponse } from '@shadowdiff/core';
+import type { RedisConnection } from './connection.ts';
 
 /** The two sides a mesh recorder can stand in front of. */
 export type HalfSide = 'primary' | 'candidate';
@@ -64,77 +64,79 @@ export interface HalfPairer {
   sweep(): Promise<Record<HalfSide, number>>;
 }
 
-// KEYS: own halves, other halves, own deadlines, other deadlines.
-// ARGV: request id, half JSON, join window ms, idle expiry ms.
-// The server's clock sets deadlines, so recorders on hosts with skewed clocks still agree.
+// KEYS: own half, other half (one slot: both tagged by the request id).
+// ARGV: half JSON, idle expiry ms.
+// Of two halves submitted at once, exactly one finds the other: the script runs whole.
 const PAIR_SCRIPT = `
-local other = redis.call('HGET', KEYS[2], ARGV[1])
+local other = redis.call('GET', KEYS[2])
 if other then
-  redis.call('HDEL', KEYS[2], ARGV[1])
-  redis.call('ZREM', KEYS[4], ARGV[1])
+  redis.call('DEL', KEYS[2])
   return other
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
 `;
 
-// KEYS: halves, deadlines. ARGV: most entries to look at.
-// Removing an entry and counting it happen together, so with any number of recorders
-// sweeping, each unmatched half is counted exactly once.
-const SWEEP_SCRIPT = `
+// KEYS: deadlines (one slot per run and side). ARGV: request id, join window ms, idle expiry ms.
+// The server's clock sets deadlines, and the same node reads them when sweeping, so recorders
+// on hosts with skewed clocks still agree.
+const DEADLINE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-local removed = 0
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[2], id)
-  removed = removed + redis.call('HDEL', KEYS[1], id)
-end
-return {#ids, removed}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+// KEYS: deadlines. ARGV: most entries to take.
+// Taking the due ids out and reading them happen together, so with any number of recorders
+// sweeping, each id is taken by one of them.
+const TAKE_DUE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+if #ids > 0 then redis.call('ZREM', KEYS[1], unpack(ids)) end
+return ids
 `;
 
 const SWEEP_LIMIT = 1000;
 
-type PairingRedis = Redis & {
-  shadowdiffPairHalf(k1: string, k2: string, k3: string, k4: string, id: string, half: string, windowMs: number, expiryMs: number): Promise<string | null>;
-  shadowdiffSweepHalves(k1: string, k2: string, limit: number): Promise<[number, number]>;
-};
+interface PairingCommands {
+  shadowdiffPairHalf(own: string, other: string, half: string, expiryMs: number): Promise<string | null>;
+  shadowdiffHalfDeadline(due: string, id: string, windowMs: number, expiryMs: number): Promise<number>;
+  shadowdiffTakeDueHalves(due: string, limit: number): Promise<string[]>;
+}
 
 /**
- * Pairs mesh halves in Redis. Each side has a hash of waiting halves and a sorted set of their
- * deadlines, all under one hash tag per run so a Redis Cluster keeps them in one slot.
+ * Pairs mesh halves in Redis. A waiting half is one key, tagged by its run and request id so that
+ * both halves of an exchange share a slot on a Redis Cluster (pairs spread over the whole
+ * cluster); each side also has a sorted set of deadlines per run, which holds request ids only.
+ * An unmatched half is counted by whoever deletes its key after the deadline: a delete succeeds
+ * once, so it is counted once, and a half already paired is not counted at all.
  */
-export function createHalfPairer(redis: Redis, options: HalfPairerOptions): HalfPairer {
-  const r = redis as PairingRedis;
+export function createHalfPairer(redis: RedisConnection, options: HalfPairerOptions): HalfPairer {
+  const r = redis as RedisConnection & PairingCommands;
   if (typeof r.shadowdiffPairHalf !== 'function') {
-    redis.defineCommand('shadowdiffPairHalf', { numberOfKeys: 4, lua: PAIR_SCRIPT });
-    redis.defineCommand('shadowdiffSweepHalves', { numberOfKeys: 2, lua: SWEEP_SCRIPT });
+    redis.defineCommand('shadowdiffPairHalf', { numberOfKeys: 2, lua: PAIR_SCRIPT });
+    redis.defineCommand('shadowdiffHalfDeadline', { numberOfKeys: 1, lua: DEADLINE_SCRIPT });
+    redis.defineCommand('shadowdiffTakeDueHalves', { numberOfKeys: 1, lua: TAKE_DUE_SCRIPT });
   }
-  const base = `${options.prefix ?? 'shadowdiff'}:pair:{${options.run}}`;
-  const halves = { primary: `${base}:halves:primary`, candidate: `${base}:halves:candidate` };
-  const due = { primary: `${base}:due:primary`, candidate: `${base}:due:candidate` };
+  const prefix = options.prefix ?? 'shadowdiff';
+  const halfKey = (side: HalfSide, requestId: string): string => `${prefix}:pair:{${options.run}/${requestId}}:${side}`;
+  const due = { primary: `${prefix}:pair:{${options.run}}:due:primary`, candidate: `${prefix}:pair:{${options.run}}:due:candidate` };
   // Idle keys vanish on their own should every recorder of the run be gone.
   const expiryMs = options.joinWindowMs * 3 + 60_000;
 
   return {
     async submit(half) {
       const other: HalfSide = half.side === 'primary' ? 'candidate' : 'primary';
-      const found = await r.shadowdiffPairHalf(
-        halves[half.side],
-        halves[other],
-        due[half.side],
-        due[other],
-        half.requestId,
-        JSON.stringify(half),
-        options.joinWindowMs,
-        expiryMs,
-      );
-      if (found === null) return { paired: false };
+      const found = await r.shadowdiffPairHalf(halfKey(half.side, half.requestId), halfKey(other, half.requestId), JSON.stringify(half), expiryMs);
+      if (found === null) {
+        // The deadline is noted after the half is stored: a partner taking it meanwhile leaves a
+        // deadline whose sweep finds no key, and counts nothing.
+        await r.shadowdiffHalfDeadline(due[half.side], half.requestId, options.joinWindowMs, expiryMs);
+        return { paired: false };
+      }
       const partner = JSON.parse(found) as Half;
       return half.side === 'primary' ? { paired: true, primary: half, candidate: partner } : { paired: true, primary: partner, candidate: half };
     },
@@ -142,9 +144,10 @@ export function createHalfPairer(redis: Redis, options: HalfPairerOptions): Half
       const counts: Record<HalfSide, number> = { primary: 0, candidate: 0 };
       for (const side of ['primary', 'candidate'] as const) {
         for (;;) {
-          const [seen, removed] = await r.shadowdiffSweepHalves(halves[side], due[side], SWEEP_LIMIT);
-          counts[side] += removed;
-          if (seen < SWEEP_LIMIT) break;
+          const ids = await r.shadowdiffTakeDueHalves(due[side], SWEEP_LIMIT);
+          const removed = await Promise.all(ids.map((id) => redis.del(halfKey(side, id))));
+          counts[side] += removed.reduce((sum, n) => sum + n, 0);
+          if (ids.length < SWEEP_LIMIT) break;
         }
       }
       return counts;

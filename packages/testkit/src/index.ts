@@ -4,3 +4,4 @@ export * from './cli-process.ts';
 export * from './teardown.ts';
 export * from './process-tree.ts';
 export * from './order-capture.ts';
+export * from './redis-cluster.ts';

@@ -34,7 +34,7 @@ function withinTimeout<T>(work: Promise<T>): Promise<T> {
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 100) / 10);
 
 /** Reads the capture queue's backlog for `/readyz`, `/metrics` and the runs' lag warnings. */
-export function createPipelineMonitor(queue: Queue, maxLagSeconds: number): PipelineMonitor {
+export function createPipelineMonitor(queue: Queue | readonly Queue[], maxLagSeconds: number): PipelineMonitor {
   let last: { at: number; status: Promise<PipelineStatus> } | undefined;
   const read = async (): Promise<PipelineStatus> => {
     const backlog = await withinTimeout(readQueueBacklog(queue));

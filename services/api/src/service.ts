@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, listenError, redactionFromConfig, urlOf, type Logger, type RedactorOptions } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { closeCaptureQueues, connectProducer, openCaptureQueues, type CaptureBatch } from '@shadowdiff/queue';
 import type { Pool } from '@shadowdiff/store';
 import { createApp } from './app.ts';
 import { hasTokens, type ApiTokens } from './auth.ts';
@@ -61,10 +61,11 @@ function ingestRedaction(config: ShadowdiffConfig, logger: Logger): RedactorOpti
 }
 
 /** The capture queue: its backlog is reported, and ingested exchanges are filed into it. */
-function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, registry: Registry): { queue: Queue<CaptureBatch>; ingest?: Ingest; close(): Promise<void> } {
-  const connection = createProducerConnection(redisUrl);
+function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, registry: Registry): { queue: Queue<CaptureBatch>[]; ingest?: Ingest; close(): Promise<void> } {
+  const { cluster, queueShards: shards, prefix } = config.redis;
+  const connection = connectProducer({ url: redisUrl, cluster });
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
-  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix: config.redis.prefix });
+  const queue = openCaptureQueues(connection, { prefix, shards, cluster });
   const { tap } = config;
   const redaction = ingestRedaction(config, logger);
   const ingest =
@@ -81,7 +82,7 @@ function openQueue(redisUrl: string, config: ShadowdiffConfig, logger: Logger, r
     ...(ingest ? { ingest } : {}),
     async close() {
       ingest?.close();
-      await queue.close().catch(() => undefined);
+      await closeCaptureQueues(queue);
       connection.disconnect();
     },
   };

@@ -41,6 +41,8 @@ function stackEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     SHADOWDIFF_REDIS_PREFIX: config.redis.prefix,
+    SHADOWDIFF_REDIS_CLUSTER: String(config.redis.cluster),
+    SHADOWDIFF_QUEUE_SHARDS: String(config.redis.queueShards),
     SHADOWDIFF_RUN: config.run,
     ...(upstreams.primary ? { SHADOWDIFF_PRIMARY: upstreams.primary } : {}),
     ...(upstreams.candidate ? { SHADOWDIFF_CANDIDATE: upstreams.candidate } : {}),

@@ -1,6 +1,6 @@
 import { ConfigError, createRedactor } from '@shadowdiff/core';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { createHalfPairer, createProducerConnection, readyOrTimeout, type HalfPairer } from '@shadowdiff/queue';
+import { connectProducer, createHalfPairer, readyOrTimeout, type HalfPairer } from '@shadowdiff/queue';
 import { createRecorder } from './recorder.ts';
 import { startShadowSide, type TapMode, type TapModeDeps } from './tap-mode.ts';
 
@@ -35,7 +35,7 @@ export async function startRecorderMode(config: ShadowdiffConfig, deps: TapModeD
   const { tap } = config;
   const { upstream, side, joinWindowMs } = tap.recorder;
   if (!upstream) throw new ConfigError('a recorder needs tap.recorder.upstream (flag --upstream)');
-  const connection = createProducerConnection(deps.redisUrl);
+  const connection = connectProducer({ url: deps.redisUrl, cluster: config.redis.cluster });
   connection.on('error', (error) => deps.logger.debug({ err: error.message }, 'redis connection error'));
   const [thread] = await Promise.all([startShadowSide(config, deps), readyOrTimeout(connection, 2000)]);
   const pairer = createHalfPairer(connection, { run: config.run, joinWindowMs });

@@ -41,6 +41,8 @@ export async function startShadowSide(config: ShadowdiffConfig, deps: TapModeDep
       redaction: deps.redaction,
       redisUrl: deps.redisUrl,
       ...(deps.queuePrefix ? { queuePrefix: deps.queuePrefix } : {}),
+      redisCluster: config.redis.cluster,
+      queueShards: config.redis.queueShards,
       batchSize: tap.batchSize,
       flushMs: tap.batchFlushMs,
       maxBuffered: tap.maxBufferedCaptures,

@@ -6,7 +6,7 @@ import type { CaptureWorkerOptions } from './worker.ts';
 /** The worker's settings as the configuration gives them. */
 export function workerSettings(
   config: ShadowdiffConfig,
-): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs' | 'queuePrefix' | 'retentionDays'> {
+): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs' | 'queuePrefix' | 'queueShards' | 'redisCluster' | 'retentionDays'> {
   return {
     diffOptions: createDiffOptions({
       ignoreHeaders: config.diff.ignoreHeaders,
@@ -18,6 +18,8 @@ export function workerSettings(
     keepIdenticalShare: config.worker.keepIdenticalShare,
     lockDurationMs: config.worker.lockDurationMs,
     queuePrefix: config.redis.prefix,
+    queueShards: config.redis.queueShards,
+    redisCluster: config.redis.cluster,
     retentionDays: config.retention.days,
   };
 }

@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { DiffOptions } from '@shadowdiff/diff';
-import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, createWorkerConnection, type CaptureBatch } from '@shadowdiff/queue';
+import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, connectWorker, shardPrefixes, type CaptureBatch } from '@shadowdiff/queue';
 import { insertDeadLetters, type Pool } from '@shadowdiff/store';
 import type { Readiness } from './admin-server.ts';
 import { processBatch } from './process-batch.ts';
@@ -10,10 +10,16 @@ import { startStorageUpkeep } from './storage-upkeep.ts';
 import { createRunDiffOptions } from './run-diff-options.ts';
 
 export interface CaptureWorkerOptions {
+  /** One redis:// URL, or with `redisCluster`, a cluster's seed URLs, comma-separated. */
   redisUrl: string;
+  /** The Redis is a Redis Cluster. */
+  redisCluster?: boolean;
+  /** Queue shards to consume (all of them: a capture's shard is chosen by its producer); 1 unless given. */
+  queueShards?: number;
   pool: Pool;
   /** Options for every run; each run's own rules are added to them. */
   diffOptions: DiffOptions;
+  /** Batches processed at once, over all shards. */
   concurrency: number;
   keepIdenticalShare: number;
   /** How long a crashed worker's job stays locked before another worker takes it over. */
@@ -25,7 +31,8 @@ export interface CaptureWorkerOptions {
 }
 
 export interface CaptureWorker {
-  worker: Worker<CaptureBatch>;
+  /** One BullMQ worker per queue shard, in shard order. */
+  workers: Worker<CaptureBatch>[];
   registry: Registry;
   /** Redis and Postgres reachable, and consuming (running, not closing), for `/readyz`. */
   readiness(): Promise<Readiness>;
@@ -59,50 +66,54 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     registers: [registry],
   });
   const diffOptions = createRunDiffOptions({ pool: options.pool, base: options.diffOptions, logger });
-  const connection = createWorkerConnection(options.redisUrl);
+  const connection = connectWorker({ url: options.redisUrl, cluster: options.redisCluster ?? false });
   connection.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
-  const worker = new Worker<CaptureBatch>(
-    CAPTURE_QUEUE,
-    async (job: Job<CaptureBatch>) => {
-      // Producers queue batches only: anything else can never be processed, and is dead-lettered whole.
-      if (!Array.isArray(job.data?.captures)) {
-        await insertDeadLetters(options.pool, [{ captureId: null, runName: null, reason: 'job is not a capture batch', payload: job.data ?? null }]);
-        exchanges.inc({ result: 'dead_letter' });
-        return { stored: 0, duplicates: 0, deadLettered: 1 };
-      }
-      const result = await processBatch(job.data.captures, {
-        pool: options.pool,
-        diffOptions,
-        keepIdenticalShare: options.keepIdenticalShare,
-        logger,
-      });
-      exchanges.inc({ result: 'stored' }, result.stored);
-      exchanges.inc({ result: 'duplicate' }, result.duplicates);
-      exchanges.inc({ result: 'dead_letter' }, result.deadLettered);
-      noteConsumed();
-      return result;
-    },
-    {
+  const handle = async (job: Job<CaptureBatch>, shard: Worker<CaptureBatch>) => {
+    // Producers queue batches only: anything else can never be processed, and is dead-lettered whole.
+    if (!Array.isArray(job.data?.captures)) {
+      await insertDeadLetters(options.pool, [{ captureId: null, runName: null, reason: 'job is not a capture batch', payload: job.data ?? null }]);
+      exchanges.inc({ result: 'dead_letter' });
+      return { stored: 0, duplicates: 0, deadLettered: 1 };
+    }
+    const result = await processBatch(job.data.captures, {
+      pool: options.pool,
+      diffOptions,
+      keepIdenticalShare: options.keepIdenticalShare,
+      logger,
+    });
+    exchanges.inc({ result: 'stored' }, result.stored);
+    exchanges.inc({ result: 'duplicate' }, result.duplicates);
+    exchanges.inc({ result: 'dead_letter' }, result.deadLettered);
+    noteConsumed(shard);
+    return result;
+  };
+  const prefixes = shardPrefixes({ prefix: options.queuePrefix ?? 'bull', shards: options.queueShards ?? 1, cluster: options.redisCluster ?? false });
+  // The concurrency is shared out over the shards, so Postgres sees about as many batches at once
+  // however many shards there are.
+  const perShard = Math.max(1, Math.ceil(options.concurrency / prefixes.length));
+  const workers = prefixes.map((prefix) => {
+    const worker: Worker<CaptureBatch> = new Worker<CaptureBatch>(CAPTURE_QUEUE, (job) => handle(job, worker), {
       connection,
-      concurrency: options.concurrency,
+      concurrency: perShard,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: Math.min(options.lockDurationMs ?? 30_000, 30_000),
       // A job whose lock expired is retried by the next worker, up to this many times, before
       // it is failed as stalled; a SIGKILLed worker must not make a batch poison.
       maxStalledCount: 5,
-      ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
-    },
-  );
+      prefix,
+    });
+    return worker;
+  });
   // Marks in Redis when a batch was last finished, at most once a second, so that anyone reading
   // the queue (the API's /readyz) can tell a backlog with no consumer from one being worked off.
-  let markedAt = 0;
+  const markedAt = new Map<Worker<CaptureBatch>, number>();
   let consumedAt = 0;
-  function noteConsumed(): void {
+  function noteConsumed(worker: Worker<CaptureBatch>): void {
     const now = Date.now();
     consumedAt = now;
     lastConsumed.set(now / 1000);
-    if (now - markedAt < 1000) return;
-    markedAt = now;
+    if (now - (markedAt.get(worker) ?? 0) < 1000) return;
+    markedAt.set(worker, now);
     connection.set(worker.toKey(LAST_CONSUMED_KEY), String(now)).catch((error: Error) => logger.debug({ err: error.message }, 'last-consumed mark not written'));
   }
   const pruned = new Counter({
@@ -112,20 +123,22 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
   });
   const stopUpkeep = startStorageUpkeep({ pool: options.pool, logger, retentionDays: options.retentionDays, onPruned: (n) => pruned.inc(n) });
   let closing = false;
-  worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
-  worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
+    worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
+  }
   return {
-    worker,
+    workers,
     registry,
     async readiness() {
       const [redis, postgres] = await Promise.all([answers(() => connection.ping()), answers(() => options.pool.query('SELECT 1'))]);
-      const consuming = !closing && worker.isRunning() && !worker.isPaused();
+      const consuming = !closing && workers.every((worker) => worker.isRunning() && !worker.isPaused());
       return { ready: redis && postgres && consuming, redis, postgres, consuming, lastConsumedAt: consumedAt ? new Date(consumedAt).toISOString() : null };
     },
     async close() {
       closing = true;
       await stopUpkeep();
-      await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
       connection.disconnect();
     },
   };

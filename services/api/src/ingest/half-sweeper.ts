@@ -1,6 +1,5 @@
 import type { Logger } from '@shadowdiff/core';
-import { createHalfPairer, type HalfPairer } from '@shadowdiff/queue';
-import type { Redis } from 'ioredis';
+import { createHalfPairer, type HalfPairer, type RedisConnection } from '@shadowdiff/queue';
 import type { IngestMetrics } from './ingest-metrics.ts';
 
 /** The pairers of the runs halves were posted to, each swept for halves left without a partner. */
@@ -15,7 +14,7 @@ export interface HalfPairers {
  * half posted here pairs with a recorder's. Unmatched halves are swept a few times per window and
  * counted, as the recorders count theirs.
  */
-export function createHalfPairers(redis: Redis, options: { joinWindowMs: number; prefix?: string }, deps: { metrics: IngestMetrics; logger: Logger }): HalfPairers {
+export function createHalfPairers(redis: RedisConnection, options: { joinWindowMs: number; prefix?: string }, deps: { metrics: IngestMetrics; logger: Logger }): HalfPairers {
   const pairers = new Map<string, { pairer: HalfPairer; lastUsed: number }>();
   // Halves outlive their window by this much in Redis (the pairer's own expiry): sweeping stops after it.
   const idleMs = options.joinWindowMs * 3 + 60_000;

@@ -1,8 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { runNameSchema } from '@shadowdiff/config';
 import { DependencyError, ShadowdiffError, createRedactor, keyedCaptureId, type Capture, type Logger, type RedactorOptions } from '@shadowdiff/core';
-import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, captureFromHalves, readQueueBacklog, type CaptureBatch, type Half } from '@shadowdiff/queue';
+import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, captureBatchJobId, captureFromHalves, groupByShard, readQueueBacklog, type CaptureBatch, type Half, type RedisConnection } from '@shadowdiff/queue';
 import { ingestExchangeLineSchema, ingestHalfLineSchema } from '@shadowdiff/recordings';
 import { capBodies } from './captured-bodies.ts';
 import { createHalfPairers } from './half-sweeper.ts';
@@ -55,8 +54,9 @@ export interface Ingest {
 
 const NO_RUN = 'no run: give `run` on the line or the `run` query parameter';
 
-export function createIngest(deps: { queue: Queue<CaptureBatch>; redis: Redis; options: IngestOptions; metrics: IngestMetrics; logger: Logger }): Ingest {
-  const { queue, options, metrics } = deps;
+export function createIngest(deps: { queue: Queue<CaptureBatch> | readonly Queue<CaptureBatch>[]; redis: RedisConnection; options: IngestOptions; metrics: IngestMetrics; logger: Logger }): Ingest {
+  const { options, metrics } = deps;
+  const queue: readonly Queue<CaptureBatch>[] = Array.isArray(deps.queue) ? deps.queue : [deps.queue as Queue<CaptureBatch>];
   const redactor = createRedactor(options.redaction);
   const pairers = createHalfPairers(deps.redis, { joinWindowMs: options.joinWindowMs, ...(options.pairPrefix ? { prefix: options.pairPrefix } : {}) }, deps);
 
@@ -84,15 +84,24 @@ export function createIngest(deps: { queue: Queue<CaptureBatch>; redis: Redis; o
     return checked.success ? { run: checked.data } : { reason: `run: ${checked.error.issues[0]!.message}` };
   };
 
-  /** Queues captures in batches, all or none (one Redis transaction). */
+  /**
+   * Queues captures in batches, each shard's all or none (one Redis transaction per shard). A
+   * request refused halfway can be sent again: its captures form the same jobs, kept once.
+   */
   const enqueue = async (captures: Capture[]): Promise<void> => {
     if (captures.length === 0) return;
-    const jobs = [];
-    for (let i = 0; i < captures.length; i += options.batchSize) {
-      const batch = captures.slice(i, i + options.batchSize);
-      jobs.push({ name: CAPTURE_BATCH_JOB, data: { captures: batch }, opts: { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(batch) } });
-    }
-    await queue.addBulk(jobs).catch((error: unknown) => {
+    const groups = groupByShard(captures, queue.length);
+    await Promise.all(
+      groups.map((group, shard) => {
+        if (group.length === 0) return undefined;
+        const jobs = [];
+        for (let i = 0; i < group.length; i += options.batchSize) {
+          const batch = group.slice(i, i + options.batchSize);
+          jobs.push({ name: CAPTURE_BATCH_JOB, data: { captures: batch }, opts: { ...CAPTURE_JOB_OPTIONS, jobId: captureBatchJobId(batch) } });
+        }
+        return queue[shard]!.addBulk(jobs);
+      }),
+    ).catch((error: unknown) => {
       throw unavailable(error);
     });
     metrics.queued.inc(captures.length);

@@ -3,10 +3,9 @@
  * tap's redaction key and rules, and a bounded batcher onto the capture queue.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue } from 'bullmq';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { createRedactor, redactionFromConfig, type Logger } from '@shadowdiff/core';
-import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readQueueBacklog, readyOrTimeout, type CaptureBatch, type DropReason } from '@shadowdiff/queue';
+import { closeCaptureQueues, connectProducer, createCaptureBatcher, openCaptureQueues, readQueueBacklog, readyOrTimeout, type DropReason } from '@shadowdiff/queue';
 import type { RecordedExchange } from '@shadowdiff/recordings';
 import { createUpstream } from '../proxy-server.ts';
 import { replayExchanges, type ReplayOptions, type ReplaySummary } from './replay.ts';
@@ -26,10 +25,11 @@ export interface FiledReplay extends ReplaySummary {
 export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayRequest, logger: Logger): Promise<FiledReplay> {
   const { primary, candidate, secondary } = config.upstreams;
   if (!candidate) throw new Error('a replay needs the candidate (--candidate URL)');
-  const connection = createProducerConnection(request.redisUrl);
+  const { cluster, queueShards: shards, prefix } = config.redis;
+  const connection = connectProducer({ url: request.redisUrl, cluster });
   connection.on('error', () => undefined);
-  const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, prefix: config.redis.prefix });
-  queue.on('error', () => undefined);
+  const queue = openCaptureQueues(connection, { prefix, shards, cluster });
+  for (const shard of queue) shard.on('error', () => undefined);
   const dropped: Partial<Record<DropReason, number>> = {};
   const batcher = createCaptureBatcher(queue, {
     batchSize: config.tap.batchSize,
@@ -60,7 +60,7 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
   try {
     // readyOrTimeout resolves either way; whether Redis answered is the connection's status.
     await readyOrTimeout(connection, 10_000).catch(() => undefined);
-    if (connection.status !== 'ready') throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@]*@/, '//')} is not reachable: nothing is sent`);
+    if (connection.status !== 'ready') throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@,]*@/g, '//')} is not reachable: nothing is sent`);
     const summary = await replayExchanges({
       ...request,
       run: config.run,
@@ -80,7 +80,7 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
     return { ...summary, dropped };
   } finally {
     await batcher.close();
-    await queue.close().catch(() => undefined);
+    await closeCaptureQueues(queue);
     connection.disconnect();
     await Promise.all(Object.values(sides).map((side) => side.dispatcher.close()));
   }

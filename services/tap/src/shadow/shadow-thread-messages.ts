@@ -12,8 +12,12 @@ export interface ShadowThreadData {
   /** Absent for a recorder: it only queues captures. */
   shadows?: ShadowSettings & ShadowTargets;
   redaction: RedactorOptions;
+  /** One redis:// URL, or with `redisCluster`, a cluster's seed URLs, comma-separated. */
   redisUrl: string;
+  redisCluster?: boolean;
   queuePrefix?: string;
+  /** Queue shards the captures are spread over (1 unless given). */
+  queueShards?: number;
   batchSize: number;
   flushMs: number;
   maxBuffered: number;

@@ -7,9 +7,8 @@
  * once, and every capture once, as queued or dropped with the reason.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Queue } from 'bullmq';
 import { createRedactor } from '@shadowdiff/core';
-import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createCaptureBatcher, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
+import { closeCaptureQueues, connectProducer, createCaptureBatcher, openCaptureQueues, readyOrTimeout } from '@shadowdiff/queue';
 import { lowerThreadPriority } from './thread-priority.ts';
 import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
 import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';
@@ -22,27 +21,35 @@ const priority = data.niceIncrement ? lowerThreadPriority(data.niceIncrement) : 
 const port = parentPort!;
 const tell = (message: FromShadowThread): void => port.postMessage(message);
 
-const connection = createProducerConnection(data.redisUrl);
+const cluster = data.redisCluster ?? false;
+const connection = connectProducer({ url: data.redisUrl, cluster });
 // An unreachable Redis shows as dropped batches, reported below; the events themselves say nothing more.
 connection.on('error', () => undefined);
-const queue = new Queue<CaptureBatch>(CAPTURE_QUEUE, { ...CAPTURE_QUEUE_OPTIONS, connection, ...(data.queuePrefix ? { prefix: data.queuePrefix } : {}) });
-queue.on('error', () => undefined);
+const queues = openCaptureQueues(connection, { prefix: data.queuePrefix ?? 'bull', shards: data.queueShards ?? 1, cluster });
+for (const queue of queues) queue.on('error', () => undefined);
 let received = 0;
 const state = (): QueueState => ({ held: batcher.held, received });
 // The queue's backlog, read every `backlogPollMs`: beyond `maxQueuedBatches` waiting for a worker,
 // new captures are dropped (backlog_full) rather than queued, so Redis memory stays bounded.
 let backlogFull = false;
 const readBacklog = async (): Promise<void> => {
-  // The oldest waiting job is the wait list's tail; only its timestamp is read, not its captures.
-  const [waiting, oldestId] = await Promise.all([queue.getWaitingCount(), connection.lindex(queue.keys.wait!, -1)]);
-  const createdAt = oldestId ? Number(await connection.hget(queue.toKey(oldestId), 'timestamp')) : NaN;
+  // The oldest waiting job is a wait list's tail; only its timestamp is read, not its captures.
+  const shards = await Promise.all(
+    queues.map(async (queue) => {
+      const [waiting, oldestId] = await Promise.all([queue.getWaitingCount(), connection.lindex(queue.keys.wait!, -1)]);
+      const createdAt = oldestId ? Number(await connection.hget(queue.toKey(oldestId), 'timestamp')) : NaN;
+      return { waiting, createdAt: Number.isFinite(createdAt) ? createdAt : Infinity };
+    }),
+  );
+  const waiting = shards.reduce((sum, shard) => sum + shard.waiting, 0);
+  const createdAt = Math.min(...shards.map((shard) => shard.createdAt));
   backlogFull = waiting >= (data.maxQueuedBatches ?? Infinity);
   tell({ type: 'backlog', waiting, oldestAgeMs: Number.isFinite(createdAt) ? Date.now() - createdAt : null });
 };
 const backlogTimer = setInterval(() => void readBacklog().catch(() => undefined), data.backlogPollMs ?? 1000);
 backlogTimer.unref();
 
-const batcher = createCaptureBatcher(queue, {
+const batcher = createCaptureBatcher(queues, {
   batchSize: data.batchSize,
   flushMs: data.flushMs,
   maxBuffered: data.maxBuffered,
@@ -73,7 +80,7 @@ const close = async (graceMs: number): Promise<void> => {
   if (sides) await drainShadowSides(sides, () => inFlight, graceMs);
   if (reports.length > 0) sendReports();
   await batcher.close();
-  await queue.close().catch(() => undefined);
+  await closeCaptureQueues(queues);
   connection.disconnect();
   tell({ type: 'closed' });
 };
