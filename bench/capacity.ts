@@ -83,7 +83,7 @@ export function capacityPlan(inputs: CapacityInputs): string {
     `| --- | ${LOADS.map(() => '---:').join(' | ')} |`,
     `| taps | ${units(tapRate).join(' | ')} |`,
     `| workers | ${units(twoKb?.full).join(' | ')} |`,
-    `| Redis shards (\`redis.shards\` on a Redis Cluster) | ${units(twoKb?.queued).join(' | ')} |`,
+    `| Redis shards (\`redis.queueShards\` on a Redis Cluster) | ${units(twoKb?.queued).join(' | ')} |`,
     `| Redis memory for one minute of backlog | ${LOADS.map((load) => (twoKb?.redisBytes ? bytesText(load * 60 * twoKb.redisBytes) : '?')).join(' | ')} |`,
     `| Postgres writes (exchanges/s; differences add a row per differing field) | ${LOADS.map(int).join(' | ')} |`,
     ...KEEP_SHARES.map((share) => `| storage per day, bodies kept for ${share * 100}% of identical exchanges | ${storage(share).join(' | ')} |`),
@@ -110,8 +110,8 @@ export function capacityPlan(inputs: CapacityInputs): string {
     '',
     "- **Taps**: CPU. Each request is served from the primary on the tap's serving thread; its copy is sent, timed, redacted and batched on the shadow thread. A tap that cannot keep up drops copies and counts them (`shadowdiff_tap_dropped_total`), never slowing the client. Taps share nothing, so they scale by adding replicas behind the same Service.",
     '- **Workers**: CPU of one JavaScript thread each (decoding, parsing and diffing both bodies). Workers share nothing but the queue and Postgres; KEDA scales them on the waiting list (`deploy/kubernetes/`).',
-    '- **Redis**: one thread per shard, moving every capture in and out once (its bodies, base64): bandwidth and memory per queued capture are the limit. Captures spread over `redis.shards` queues, each with a hash-tagged prefix, so a Redis Cluster spreads them over its masters. Memory bounds the backlog the queue can hold while workers catch up; the taps stop queueing (and count drops) at `tap.maxQueuedBatches`.',
-    '- **Postgres**: write volume (rows, indexes, WAL) and disk. Exchanges and differences are partitioned by day and old days are dropped whole (`retention.days`, `shadowdiff prune`), so retention costs no large DELETE. Reads come from counters and per-route latency sketches, so they do not grow with the run. Above the write rate of one primary, mirror a share of the traffic (`mirrorPercentage`): verdicts need thousands of exchanges per route, not every request.',
+    '- **Redis**: one thread per shard, moving every capture in and out once (its bodies, base64): bandwidth and memory per queued capture are the limit. Captures spread over `redis.queueShards` queues, each with a hash-tagged prefix, so a Redis Cluster spreads them over its masters. Memory bounds the backlog the queue can hold while workers catch up; the taps stop queueing (and count drops) at `tap.maxQueuedBatches`.',
+    '- **Postgres**: write volume (rows, indexes, WAL) and disk. Exchanges and differences are partitioned by the day of their capture id and old days are dropped whole (`retention.days`, `shadowdiff prune`), so retention costs no large DELETE. Reads come from counters and per-route latency sketches, so they do not grow with the run. Above the write rate of one primary, mirror a share of the traffic (`mirrorPercentage`): verdicts need thousands of exchanges per route, not every request.',
     '',
   ].join('\n');
 }
