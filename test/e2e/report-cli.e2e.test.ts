@@ -102,8 +102,8 @@ describe('shadowdiff report and runs', () => {
   it('lists and shows runs', async () => {
     const list = await cli(['runs', '--api', apiUrl]);
     expect(list.code).toBe(0);
-    expect(list.out).toMatch(/^run\s+state\s+exchanges/);
-    expect(list.out).toMatch(/\ndemo\s+active\s+\d+\s+\d+\.\d%\s+(pass|fail)/);
+    expect(list.out).toMatch(/^run\s+state\s+kept\s+exchanges/);
+    expect(list.out).toMatch(/\ndemo\s+active\s+-\s+\d+\s+\d+\.\d%\s+(pass|fail)/);
     const show = await cli(['runs', 'show', 'demo', '--api', apiUrl]);
     expect(show.out).toMatch(/GET \/api\/users\/\{id\}\s+\d+\s+\d+\.\d%/);
     const created = await cli(['runs', 'create', 'release-7', '--primary-label', 'v6', '--candidate-label', 'v7', '--api', apiUrl]);

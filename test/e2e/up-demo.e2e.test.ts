@@ -86,9 +86,11 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
       expect(latency.filter((c) => / ms on the secondary /.test(c.message)).length).toBeGreaterThanOrEqual(2);
 
       // The sides run the same code at the same speed, and are timed alike: every route's median
-      // ratio sits within 0.8–1.25, and over the whole run the candidate's p99 is no slower than
-      // the secondary's beyond doubt (a route's p99 over a few dozen exchanges moves with one
-      // stall of either process, so it is bounded, not pinned).
+      // ratio stays clear of the gate's latency limit (×1.5) either way, and over the whole run
+      // the candidate's p99 is no slower than the secondary's beyond doubt (a route's p99 over a
+      // few dozen exchanges moves with one stall of either process, so it is bounded, not pinned).
+      // Tighter bounds on a median of a hundred sub-millisecond times would measure how busy the
+      // machine running the test is, not the timing.
       const { items, overall } = (await (await fetch(`${up.apiUrl}/api/v1/runs/demo/endpoints`)).json()) as {
         items: { route: string; latency: { basis: string; samples: number; ratio: { p50: number } } }[];
         overall: { latency: { basis: string; ratio: { p50: number; p99: number }; p99Bounds: { candidateLow: number; referenceHigh: number } } };
@@ -97,8 +99,8 @@ describe('shadowdiff up (demo, embedded defaults)', () => {
         expect(l.basis, route).toBe('secondary');
         // A median over a few dozen exchanges moves with the machine's load: judged from 100 on.
         if (l.samples < 100) continue;
-        expect(l.ratio.p50, route).toBeGreaterThanOrEqual(0.8);
-        expect(l.ratio.p50, route).toBeLessThanOrEqual(1.25);
+        expect(l.ratio.p50, route).toBeGreaterThan(1 / 1.5);
+        expect(l.ratio.p50, route).toBeLessThan(1.5);
       }
       expect(items.filter((i) => i.latency.samples >= 100).length).toBeGreaterThanOrEqual(2);
       expect(overall.latency.basis).toBe('secondary');
