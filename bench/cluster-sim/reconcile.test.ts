@@ -24,6 +24,7 @@ function balanced(): SimResult {
     candidate: { received: 170, distinct: 170 },
     drainS: 1,
     readyz: { status: 200, waitingCaptures: 0 },
+    shards: [],
   };
 }
 

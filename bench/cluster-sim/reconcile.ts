@@ -1,5 +1,6 @@
 /** The simulation's result, the equalities that must hold exactly, and its tables. */
 import { droppedWhen, total, type StoreFigures, type TapFigures } from './figures.ts';
+import type { ShardBacklog } from './shard-backlog.ts';
 
 /** What one load generator reported. */
 export interface LoadFigures {
@@ -36,6 +37,8 @@ export interface SimResult {
   drainS: number;
   /** The API's /readyz at the end. */
   readyz: { status: number; waitingCaptures: number | null };
+  /** What each queue shard still held at the end. */
+  shards: ShardBacklog[];
 }
 
 /** One equality. */
@@ -96,6 +99,9 @@ export function figureTable(result: SimResult): string[] {
   lines.push(row(['dead letters', '', '', store.deadLetters]));
   lines.push(row(['copies received by the candidate (distinct)', '', '', `${result.candidate.received.toLocaleString('en')} (${result.candidate.distinct.toLocaleString('en')})`]));
   for (const [kind, n] of Object.entries(result.workers).sort()) lines.push(row([`surviving workers: ${kind}`, '', '', n]));
+  for (const s of result.shards.filter((s) => s.waiting !== 0 || s.active !== 0 || s.delayed !== 0)) {
+    lines.push(row([`left in shard ${s.shard} (master ${s.master}): batches waiting / active / delayed`, '', '', `${s.waiting} / ${s.active} / ${s.delayed}`]));
+  }
   return lines;
 }
 

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { droppedWhen, storeFigures, storedCount, tapFigures, workerFigures } from './figures.ts';
 import { checksOf, checkTable, figureTable, type LoadFigures, type SimResult } from './reconcile.ts';
 import { simSection } from './section.ts';
+import { shardBacklogs } from './shard-backlog.ts';
 import { startStack, type Stack } from './stack.ts';
 import { writeSection } from '../readme-sections.ts';
 
@@ -105,7 +106,7 @@ async function simulate(s: Stack): Promise<SimResult> {
   const taps = await Promise.all(s.taps.map((tap) => tapFigures(tap.admin)));
   const queued = taps.reduce((sum, t) => sum + t.queued, 0);
   // A killed worker's batch waits for its lock to expire and the next stalled check.
-  await until(async () => (await storedCount(s.pool, RUN)) >= queued, settings.lockDurationMs * 3 + 120_000);
+  await until(async () => (await storedCount(s.pool, RUN)) >= queued, settings.lockDurationMs * 3 + 30_000);
   const drainS = (performance.now() - trafficEnd) / 1000;
   // A little longer, so a capture stored twice or late would still show.
   await sleep(2000);
@@ -125,6 +126,7 @@ async function simulate(s: Stack): Promise<SimResult> {
     candidate: { received: s.candidate.received(), distinct: s.candidate.seen.size },
     drainS,
     readyz: { status: readyRes.status, waitingCaptures: ready.backlog?.waitingCaptures ?? null },
+    shards: shardBacklogs(cluster, settings.shards),
   };
 }
 
@@ -137,7 +139,10 @@ try {
   held = checks.every((c) => c.held);
   console.log(`\n${figureTable(result).join('\n')}\n\n${checkTable(checks).join('\n')}\n`);
   console.log(`drained ${result.drainS.toFixed(1)} s after the traffic; /readyz ${result.readyz.status}, ${result.readyz.waitingCaptures} captures waiting`);
+  const left = result.shards.filter((s) => s.waiting !== 0 || s.active !== 0 || s.delayed !== 0);
+  for (const s of left) console.log(`shard ${s.shard} (master ${s.master}): ${s.waiting} batches waiting, ${s.active} active, ${s.delayed} delayed`);
   console.log(held ? 'reconciliation held' : 'reconciliation FAILED');
+  if (!held) for (const [i, w] of stack.workers.entries()) process.stderr.write(`worker ${i} stderr, last lines:\n${w.cli.stderr().slice(-1500)}\n`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/cluster-sim.json', `${JSON.stringify({ ...result, checks, held }, null, 2)}\n`);
   writeSection('bench/README.md', 'Cluster simulation', simSection(result, checks, held));
