@@ -35,19 +35,24 @@ if (settings.seconds < 10) throw new Error('bench:cluster-sim: --seconds must be
 
 const RUN = 'cluster-sim';
 const root = resolve('.');
-let stack: Stack | undefined;
+let stopStack: (() => Promise<void>) | undefined;
 const loads: ReturnType<typeof spawn>[] = [];
 const cleanUp = async (): Promise<void> => {
   for (const load of loads) if (load.exitCode === null && load.signalCode === null) load.kill('SIGKILL');
-  await stack?.stop();
-  stack = undefined;
+  await stopStack?.();
+  stopStack = undefined;
 };
 // Bounded whatever happens: traffic, then at most this long for draining, checking and cleaning up.
 const watchdog = setTimeout(() => {
   process.stderr.write('bench:cluster-sim: out of time, stopping\n');
   void cleanUp().finally(() => process.exit(2));
 }, (settings.seconds + 300) * 1000);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench:cluster-sim: ${signal}, stopping\n`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
 
 /** One load generator into `tapUrl`, in a process of its own. */
 function runLoad(tapUrl: string, tag: string): Promise<LoadFigures> {
@@ -132,7 +137,7 @@ async function simulate(s: Stack): Promise<SimResult> {
 
 let held = false;
 try {
-  stack = await startStack({ root, shards: settings.shards, lockDurationMs: settings.lockDurationMs, shadowTimeoutMs: settings.shadowTimeoutMs, run: RUN });
+  const stack = await startStack({ root, shards: settings.shards, lockDurationMs: settings.lockDurationMs, shadowTimeoutMs: settings.shadowTimeoutMs, run: RUN }, (stop) => (stopStack = stop));
   console.log(`started: 2 taps, 3 workers, the API; ${settings.shards} queue shards on 3 masters; ${settings.seconds} s at ${settings.rate} requests/s per tap`);
   const result = await simulate(stack);
   const checks = checksOf(result);

@@ -46,15 +46,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts everything, or stops what it had started and throws. */
-export async function startStack(options: StackOptions): Promise<Stack> {
+/**
+ * Starts everything, or stops what it had started and throws. `onStop` gets the stop function at
+ * once, so an interrupted start-up is cleaned up too.
+ */
+export async function startStack(options: StackOptions, onStop: (stop: () => Promise<void>) => void): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-cluster-sim-'));
   const stops: (() => Promise<unknown>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
   const processes: CliProcess[] = [];
+  let stopped = false;
   const stop = async (): Promise<void> => {
+    stopped = true;
     // Processes first, while Redis and Postgres are still there for their shutdown.
     await Promise.all(processes.map((cli) => cli.stop(10_000).catch(() => undefined)));
     for (const step of stops.splice(0).reverse()) await step().catch((error: Error) => process.stderr.write(`cleanup: ${error.message}\n`));
+  };
+  onStop(stop);
+  // Nothing more is started once stopping has begun.
+  const started = <T>(value: T): T => {
+    if (stopped) throw new Error('cluster simulation stopped while starting');
+    return value;
   };
   try {
     const postgres = await startEmbeddedPostgres({ dir: join(dir, 'pg'), removeOnStop: true });
@@ -99,7 +110,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SHADOWDIFF_LOG_LEVEL: 'error',
     };
     const start = async (args: string[], ready: RegExp, addresses: (match: RegExpMatchArray) => { url: string; admin: string }): Promise<Part> => {
-      const cli = runCli([...args, '--config', config], env, { checkout: options.root });
+      const cli = runCli([...args, '--config', started(config)], env, { checkout: options.root });
       processes.push(cli);
       return { cli, ...addresses(await cli.waitFor(ready, 60_000)) };
     };
