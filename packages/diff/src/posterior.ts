@@ -53,6 +53,22 @@ function betaGrid(k: number, n: number): Grid {
  * `n2`, each with a uniform prior. With `n2 = 0` nothing is known of p₂ (uniform).
  */
 export function probabilityRateExceeds(k1: number, n1: number, k2: number, n2: number, margin = 0): number {
+  // Every read of a run classifies each of its fields again from counts that mostly have not
+  // moved since the last read: the same question gets the same answer, computed once.
+  const key = `${k1},${n1},${k2},${n2},${margin}`;
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  const p = computeProbabilityRateExceeds(k1, n1, k2, n2, margin);
+  if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+  answers.set(key, p);
+  return p;
+}
+
+/** Answers kept, oldest dropped first: a few MB at most. */
+const MAX_ANSWERS = 50_000;
+const answers = new Map<string, number>();
+
+function computeProbabilityRateExceeds(k1: number, n1: number, k2: number, n2: number, margin: number): number {
   const first = betaGrid(k1, n1);
   const second = betaGrid(k2, n2);
   // The second grid's points, shifted by the margin, rise: one walk along the first grid's CDF.
