@@ -4,18 +4,25 @@
  * run (its partitions dropped), and a day where a kept run holds 1% of the rows (the day rebuilt
  * with those). Uses DATABASE_URL when set, else an embedded Postgres.
  *
- *   node --import @shadowdiff/core/source-mode bench/prune/run.ts [--exchanges 100000]
+ * Each case is run `--rounds` times; the `## Prune` section of bench/README.md gets the median
+ * with the lowest and highest round.
+ *
+ *   npm run bench:prune [-- --exchanges 100000 --rounds 5]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@shadowdiff/local-infra';
 import { createPool, migrate, pruneOlderThan, utcDay, type Pool } from '@shadowdiff/store';
 
-const { values } = parseArgs({ options: { exchanges: { type: 'string', default: '100000' } } });
+import { writeSection } from '../readme-sections.ts';
+
+const { values } = parseArgs({ options: { exchanges: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '5' } } });
 const total = Number(values.exchanges);
+const rounds = Number(values.rounds);
+const root = resolve(import.meta.dirname, '../..');
 const DAY = 86_400_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-prune-bench-'));
@@ -51,7 +58,15 @@ async function fillDay(pool: Pool, dayMs: number, runs: { id: string; share: num
   }
 }
 
-async function bench(label: string, keptShare: number): Promise<void> {
+/** One round of one case: how long the dry run and the prune took, and how much the prune removed. */
+interface Round {
+  dryMs: number;
+  realMs: number;
+  bytes: number;
+  differences: number;
+}
+
+async function bench(label: string, keptShare: number): Promise<Round> {
   const name = `prune_bench_${Math.random().toString(16).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -85,6 +100,7 @@ async function bench(label: string, keptShare: number): Promise<void> {
       `${label}: ${report.exchanges} exchanges and ${report.differences} differences (${(report.bytes / 1_048_576).toFixed(1)} MB) ` +
         `of one day pruned in ${realMs.toFixed(0)} ms (dry run ${dryMs.toFixed(0)} ms); kept ${dry.days[0]?.keptExchanges ?? 0} exchanges; runs removed: ${report.runs.join(', ') || 'none'}\n`,
     );
+    return { dryMs, realMs, bytes: report.bytes, differences: report.differences };
   } finally {
     await pool.end();
     await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
@@ -92,10 +108,36 @@ async function bench(label: string, keptShare: number): Promise<void> {
   }
 }
 
+const cases = [
+  { name: "the day's partitions dropped", kept: 0 },
+  { name: 'a kept run holds 1% of the day: the day rebuilt with its exchanges', kept: 0.01 },
+];
+const results: { name: string; rounds: Round[] }[] = cases.map((c) => ({ name: c.name, rounds: [] }));
 try {
-  await bench('drop', 0);
-  await bench('rebuild (1% kept)', 0.01);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, c] of cases.entries()) results[i]!.rounds.push(await bench(c.name, c.kept));
+  }
 } finally {
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const figure = (xs: number[]): string => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const first = results[0]!.rounds[0]!;
+const section = [
+  '## Prune',
+  '',
+  `\`npm run bench:prune\` — one day 40 days ago filled by batch inserts with ${total.toLocaleString('en-US')} exchanges and ${first.differences.toLocaleString('en-US')} differences (${(first.bytes / 1_048_576).toFixed(0)} MB with their indexes), vacuumed and checkpointed as a month-old day would be, then \`pruneOlderThan\` with a 30-day age, dry run first; ${process.env.DATABASE_URL ? 'the Postgres of DATABASE_URL' : 'embedded Postgres'} on the same 2 cores. ${rounds} rounds: the median, with the lowest and highest round.`,
+  '',
+  '| case | prune | dry run |',
+  '| --- | ---: | ---: |',
+  ...results.map((r) => `| ${r.name} | ${figure(r.rounds.map((x) => x.realMs))} | ${figure(r.rounds.map((x) => x.dryMs))} |`),
+  '',
+  "The report's exact counts take the dry run's time (a count of the day's rows); the rest of a drop is mostly Postgres removing the day's files at commit: it follows the size of the day, not a DELETE's row-by-row work. A day is rebuilt only while it holds rows of a kept run besides others: once, the day after its run is kept.",
+  '',
+].join('\n');
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/prune.json'), `${JSON.stringify({ date: new Date().toISOString(), exchanges: total, results }, null, 2)}\n`);
+writeSection(join(root, 'bench/README.md'), 'Prune', section);
+process.stdout.write(`\n${section}`);
