@@ -4,7 +4,7 @@
  * each, differences in 5% of exchanges, some fields noisy (the secondary differs from the primary
  * there too, so they read as noise), latencies drawn from a log-normal around a route's own median.
  */
-import { newCaptureId } from '@shadowdiff/core';
+import { newCaptureId, seededRandom } from '@shadowdiff/core';
 import { storeExchanges, type DifferenceRecord, type ExchangeRecord, type Pool } from '@shadowdiff/store';
 
 export const ROUTES = 50;
@@ -13,18 +13,6 @@ export const FIELDS_PER_ROUTE = 10;
 const DIFFERING = 0.05;
 /** Fields 0 and 1 of every route differ on the secondary as well: noise. Field 2 is a real regression. */
 const NOISY_FIELDS = 2;
-
-/** A small deterministic generator, so a fill is the same every time (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const routeOf = (r: number): string => `/api/v1/resource-${String(r).padStart(2, '0')}/{id}`;
 export const fieldOf = (f: number): string => `$.data.field_${f}`;
@@ -98,7 +86,7 @@ export async function fillRun(
   let next = 0;
   let stored = 0;
   const writer = async (w: number): Promise<void> => {
-    const rand = random((options.seed ?? 1) * 1000 + w);
+    const rand = seededRandom((options.seed ?? 1) * 1000 + w);
     while (next < options.count) {
       const from = next;
       next = Math.min(options.count, next + batch);

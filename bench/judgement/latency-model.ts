@@ -2,6 +2,7 @@
  * Service times of the latency scenarios: a log-normal body, and for the heavy tail a share of
  * requests several times slower. The true p50 and p99 come from the same models by sampling.
  */
+import { seededRandom } from '@shadowdiff/core';
 
 export interface LatencyModel {
   /** Median of the log-normal body, ms. */
@@ -31,17 +32,6 @@ export function sampleLatency(model: LatencyModel, random: () => number = Math.r
   return ms;
 }
 
-/** A seeded uniform source (mulberry32), so the true figures are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The model's true p50 and p99, from 200 000 seeded draws. */
 export function truePercentiles(model: LatencyModel): { p50: number; p99: number } {

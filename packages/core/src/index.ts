@@ -13,3 +13,4 @@ export * from './route-patterns.ts';
 export * from './route-templates.ts';
 export * from './secret-file.ts';
 export * from './shadow-host.ts';
+export * from './seeded-random.ts';
