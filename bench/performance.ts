@@ -19,7 +19,7 @@ const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** The README's `## Performance` section, from the bench README's text. */
 export function performanceSection(bench: string): string {
-  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`, `npm run bench:freshness`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
+  const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`, `npm run bench:api`, `npm run bench:freshness`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
   const tap = readSection(bench, 'Tap');
   if (tap) {
     // The targets table: target, limit, then one cell per load ("1.02× (0.90× to 1.20×) — met").
@@ -52,6 +52,19 @@ export function performanceSection(bench: string): string {
       `- Verdicts against a labelled corpus through the whole pipeline (\`npm run bench:judgement\`), with a secondary: recall of regressions in ≥ 2% of exchanges ${idle[2]} idle${hog ? ` and ${hog[2]} under a CPU hog` : ''}; noise fields called real ${idle[4]}${hog ? ` and ${hog[4]}` : ''}; gate right on ${idle[6]} routes${hog ? ` and ${hog[6]}` : ''}.` +
         (none ? ` With no noise reference at all, noise fields called real: ${none[4]}.` : ''),
     );
+  }
+  const api = readSection(bench, 'API reads');
+  if (api) {
+    const header = api.split('\n').find((l) => l.startsWith('| read |'));
+    const largest = header?.match(/p99 at (\S+) </)?.[1];
+    const rows = api.split('\n').filter((l) => /^\| [a-z]/.test(l) && !l.startsWith('| read |')).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    if (largest && rows.length > 0) {
+      const p99 = (cells: string[]): number => Number(cells.at(-3)!.split('/')[1]);
+      const slowest = rows.reduce((a, b) => (p99(b) > p99(a) ? b : a));
+      const met = rows.filter((r) => r.at(-1) === 'met').length;
+      const growth = rows.map((r) => Number.parseFloat(r.at(-2)!)).sort((a, b) => a - b).map((g) => g.toFixed(2));
+      lines.push(`- API reads (\`npm run bench:api\`) on a run of ${largest} exchanges: ${met} of ${rows.length} reads under 200 ms at p99; the slowest, ${slowest[0]}, ${p99(slowest)} ms (p99 growth from the smallest run: ${growth[0]}× to ${growth.at(-1)}×).`);
+    }
   }
   const freshness = readSection(bench, 'Freshness');
   if (freshness) {

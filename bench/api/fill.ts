@@ -91,7 +91,9 @@ export async function fillRun(
       const from = next;
       next = Math.min(options.count, next + batch);
       const records = Array.from({ length: next - from }, (_, k) => exchange(runId, from + k, start + Math.floor(((from + k) / options.count) * spanMs), rand));
-      stored += await storeExchanges(pool, records);
+      // Awaited first: `stored += await …` would add to the value read before the await, losing the other writers' batches.
+      const added = await storeExchanges(pool, records);
+      stored += added;
       options.progress?.(stored);
     }
   };
