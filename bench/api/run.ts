@@ -64,6 +64,13 @@ async function runOfSize(pool: Pool, size: number): Promise<{ runId: string; byt
 
 const postgres = await startEmbeddedPostgres({ dir: join(dataDir, 'pg'), removeOnStop: !values.data });
 const pool = createPool(postgres.url, { max: Number(values.writers) + 2 });
+// Postgres runs in a process group of its own, so a terminal's Ctrl-C does not reach it: stop it here.
+process.once('SIGINT', () =>
+  void postgres.stop().finally(() => {
+    if (!values.data) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  }),
+);
 const results: { size: number; bytes: number | null; reads: ReadFigures[] }[] = [];
 try {
   await migrate(pool);
