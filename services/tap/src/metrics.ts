@@ -50,6 +50,12 @@ export function createTapMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    shadowLoopDelay: new Gauge({
+      name: 'shadowdiff_tap_shadow_loop_delay_seconds',
+      help: 'How late the shadow thread\'s event loop ran over the last window (quantile 0.5, 0.99, 1 = longest): every shadow latency includes such a delay, on every side alike',
+      labelNames: ['quantile'],
+      registers,
+    }),
     batchFlushes: new Counter({ name: 'shadowdiff_tap_batch_flushes_total', help: 'Capture batches sent to the queue', registers }),
     capturesQueued: new Counter({ name: 'shadowdiff_tap_captures_queued_total', help: 'Captures accepted by the queue', registers }),
     queueWaiting: new Gauge({ name: 'shadowdiff_queue_waiting_batches', help: 'Capture batches waiting in the queue for a worker, as last read (bounded by tap.maxQueuedBatches)', registers }),

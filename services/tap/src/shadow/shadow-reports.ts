@@ -40,6 +40,11 @@ export function shadowThreadHandlers(metrics: TapMetrics, logger: Logger): Shado
       metrics.queueWaiting.set(waiting);
       metrics.queueOldestAge.set(oldestAgeMs === null ? 0 : oldestAgeMs / 1000);
     },
+    onLoopDelay: (delay) => {
+      metrics.shadowLoopDelay.set({ quantile: '0.5' }, delay.p50Ms / 1000);
+      metrics.shadowLoopDelay.set({ quantile: '0.99' }, delay.p99Ms / 1000);
+      metrics.shadowLoopDelay.set({ quantile: '1' }, delay.maxMs / 1000);
+    },
     onFlush: (count) => {
       metrics.batchFlushes.inc();
       metrics.capturesQueued.inc(count);

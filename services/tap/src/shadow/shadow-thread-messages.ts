@@ -7,6 +7,9 @@ import type { ShadowTargets } from './shadows.ts';
 /** How often the thread reports the jobs it has done. */
 export const REPORT_INTERVAL_MS = 100;
 
+/** The window over which the thread's event-loop delay is summarised and reported. */
+export const LOOP_DELAY_WINDOW_MS = 5000;
+
 /** What the shadow thread is given at start: where copies go, how to redact, where the queue is. */
 export interface ShadowThreadData {
   /** Absent for a recorder: it only queues captures. */
@@ -26,6 +29,8 @@ export interface ShadowThreadData {
   backlogPollMs?: number;
   /** Added to the thread's nice value (Linux), so that on a busy host it yields CPU to the serving thread. */
   niceIncrement?: number;
+  /** How often the event-loop delay is reported (default LOOP_DELAY_WINDOW_MS). */
+  loopDelayWindowMs?: number;
 }
 
 /**
@@ -35,6 +40,13 @@ export interface ShadowThreadData {
  */
 export interface ShadowThreadStart extends ShadowThreadData {
   jobsInFlight: SharedArrayBuffer;
+}
+
+/** An event loop's delay over a window, ms: median, 99th percentile and the longest. */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 /** Main thread → shadow thread. */
@@ -54,6 +66,8 @@ export type FromShadowThread =
   | { type: 'ready'; redis: boolean; priority?: { nice: number } | { error: string } }
   | { type: 'redis'; up: boolean }
   | { type: 'backlog'; waiting: number; oldestAgeMs: number | null }
+  /** How late the thread's event loop ran over the last window: every shadow timing includes such a delay. */
+  | { type: 'loop-delay'; delay: LoopDelay }
   /** Reports of the jobs done since the last one, sent every few milliseconds (not per job). */
   | ({ type: 'done'; reports: [exchangeId: string, report: JobReport][] } & QueueState)
   | ({ type: 'flushed'; count: number } & QueueState)

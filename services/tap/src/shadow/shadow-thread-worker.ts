@@ -6,12 +6,13 @@
  * event loop, so they never pause the thread that serves clients. Every job is reported back
  * once, and every capture once, as queued or dropped with the reason.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '@shadowdiff/core';
 import { closeCaptureQueues, connectProducer, createCaptureBatcher, openCaptureQueues, readyOrTimeout } from '@shadowdiff/queue';
 import { lowerThreadPriority } from './thread-priority.ts';
 import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
-import { REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';
+import { LOOP_DELAY_WINDOW_MS, REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';
 import { drainShadowSides, openShadowSides } from './shadows.ts';
 
 const data = workerData as ShadowThreadStart;
@@ -49,6 +50,19 @@ const readBacklog = async (): Promise<void> => {
 const backlogTimer = setInterval(() => void readBacklog().catch(() => undefined), data.backlogPollMs ?? 1000);
 backlogTimer.unref();
 
+// A response that arrives while this thread waits for a core, or runs other work, is timed late by
+// that much, on every side alike: how late the loop runs tells how finely shadow latencies can be
+// compared on this host. Sampled every 10 ms, which costs next to nothing.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const loopDelayTimer = setInterval(() => {
+  if (loopDelay.count === 0) return;
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  tell({ type: 'loop-delay', delay: { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) } });
+  loopDelay.reset();
+}, data.loopDelayWindowMs ?? LOOP_DELAY_WINDOW_MS);
+loopDelayTimer.unref();
+
 const batcher = createCaptureBatcher(queues, {
   batchSize: data.batchSize,
   flushMs: data.flushMs,
@@ -77,6 +91,8 @@ const sendReports = (): void => {
 
 const close = async (graceMs: number): Promise<void> => {
   clearInterval(backlogTimer);
+  clearInterval(loopDelayTimer);
+  loopDelay.disable();
   if (sides) await drainShadowSides(sides, () => inFlight, graceMs);
   if (reports.length > 0) sendReports();
   await batcher.close();

@@ -7,7 +7,7 @@ import { eventually, freshQueuePrefix } from '@shadowdiff/testkit';
 import { startUpstream } from '@shadowdiff/testkit';
 import { TEST_REDACTION_KEY } from '../../test/test-support.ts';
 import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread.ts';
-import type { ShadowThreadData } from './shadow-thread-messages.ts';
+import type { LoopDelay, ShadowThreadData } from './shadow-thread-messages.ts';
 import { siblingModule } from './thread-entry.ts';
 import { currentThreadId } from './thread-priority.ts';
 import type { JobReport } from './shadow-processor.ts';
@@ -36,6 +36,7 @@ function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: URL) {
     done: [] as [string, JobReport][],
     lost: 0,
     backlog: undefined as { waiting: number; oldestAgeMs: number | null } | undefined,
+    loopDelays: [] as LoopDelay[],
   };
   const handlers: ShadowThreadHandlers = {
     logger: silentLogger(),
@@ -44,6 +45,7 @@ function tallied(data: Omit<ShadowThreadData, 'redaction'>, entry?: URL) {
     onDone: (report, id) => counts.done.push([id, report]),
     onLost: (n) => (counts.lost += n),
     onBacklog: (waiting, oldestAgeMs) => (counts.backlog = { waiting, oldestAgeMs }),
+    onLoopDelay: (delay) => counts.loopDelays.push(delay),
   };
   const sink: ShadowThread = startShadowThread({ ...data, redaction }, handlers, entry);
   const accounted = (): number => counts.flushed + Object.values(counts.dropped).reduce((s, n) => s + n, 0);
@@ -113,6 +115,19 @@ describe('shadow thread', () => {
     await sink.close(1000);
     await queue.obliterate({ force: true });
     await queue.close();
+  });
+
+  it('reports how late its event loop runs, which every shadow timing includes', async () => {
+    const data = { redisUrl: inject('redisUrl'), queuePrefix: freshQueuePrefix(), batchSize: 10, flushMs: 5, maxBuffered: 100, loopDelayWindowMs: 300 };
+    const busy = tallied(data, siblingModule(import.meta.url, '../../test/busy-shadow-thread.fixture'));
+    await busy.sink.ready;
+    await eventually(() => busy.counts.loopDelays.length >= 3, 5000);
+    await busy.sink.close(1000);
+    // Held for 50 ms at a time: the longest delay of a window shows it, the median does not.
+    const longest = Math.max(...busy.counts.loopDelays.map((d) => d.maxMs));
+    expect(longest).toBeGreaterThanOrEqual(40);
+    for (const delay of busy.counts.loopDelays) expect(delay.p50Ms).toBeLessThanOrEqual(delay.p99Ms);
+    for (const delay of busy.counts.loopDelays) expect(delay.p99Ms).toBeLessThanOrEqual(delay.maxMs);
   });
 
   it('holds no more than its bound while Redis is unreachable, and counts every capture', async () => {

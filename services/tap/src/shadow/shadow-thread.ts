@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Capture, Logger } from '@shadowdiff/core';
 import type { DropReason } from '@shadowdiff/queue';
 import type { ShadowJob } from './shadow-jobs.ts';
-import type { FromShadowThread, QueueState, ShadowThreadData, ShadowThreadStart, ToShadowThread } from './shadow-thread-messages.ts';
+import type { FromShadowThread, LoopDelay, QueueState, ShadowThreadData, ShadowThreadStart, ToShadowThread } from './shadow-thread-messages.ts';
 import type { ShadowHandlers, Shadows } from './shadows.ts';
 import { siblingModule, startThread } from './thread-entry.ts';
 
@@ -55,6 +55,7 @@ export interface ShadowThreadHandlers extends ShadowHandlers {
   onDrop: (reason: CaptureDropReason, count: number) => void;
   /** The queue's backlog as last read: batches waiting for a worker, and the oldest one's age. */
   onBacklog?: (waiting: number, oldestAgeMs: number | null) => void;
+  onLoopDelay?: (delay: LoopDelay) => void;
   logger: Logger;
 }
 
@@ -108,6 +109,9 @@ export function startShadowThread(data: ShadowThreadData, handlers: ShadowThread
         break;
       case 'backlog':
         handlers.onBacklog?.(message.waiting, message.oldestAgeMs);
+        break;
+      case 'loop-delay':
+        handlers.onLoopDelay?.(message.delay);
         break;
       case 'closed':
         closed?.();
