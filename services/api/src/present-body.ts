@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { decodeContent, findHeader } from '@shadowdiff/core';
+import type { presentedCapturedSchema } from './schemas/responses.ts';
 
 const MAX_PRESENTED_BYTES = 4 * 1024 * 1024;
 
@@ -12,9 +14,9 @@ interface Captured {
  * A captured request or response for people to read: the body decoded to text (and parsed when
  * JSON) where possible, else left as base64.
  */
-export function presentCaptured(value: unknown): unknown {
+export function presentCaptured(value: unknown): z.input<typeof presentedCapturedSchema> {
   const captured = value as Captured | null;
-  if (!captured?.body) return captured;
+  if (!captured?.body) return captured as z.input<typeof presentedCapturedSchema>;
   const { base64, size, truncated } = captured.body;
   // Every coding of a stacked Content-Encoding (gzip, br, deflate, raw or zlib-wrapped), as the
   // diff engine removes them; a cut body cannot be decompressed and is shown as it is.
@@ -35,6 +37,6 @@ export function presentCaptured(value: unknown): unknown {
   } catch {
     text = undefined;
   }
-  const body = text === undefined ? { encoding: 'base64', base64, size, truncated } : { encoding: 'text', text, ...(json !== undefined ? { json } : {}), size, truncated };
+  const body = text === undefined ? { encoding: 'base64' as const, base64, size, truncated } : { encoding: 'text' as const, text, ...(json !== undefined ? { json } : {}), size, truncated };
   return { ...captured, body };
 }

@@ -188,7 +188,8 @@ const presentedBody = z
   })
   .register(componentSchemas, { id: 'PresentedBody' });
 
-const captured = z
+/** A captured request or response as the API shows it: its body decoded for reading. */
+export const presentedCapturedSchema = z
   .looseObject({
     headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
     body: presentedBody.optional(),
@@ -202,7 +203,7 @@ const side = z.object({
   status: z.number().nullable(),
   outcome: z.string().optional().describe('ok, timeout, refused, reset or error (not given for the primary, which answered the client)'),
   latencyMs: z.number().nullable(),
-  captured,
+  captured: presentedCapturedSchema,
 });
 
 export const exchangeSchema = z
@@ -214,7 +215,7 @@ export const exchangeSchema = z
     method: z.string(),
     url: z.string(),
     route: z.string(),
-    request: captured,
+    request: presentedCapturedSchema,
     responses: z.object({ primary: side, candidate: side, secondary: side.nullable() }),
     differences: z.array(differenceSchema),
   })
