@@ -12,3 +12,5 @@ export type { FieldItem } from './analysis/field-items.ts';
 export type { Finding } from './analysis/findings.ts';
 export type { FindingComparison } from './analysis/compare-findings.ts';
 export type { IngestResult } from './ingest/ingest.ts';
+export type { ApiRun, RunList } from './schemas/responses.ts';
+export type { ExportPage } from './schemas/export-page.ts';

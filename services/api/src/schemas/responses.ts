@@ -53,6 +53,12 @@ export const runListSchema = z
   })
   .register(componentSchemas, { id: 'RunList' });
 
+/** A run as the API answers it: created, changed, closed or kept. */
+export type ApiRun = z.output<typeof runSchema>;
+
+/** The runs list (`GET /runs`), with the summary fields when asked for. */
+export type RunList = z.output<typeof runListSchema>;
+
 /** A field's standing: only `real` counts as a real difference; `insufficient_data` means the evidence does not decide yet. */
 export const verdictSchema = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']).register(componentSchemas, { id: 'Verdict' });
 
