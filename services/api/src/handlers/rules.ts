@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { diffRuleSchema } from '@shadowdiff/config';
 import { BadRequestError, ConflictError, NotFoundError } from '@shadowdiff/core';
-import { changeRunRules, clearTriage, listTriage, setTriage } from '@shadowdiff/store';
+import { changeRunRules, clearTriage, listTriage, setTriage, TRIAGE_STATES } from '@shadowdiff/store';
 import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
 import { analyseRun, classificationOf } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
@@ -17,7 +17,7 @@ const fieldRef = {
 };
 const triageBody = z.strictObject({
   ...fieldRef,
-  state: z.enum(['noise', 'expected', 'real']).describe('noise: nondeterminism; expected: an intended change; real: a real difference, whatever an earlier run taught'),
+  state: z.enum(TRIAGE_STATES).describe('noise: nondeterminism; expected: an intended change; real: a real difference, whatever an earlier run taught'),
   reason: z.string().trim().min(1).max(2000),
 });
 

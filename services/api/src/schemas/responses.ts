@@ -4,6 +4,7 @@
  * run → route → field → difference → exchange.
  */
 import { z } from 'zod';
+import { TRIAGE_STATES } from '@shadowdiff/store';
 import { componentSchemas } from './components.ts';
 
 export const runRefSchema = z.object({ id: z.uuid(), name: z.string() }).register(componentSchemas, { id: 'RunRef' });
@@ -231,7 +232,7 @@ export const triageSchema = z
   .object({
     route: z.string(),
     field: z.string(),
-    state: z.enum(['noise', 'expected', 'real']),
+    state: z.enum(TRIAGE_STATES),
     reason: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
