@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { decodeContent, findHeader } from '@shadowdiff/core';
+import { decodeContent, decodeText, findHeader, firstHeaderValue } from '@shadowdiff/core';
 import type { presentedCapturedSchema } from './schemas/responses.ts';
 
 const MAX_PRESENTED_BYTES = 4 * 1024 * 1024;
@@ -11,8 +11,8 @@ interface Captured {
 }
 
 /**
- * A captured request or response for people to read: the body decoded to text (and parsed when
- * JSON) where possible, else left as base64.
+ * A captured request or response for people to read: the body decoded to text in its charset (and
+ * parsed when JSON) where possible, else left as base64.
  */
 export function presentCaptured(value: unknown): z.input<typeof presentedCapturedSchema> {
   const captured = value as Captured | null;
@@ -27,7 +27,8 @@ export function presentCaptured(value: unknown): z.input<typeof presentedCapture
     const decodedBody = decodeContent(Buffer.from(base64, 'base64'), encoding, MAX_PRESENTED_BYTES);
     if (!decodedBody.ok) throw new Error(decodedBody.reason);
     const bytes = decodedBody.bytes;
-    const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // In the charset the diff engine read it in; bytes that are not text in it stay base64.
+    const decoded = decodeText(bytes, firstHeaderValue(captured.headers ?? {}, 'content-type'), { fatal: true });
     text = decoded;
     try {
       json = decoded.length > 0 ? JSON.parse(decoded) : undefined;

@@ -186,7 +186,7 @@ export const differencePageSchema = z
 
 const presentedBody = z
   .object({
-    encoding: z.enum(['text', 'base64']).describe('text: the body decoded (and uncompressed) as UTF-8; base64: bytes that are not text'),
+    encoding: z.enum(['text', 'base64']).describe('text: the body uncompressed and decoded in the charset of its Content-Type (UTF-8 when none); base64: bytes that are not text'),
     text: z.string().optional(),
     json: z.unknown().optional().describe('the text parsed, when it is JSON'),
     base64: z.string().optional(),
