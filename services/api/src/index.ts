@@ -5,7 +5,6 @@ export { gateThresholdsSchema, DEFAULT_GATE_THRESHOLDS, type GateThresholds } fr
 export { renderGateJunit } from './gate/junit.ts';
 export { renderGateMarkdown } from './gate/markdown.ts';
 export type { GateResult } from './gate/run-gate.ts';
-export type { GateCheck, RouteGate } from './gate/evaluate.ts';
 export { parseThresholdsFile } from './gate/thresholds-file.ts';
 export type { RouteSummary } from './analysis/route-summary.ts';
 export type { FieldItem } from './analysis/field-items.ts';
