@@ -10,7 +10,8 @@
  *   100% mirroring, read from /proc.
  *
  * Each round measures both, in alternating order, and reports compiled ÷ sources per round.
- * Writes bench/results/build.json and the `## Compiled build` section of bench/README.md.
+ * Writes bench/results/build.json and the `## Compiled build` section of bench/README.md
+ * (`npm run bench:publish` writes that section again from the JSON).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { COMPILED_BINARY, SOURCE_BINARY, startPeers } from '../tap/peers.ts';
 import { fixedRate, requireTools } from '../tap/processes.ts';
 import { spreadOf, type Spread } from '../tap/targets.ts';
 import { mainThreadCpuMs, timeUpStart } from './measure.ts';
+import { buildSection, type BuildRound } from './section.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: flags } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, 'no-write': { type: 'boolean', default: false } } });
@@ -36,23 +38,18 @@ const VARIANTS = [
 const RATE = 1000;
 const SECONDS = 10;
 
-interface Round {
-  startupMs: number[];
-  cpuMicrosPerRequest: number[];
-}
-
 const tools = requireTools();
 const work = mkdtempSync(join(tmpdir(), 'shadowdiff-bench-build-'));
 const peers = await startPeers(root, work, { binary: tools.nginx, template: join(root, 'bench/tap/nginx-mirror.conf.template') });
 const upstream = { primary: peers.origin(peers.ports.primary), candidate: peers.origin(peers.ports.candidate) };
 const stateDir = join(work, 'up-state');
-const results: Round[] = [];
+const results: BuildRound[] = [];
 try {
   process.stderr.write('initialising the state folder (untimed start)…\n');
   await timeUpStart(resolve(root, COMPILED_BINARY), upstream, stateDir);
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
-    const result: Round = { startupMs: [0, 0], cpuMicrosPerRequest: [0, 0] };
+    const result: BuildRound = { startupMs: [0, 0], cpuMicrosPerRequest: [0, 0] };
     for (const i of order) {
       const variant = VARIANTS[i]!;
       result.startupMs[i] = await timeUpStart(resolve(root, variant.binary), upstream, stateDir);
@@ -82,27 +79,17 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const spread = (pick: (r: Round) => number): Spread => spreadOf(results.map(pick));
+const spread = (pick: (r: BuildRound) => number): Spread => spreadOf(results.map(pick));
 const figures = {
   startupMs: VARIANTS.map((_, i) => spread((r) => r.startupMs[i]!)),
   cpuMicrosPerRequest: VARIANTS.map((_, i) => spread((r) => r.cpuMicrosPerRequest[i]!)),
   startupRatio: spread((r) => r.startupMs[0]! / r.startupMs[1]!),
   cpuRatio: spread((r) => r.cpuMicrosPerRequest[0]! / r.cpuMicrosPerRequest[1]!),
 };
-const fmt = (s: Spread, digits: number, unit = ''): string => `${s.median.toFixed(digits)}${unit} (${s.low.toFixed(digits)}–${s.high.toFixed(digits)})`;
-const section = [
-  '## Compiled build',
-  '',
-  `\`npm run bench:build\` (${new Date().toISOString().slice(0, 10)}, ${rounds} rounds, median and range): the \`shadowdiff\` binary compiled to JavaScript, which \`npm start\` and the Docker image run, against the same commands run from the TypeScript sources through tsx, in alternating order in each round.`,
-  '',
-  '| | compiled (dist/) | sources (tsx) | compiled ÷ sources |',
-  '| --- | ---: | ---: | ---: |',
-  `| \`shadowdiff up\` start-up, ms (until ready, on two upstreams) | ${fmt(figures.startupMs[0]!, 0)} | ${fmt(figures.startupMs[1]!, 0)} | ${fmt(figures.startupRatio, 2, '×')} |`,
-  `| tap serving thread, CPU µs per request (${RATE} req/s, 100% mirrored) | ${fmt(figures.cpuMicrosPerRequest[0]!, 1)} | ${fmt(figures.cpuMicrosPerRequest[1]!, 1)} | ${fmt(figures.cpuRatio, 2, '×')} |`,
-  '',
-].join('\n');
+const date = new Date().toISOString();
+const section = buildSection({ date, rounds, rate: RATE, seconds: SECONDS, results, figures });
 process.stdout.write(`${section}\n`);
 if (!flags['no-write']) {
-  writeFileSync(join(root, 'bench/results/build.json'), `${JSON.stringify({ date: new Date().toISOString(), rounds, rate: RATE, seconds: SECONDS, results, figures }, null, 2)}\n`);
+  writeFileSync(join(root, 'bench/results/build.json'), `${JSON.stringify({ date, rounds, rate: RATE, seconds: SECONDS, results, figures }, null, 2)}\n`);
   writeSection(join(root, 'bench/README.md'), 'Compiled build', section);
 }

@@ -52,3 +52,24 @@ describe('compiled build wiring', () => {
     });
   }
 });
+
+/**
+ * The image installs production dependencies only (`npm prune --omit=dev`) and runs the compiled
+ * JavaScript: the tools that compile or test the sources must stay development dependencies, or
+ * they ship in every image.
+ */
+const buildTools = ['tsx', 'typescript', 'vite', 'vitest', 'esbuild'];
+
+describe('production dependencies', () => {
+  for (const workspace of [{ dir: '.', name: 'the root', dependencies: Object.keys((read('package.json').dependencies ?? {}) as Record<string, string>) }, ...workspaces]) {
+    it(`${workspace.name} needs no build or test tool at run time`, () => {
+      expect(workspace.dependencies.filter((d) => buildTools.includes(d))).toEqual([]);
+    });
+  }
+
+  it('the lockfile installs the build and test tools for development only', () => {
+    const installed = read('package-lock.json').packages as Record<string, { dev?: boolean }>;
+    const shipped = buildTools.filter((tool) => installed[`node_modules/${tool}`] !== undefined && installed[`node_modules/${tool}`]!.dev !== true);
+    expect(shipped).toEqual([]);
+  });
+});

@@ -12,4 +12,11 @@ describe('header values', () => {
     expect(firstHeaderValue({ 'x-list': [] }, 'x-list')).toBeUndefined();
     expect(findHeader(headers, 'set-cookie')).toEqual(['a=1', 'b=2']);
   });
+
+  it('reads the first value of a header from the pairs of a recorded message, ignoring the case of the name', () => {
+    const pairs = [['Host', 'api.example'], ['Set-Cookie', 'a=1'], ['set-cookie', 'b=2']] as const;
+    expect(firstHeaderValue(pairs, 'host')).toBe('api.example');
+    expect(firstHeaderValue(pairs, 'set-cookie')).toBe('a=1');
+    expect(firstHeaderValue(pairs, 'content-length')).toBeUndefined();
+  });
 });

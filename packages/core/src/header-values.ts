@@ -14,8 +14,17 @@ export function findHeader(headers: HeaderRecord, name: string): string | readon
   return undefined;
 }
 
-/** A header's first value, by lower-case `name`, as `findHeader` finds it. */
-export function firstHeaderValue(headers: HeaderRecord, name: string): string | undefined {
+/** Headers as a raw HTTP message carries them: `[name, value]` pairs in order, names as sent. */
+export type HeaderPairList = readonly (readonly [name: string, value: string])[];
+
+/**
+ * A header's first value, by lower-case `name`: in a record as `findHeader` finds it, or in
+ * pairs (a recorded HTTP message's head) by the first pair of that name in any case.
+ */
+export function firstHeaderValue(headers: HeaderRecord | HeaderPairList, name: string): string | undefined {
+  if (isPairList(headers)) return headers.find(([n]) => n.length === name.length && n.toLowerCase() === name)?.[1];
   const value = findHeader(headers, name);
   return typeof value === 'string' ? value : value?.[0];
 }
+
+const isPairList = (headers: HeaderRecord | HeaderPairList): headers is HeaderPairList => Array.isArray(headers);

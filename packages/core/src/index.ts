@@ -1,5 +1,6 @@
 export * from './body/content-encoding.ts';
 export * from './body/media-type.ts';
+export * from './body/charset.ts';
 export * from './capture.ts';
 export * from './errors.ts';
 export * from './header-values.ts';

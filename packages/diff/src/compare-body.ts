@@ -2,10 +2,9 @@
  * Body comparison: decode both sides, parse by content type, compare with the matching comparer.
  */
 import { createHash } from 'node:crypto';
-import type { CapturedResponse } from '@shadowdiff/core';
+import { charsetOf, type CapturedResponse } from '@shadowdiff/core';
 import { type ArrayRule, compareJson, jsonEqual } from './compare-json.ts';
 import { compareText } from './compare-text.ts';
-import { charsetOf } from './decode.ts';
 import { decodeBody, type ParsedBody, parseDecoded } from './parse-body.ts';
 import type { RawDifference } from './raw-difference.ts';
 import { truncateString } from './truncate.ts';

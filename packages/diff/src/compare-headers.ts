@@ -1,6 +1,7 @@
 /**
  * Response header comparison: names case-insensitive, multi-valued headers joined with ", ".
  */
+import { compileNameGlob } from './field-path.ts';
 import type { RawDifference } from './raw-difference.ts';
 
 type Headers = Record<string, string | string[]>;
@@ -38,17 +39,19 @@ export function compareHeaders(primary: Headers, other: Headers, skip: HeaderFil
 }
 
 /**
- * Compiles header names to skip (`date`, `x-trace-*`) into one fast predicate: exact names in a
- * set, trailing-`*` names as prefixes.
+ * Compiles header names to skip (`date`, `x-trace-*`, `x-*-id`) into one fast predicate: exact
+ * names in a set, names with a `*` as one expression. A `*` means what it means in an
+ * `ignoreHeader` rule (`compileNameGlob`), so the option and the rule skip the same headers.
  */
 export function createHeaderFilter(names: readonly string[]): HeaderFilter {
   const exact = new Set<string>();
-  const prefixes: string[] = [];
+  const globs: RegExp[] = [];
   for (const raw of names) {
     const name = raw.trim().toLowerCase();
-    if (name.endsWith('*')) prefixes.push(name.slice(0, -1));
+    if (name.includes('*')) globs.push(compileNameGlob(name));
     else if (name !== '') exact.add(name);
   }
-  if (prefixes.length === 0) return (name) => exact.has(name);
-  return (name) => exact.has(name) || prefixes.some((p) => name.startsWith(p));
+  if (globs.length === 0) return (name) => exact.has(name);
+  const anyGlob = new RegExp(globs.map((re) => `(?:${re.source})`).join('|'), 'i');
+  return (name) => exact.has(name) || anyGlob.test(name);
 }

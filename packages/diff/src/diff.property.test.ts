@@ -3,11 +3,10 @@
  * bounded work on deep or wide documents. Seeds are left to fast-check (printed on failure).
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { type Capture, type CapturedResponse, decodeContent, OUTCOMES } from '@shadowdiff/core';
+import { type Capture, type CapturedResponse, charsetOf, decodeContent, decodeText, OUTCOMES } from '@shadowdiff/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ArrayRule, canonicalKey, compareJson } from './compare-json.ts';
-import { charsetOf, decodeText } from './decode.ts';
 import { diffExchange } from './diff-exchange.ts';
 import { compileFieldGlob } from './field-path.ts';
 import { createDiffOptions, DEFAULT_IGNORED_HEADERS } from './options.ts';

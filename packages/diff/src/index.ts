@@ -19,7 +19,7 @@ export {
   type NoiseVerdict,
   type ProportionInterval,
 } from './noise.ts';
-export { compileFieldGlob, compileNameGlob } from './field-path.ts';
+export { compileIgnoredFields } from './ignored-fields.ts';
 export { compileRuleRoute } from './rules.ts';
 export { truncateForStorage, type TruncateLimits } from './truncate.ts';
 export { isSuspectedNoise, volatileShape, type VolatileShape } from './volatile.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@shadowdiff/core';
 import { diffExchange } from './diff-exchange.ts';
 import { classifyField, wilsonInterval } from './noise.ts';
 import { createDiffOptions } from './options.ts';
@@ -73,20 +74,10 @@ describe('classifyField', () => {
 });
 
 describe('noise classification over a simulated run', () => {
-  /** Deterministic PRNG (mulberry32), so the run is the same every time. */
-  function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   /** Runs `exchanges` captures through diffExchange and counts differences per (field, side). */
   function simulate(exchanges: number) {
-    const next = random(42);
+    // Seeded, so the run is the same every time.
+    const next = seededRandom(42);
     const options = createDiffOptions();
     const counts = new Map<string, { candidateDiffs: number; secondaryDiffs: number }>();
     for (let i = 0; i < exchanges; i++) {

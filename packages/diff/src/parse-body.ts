@@ -1,8 +1,7 @@
 /**
  * Turns a captured body into something comparable, according to its content type.
  */
-import { type CapturedResponse, type DecodeResult, decodeContent, findHeader, firstHeaderValue, isJsonContentType, mediaTypeOf } from '@shadowdiff/core';
-import { decodeText } from './decode.ts';
+import { type CapturedResponse, type DecodeResult, decodeContent, decodeText, findHeader, firstHeaderValue, isFormContentType, isJsonContentType, mediaTypeOf } from '@shadowdiff/core';
 
 /** How a body is compared. */
 export type BodyFormat = 'json' | 'form' | 'text' | 'bytes';
@@ -20,7 +19,7 @@ export type ParsedBody =
 /** JSON (see `isJsonContentType`); form; `text/*`; bytes otherwise. */
 export function bodyFormatOf(mediaType: string): BodyFormat {
   if (isJsonContentType(mediaType)) return 'json';
-  if (mediaType === 'application/x-www-form-urlencoded') return 'form';
+  if (isFormContentType(mediaType)) return 'form';
   if (mediaType.startsWith('text/')) return 'text';
   return 'bytes';
 }

@@ -4,7 +4,8 @@
  */
 import { compileRouteGlob, ConfigError, type ShadowSide } from '@shadowdiff/core';
 import type { ArrayRule } from './compare-json.ts';
-import { compileFieldGlob, compileNameGlob } from './field-path.ts';
+import { compileFieldGlob } from './field-path.ts';
+import { compileIgnoredFields } from './ignored-fields.ts';
 import type { RawDifference } from './raw-difference.ts';
 import { type DiffRule, ruleLabel } from './rule-schema.ts';
 import { ISO_TIMESTAMP_PATTERN, UUID_PATTERN } from './volatile.ts';
@@ -76,20 +77,15 @@ export function compileRules(rules: readonly DiffRule[]): CompiledRules {
     const name = rule.name;
 
     switch (rule.kind) {
-      case 'ignoreField': {
-        const matchers = rule.fields.map((f, i) => glob(f, `fields[${i}]`));
-        if (matchers.some((m) => m === undefined)) return;
-        const res = matchers as RegExp[];
-        filters.push({ name, route, hides: (d) => res.some((re) => re.test(d.field)) });
-        return;
-      }
+      case 'ignoreField':
       case 'ignoreHeader': {
-        const res = rule.headers.map(compileNameGlob);
-        filters.push({
-          name,
-          route,
-          hides: (d) => d.field.startsWith('header.') && res.some((re) => re.test(d.field.slice(7))),
-        });
+        let hidden: ((field: string) => boolean) | undefined;
+        try {
+          hidden = compileIgnoredFields(rule);
+        } catch (error) {
+          return problem((error as Error).message);
+        }
+        if (hidden) filters.push({ name, route, hides: (d) => hidden(d.field) });
         return;
       }
       case 'numericTolerance': {

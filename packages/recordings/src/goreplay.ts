@@ -4,7 +4,8 @@
  * request, 2 its original response, 3 a replayed response), followed by the raw HTTP message.
  * A request and its response share the id.
  */
-import { headerValue, parseRawRequest, parseRawResponse } from './http-message.ts';
+import { firstHeaderValue } from '@shadowdiff/core';
+import { parseRawRequest, parseRawResponse } from './http-message.ts';
 import { RecordingError, type RecordedExchange } from './recorded.ts';
 
 export const GOREPLAY_SEPARATOR = Buffer.from('\n🐵🙈🙉\n');
@@ -53,7 +54,7 @@ export function readGoReplay(file: Buffer): RecordedExchange[] {
       if (type === '1') {
         const raw = parseRawRequest(message);
         checkNothingAfter(raw.leftover, raw.body);
-        const host = headerValue(raw.headers, 'host');
+        const host = firstHeaderValue(raw.headers, 'host');
         const exchange: RecordedExchange = {
           origin: `${where} (id ${id!.slice(0, 12)})`,
           startedAtMs: Number(BigInt(timestamp!) / 1_000_000n),

@@ -2,6 +2,7 @@
  * A raw HTTP/1.x message as a traffic recorder keeps it: the start line, the header lines and
  * the body as it went over the wire (by Content-Length, chunked, or up to the end).
  */
+import { firstHeaderValue } from '@shadowdiff/core';
 import type { HeaderPairs } from './recorded.ts';
 
 export interface RawRequest {
@@ -49,8 +50,6 @@ function parseHeaders(lines: string[]): HeaderPairs {
   return pairs;
 }
 
-const headerValue = (headers: HeaderPairs, name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
-
 /** Decodes a chunked body: size lines in hex, each chunk, then a zero-size chunk and trailers. */
 function unchunk(raw: Buffer): { body: Buffer; leftover: Buffer } {
   const parts: Buffer[] = [];
@@ -79,8 +78,8 @@ function unchunk(raw: Buffer): { body: Buffer; leftover: Buffer } {
  * and a response's body runs to the end of what was recorded.
  */
 function bodyOf(headers: HeaderPairs, rest: Buffer, kind: 'request' | 'response'): { body: Buffer; leftover: Buffer } {
-  if (/\bchunked\b/i.test(headerValue(headers, 'transfer-encoding') ?? '')) return unchunk(rest);
-  const length = headerValue(headers, 'content-length');
+  if (/\bchunked\b/i.test(firstHeaderValue(headers, 'transfer-encoding') ?? '')) return unchunk(rest);
+  const length = firstHeaderValue(headers, 'content-length');
   if (length === undefined) return kind === 'request' ? { body: Buffer.alloc(0), leftover: rest } : { body: rest, leftover: Buffer.alloc(0) };
   const n = Number(length);
   if (!Number.isInteger(n) || n < 0) throw new Error(`content-length is not a byte count: ${JSON.stringify(length)}`);
@@ -113,4 +112,3 @@ export function parseRawResponse(message: Buffer, requestMethod = 'GET'): RawRes
   return { status, headers, ...bodyOf(headers, rest, 'response') };
 }
 
-export { headerValue };

@@ -1,8 +1,14 @@
 import type { Pool } from './pool.ts';
 
-/** A person's verdict on a field: noise (nondeterminism) or expected (an intended change). */
-/** `real`: counts as real whatever an earlier run of the service judged (overrides learned noise). */
-export type TriageState = 'noise' | 'expected' | 'real';
+/**
+ * The marks a person may put on a field: `noise` (nondeterminism), `expected` (an intended
+ * change), or `real` (counts as real whatever an earlier run of the service judged, overriding
+ * learned noise). The API's request and response schemas are built from this list.
+ */
+export const TRIAGE_STATES = ['noise', 'expected', 'real'] as const;
+
+/** A person's verdict on a field; see {@link TRIAGE_STATES}. */
+export type TriageState = (typeof TRIAGE_STATES)[number];
 
 /** A triage mark as stored. */
 export interface FieldTriage {

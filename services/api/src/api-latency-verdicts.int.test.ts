@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seededRandom } from '@shadowdiff/core';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { gateResultSchema } from './schemas/gate.ts';
 import { seedExchanges, startTestApi, type TestApi } from '../test/seed.ts';
@@ -16,16 +17,6 @@ const SEEDS = [1, 2];
 const LIMIT = 1.5;
 const TOLERANCE_MS = 10;
 const Z = 1.645 / Math.SQRT2;
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sample(random: () => number, scale: number, tailShare: number): number {
   const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -46,7 +37,7 @@ describe('latency verdicts from sketches', () => {
         const name = `latency-${size}-${seed}`;
         const id = (await api.call('POST', '/runs', { name })).body.id;
         runs.push(name);
-        const random = seeded(seed * 10_000 + size);
+        const random = seededRandom(seed * 10_000 + size);
         for (const [route, model] of Object.entries(SCENARIOS)) {
           await seedExchanges(db.pool, id, size, () => ({
             route,

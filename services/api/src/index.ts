@@ -5,10 +5,11 @@ export { gateThresholdsSchema, DEFAULT_GATE_THRESHOLDS, type GateThresholds } fr
 export { renderGateJunit } from './gate/junit.ts';
 export { renderGateMarkdown } from './gate/markdown.ts';
 export type { GateResult } from './gate/run-gate.ts';
-export type { GateCheck, RouteGate } from './gate/evaluate.ts';
 export { parseThresholdsFile } from './gate/thresholds-file.ts';
 export type { RouteSummary } from './analysis/route-summary.ts';
 export type { FieldItem } from './analysis/field-items.ts';
 export type { Finding } from './analysis/findings.ts';
 export type { FindingComparison } from './analysis/compare-findings.ts';
 export type { IngestResult } from './ingest/ingest.ts';
+export type { ApiRun, RunList } from './schemas/responses.ts';
+export type { ExportPage } from './schemas/export-page.ts';

@@ -1,11 +1,6 @@
+import type { ExportPage } from '@shadowdiff/api';
 import type { ExportLine } from '@shadowdiff/recordings';
 import { runPath, type ApiClient } from './api-client.ts';
-
-interface ExportPage {
-  items: ExportLine[];
-  withoutRequest: number;
-  next: string | null;
-}
 
 /** A run's stored exchanges as export lines, page by page through the API, in capture order. */
 export async function* exportLines(client: ApiClient, run: string, options: { route?: string; onWithoutRequest?: (count: number) => void } = {}): AsyncGenerator<ExportLine> {

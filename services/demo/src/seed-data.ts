@@ -1,3 +1,5 @@
+import { seededRandom } from '@shadowdiff/core';
+
 /** A user of the demo shop. */
 export interface User {
   id: number;
@@ -69,21 +71,9 @@ const NOUNS: Record<(typeof PRODUCT_CATEGORIES)[number], string[]> = {
 const EPOCH = Date.UTC(2024, 0, 1);
 const DAY_MS = 86_400_000;
 
-/** mulberry32: tiny, fast, and identical on every platform, so every instance gets the same data. */
-export function createPrng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Builds the demo shop's data. The same seed always yields the same data, in every process. */
 export function createSeedData(seed: number = DEFAULT_SEED): DemoData {
-  const random = createPrng(seed);
+  const random = seededRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[int(0, list.length - 1)]!;
   const timestamp = (maxDays: number): string => new Date(EPOCH + int(0, maxDays * DAY_MS / 1000) * 1000).toISOString();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createPrng, PRODUCT_CATEGORIES, SEED_COUNTS } from './seed-data.ts';
+import { seededRandom } from '@shadowdiff/core';
+import { PRODUCT_CATEGORIES, SEED_COUNTS } from './seed-data.ts';
 
 /** Options of {@link driveDemoTraffic}. */
 export interface DriveDemoTrafficOptions {
@@ -85,7 +86,7 @@ export async function driveDemoTraffic(tapUrl: string, options: DriveDemoTraffic
 
 /** The endless, seeded demo mix: skewed towards popular ids, with a few misses and POSTs. */
 export function* demoRequests(seed: number): Generator<DemoRequestPlan, never> {
-  const random = createPrng(seed);
+  const random = seededRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
   // Squaring the uniform draw favours low ids, like real traffic favours popular records.
   const popular = (count: number): number => 1 + Math.floor(random() ** 2 * count);

@@ -1,4 +1,3 @@
 export * from './worker.ts';
-export * from './process-batch.ts';
 export * from './from-config.ts';
 export { startAdminServer, type AdminServer, type AdminServerOptions, type Readiness } from './admin-server.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonContentType, mediaTypeOf } from './media-type.ts';
+import { isFormContentType, isJsonContentType, mediaTypeOf } from './media-type.ts';
 
 describe('media types', () => {
   it.each([
@@ -15,6 +15,16 @@ describe('media types', () => {
     [undefined, false],
   ])('%s is JSON: %s', (contentType, expected) => {
     expect(isJsonContentType(contentType)).toBe(expected);
+  });
+
+  it.each([
+    ['application/x-www-form-urlencoded', true],
+    ['Application/X-WWW-Form-Urlencoded; charset=utf-8', true],
+    ['application/x-www-form-urlencoded-extra', false],
+    ['multipart/form-data', false],
+    [undefined, false],
+  ])('%s is a form: %s', (contentType, expected) => {
+    expect(isFormContentType(contentType)).toBe(expected);
   });
 
   it('reads the media type without parameters, lower case', () => {

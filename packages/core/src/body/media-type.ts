@@ -10,3 +10,8 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   const mediaType = mediaTypeOf(contentType);
   return mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json');
 }
+
+/** True for a form body: `application/x-www-form-urlencoded`, whatever its parameters. */
+export function isFormContentType(contentType: string | undefined): boolean {
+  return mediaTypeOf(contentType) === 'application/x-www-form-urlencoded';
+}

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { contentCodings, decodeContent, encodeContent } from '../body/content-encoding.ts';
-import { isJsonContentType } from '../body/media-type.ts';
+import { isFormContentType, isJsonContentType } from '../body/media-type.ts';
 import type { CapturedBody, CapturedRequest, CapturedResponse, Capture } from '../capture.ts';
 import { findHeader, firstHeaderValue } from '../header-values.ts';
 import { compileJsonPath, replaceAtPath, type JsonPath } from './json-paths.ts';
@@ -39,8 +39,6 @@ export interface Redactor {
 }
 
 type Headers = Record<string, string | string[]>;
-
-const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 /** A query component as a form decodes it (`+` is a space); malformed escapes stay as they are. */
 function decodeComponent(component: string): string {
@@ -116,7 +114,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
     if (paths.length === 0 || captured.base64 === '') return;
     const type = firstHeaderValue(record, 'content-type') ?? '';
     const isJson = isJsonContentType(type);
-    const isForm = !isJson && FORM_TYPE.test(type);
+    const isForm = !isJson && isFormContentType(type);
     if (!isJson && !isForm) return;
     const encoding = findHeader(record, 'content-encoding');
     const raw = Buffer.from(captured.base64, 'base64');

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, seg } from '../api.ts';
+import type { RequestBody, TriageState } from '../types.ts';
 
-export type TriageAction = 'noise' | 'expected' | 'ignore' | 'real';
+/** What the dialog does: put a mark on the field, or hide it with an ignore rule. */
+export type TriageAction = TriageState | 'ignore';
 
 /** What is triaged: one field of a route, or a finding (every one of its fields). */
 export type TriageTarget = { kind: 'field'; route: string; field: string } | { kind: 'finding'; id: string; title: string };
@@ -29,7 +31,10 @@ function fnv1a(text: string): string {
  */
 export async function applyTriage(run: string, target: TriageTarget, action: TriageAction, reason: string): Promise<void> {
   if (target.kind === 'finding') {
-    await api(`/runs/${seg(run)}/findings/${seg(target.id)}/triage`, { method: 'PUT', body: { state: action, reason } });
+    // A finding's fields are marked together only as noise or expected: counting one as real, or
+    // ignoring it, is decided field by field.
+    if (action !== 'noise' && action !== 'expected') throw new Error(`a finding cannot be marked ${action}`);
+    await api(`/runs/${seg(run)}/findings/${seg(target.id)}/triage`, { method: 'PUT', body: { state: action, reason } satisfies RequestBody<'markFinding'> });
     return;
   }
   const { route, field } = target;
@@ -37,10 +42,10 @@ export async function applyTriage(run: string, target: TriageTarget, action: Tri
     // Unique per route and field, readable, and within the rule-name alphabet.
     const readable = `ignore-${field}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').slice(0, 80);
     const name = `${readable}-${fnv1a(`${route}\n${field}`)}`;
-    await api(`/runs/${seg(run)}/rules`, { method: 'POST', body: { name, kind: 'ignoreField', route, fields: [field] } });
+    await api(`/runs/${seg(run)}/rules`, { method: 'POST', body: { name, kind: 'ignoreField', route, fields: [field] } satisfies RequestBody<'addRule'> });
     return;
   }
-  await api(`/runs/${seg(run)}/triage`, { method: 'PUT', body: { route, field, state: action, reason } });
+  await api(`/runs/${seg(run)}/triage`, { method: 'PUT', body: { route, field, state: action, reason } satisfies RequestBody<'markField'> });
 }
 
 export async function clearTriage(run: string, route: string, field: string): Promise<void> {

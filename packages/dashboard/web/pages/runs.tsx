@@ -3,7 +3,7 @@ import { ErrorNote, LagWarning, Layout, Loading } from '../components/layout.tsx
 import { SortableTable, type Column } from '../components/sortable-table.tsx';
 import { count, percent, when } from '../format.ts';
 import { Link } from '../router.tsx';
-import type { RunSummary } from '../types.ts';
+import type { RunList, RunSummary } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
 const columns: Column<RunSummary>[] = [
@@ -53,7 +53,7 @@ const columns: Column<RunSummary>[] = [
 
 /** Every run, newest first. */
 export function RunsPage() {
-  const { data, error } = useApi<{ items: RunSummary[] }>('/runs?summary=true', 5000);
+  const { data, error } = useApi<RunList>('/runs?summary=true', 5000);
   return (
     <Layout crumbs={[{ label: 'Runs' }]}>
       <h1>Runs</h1>

@@ -1,4 +1,4 @@
-import { compileFieldGlob, compileNameGlob, compileRuleRoute, diffRuleSchema, type DiffRule } from '@shadowdiff/diff';
+import { compileIgnoredFields, compileRuleRoute, diffRuleSchema, type DiffRule } from '@shadowdiff/diff';
 
 interface FieldRule {
   name: string;
@@ -12,17 +12,8 @@ export interface FieldIgnorer {
 }
 
 function compileOne(rule: DiffRule): FieldRule | undefined {
-  const { name } = rule;
-  const route = rule.route === undefined ? undefined : compileRuleRoute(rule.route);
-  if (rule.kind === 'ignoreField') {
-    const globs = rule.fields.map(compileFieldGlob);
-    return { name, route, matches: (field) => globs.some((re) => re.test(field)) };
-  }
-  if (rule.kind === 'ignoreHeader') {
-    const names = rule.headers.map(compileNameGlob);
-    return { name, route, matches: (field) => field.startsWith('header.') && names.some((re) => re.test(field.slice(7))) };
-  }
-  return undefined;
+  const matches = compileIgnoredFields(rule);
+  return matches && { name: rule.name, route: rule.route === undefined ? undefined : compileRuleRoute(rule.route), matches };
 }
 
 /**

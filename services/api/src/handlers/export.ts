@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import { EXPORT_FORMAT, exportLineSchema, type ExportLine } from '@shadowdiff/recordings';
+import { EXPORT_FORMAT, type ExportLine } from '@shadowdiff/recordings';
 import { listExportRows, type ExportRow } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
+import { exportPageSchema } from '../schemas/export-page.ts';
 import { requireRun } from './run-lookup.ts';
-
-const exportPageSchema = z.object({
-  items: z.array(exportLineSchema),
-  /** Exchanges stored before requests were kept for every exchange: they cannot be exported. */
-  withoutRequest: z.number().int().nonnegative(),
-  /** Pass as `after` for the next page; null on the last. */
-  next: z.string().nullable(),
-});
 
 function lineOf(run: string, row: ExportRow): ExportLine {
   return {

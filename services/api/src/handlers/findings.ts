@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
-import { setTriage } from '@shadowdiff/store';
+import { setTriage, TRIAGE_STATES } from '@shadowdiff/store';
 import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
 import { compareFindings } from '../analysis/compare-findings.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
@@ -64,7 +64,7 @@ export function findingHandlers(ctx: ApiContext): HandlerSpec[] {
       tag: 'rules',
       params: z.strictObject({ run: runParam, id: z.string().regex(/^[0-9a-f]{16}$/, 'a finding id') }),
       body: z.strictObject({
-        state: z.enum(['noise', 'expected']).describe('noise: nondeterminism; expected: an intended change'),
+        state: z.enum(TRIAGE_STATES).exclude(['real']).describe('noise: nondeterminism; expected: an intended change'),
         reason: z.string().trim().min(1).max(2000),
       }),
       responses: { 200: { description: 'the marks set, one per field', schema: z.object({ items: z.array(triageSchema) }) } },

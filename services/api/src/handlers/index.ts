@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { buildOpenApiDocument } from '../http/openapi.ts';
@@ -35,7 +36,7 @@ export function apiHandlers(ctx: ApiContext): HandlerSpec[] {
     operationId: 'getOpenApi',
     summary: 'This document',
     tag: 'meta',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
+    responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
     handle: async () => {
       document ??= buildOpenApiDocument([...handlers, openapi], API_INFO);
       return { status: 200, body: document };

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { diffRuleSchema } from '@shadowdiff/config';
 import { BadRequestError, ConflictError, NotFoundError } from '@shadowdiff/core';
-import { changeRunRules, clearTriage, listTriage, setTriage } from '@shadowdiff/store';
+import { changeRunRules, clearTriage, listTriage, setTriage, TRIAGE_STATES } from '@shadowdiff/store';
 import { NEVER_NOISE_FIELDS } from '../analysis/classify.ts';
 import { analyseRun, classificationOf } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { rulesSchema, triageSchema } from '../schemas/responses.ts';
-import { checkRules, requireRun } from './run-lookup.ts';
+import { checkRules, requireRun, written } from './run-lookup.ts';
 
 const runPath = z.strictObject({ run: runParam });
 const fieldRef = {
@@ -17,7 +17,7 @@ const fieldRef = {
 };
 const triageBody = z.strictObject({
   ...fieldRef,
-  state: z.enum(['noise', 'expected', 'real']).describe('noise: nondeterminism; expected: an intended change; real: a real difference, whatever an earlier run taught'),
+  state: z.enum(TRIAGE_STATES).describe('noise: nondeterminism; expected: an intended change; real: a real difference, whatever an earlier run taught'),
   reason: z.string().trim().min(1).max(2000),
 });
 
@@ -37,7 +37,7 @@ export function ruleHandlers(ctx: ApiContext): HandlerSpec[] {
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
         const triage = await listTriage(ctx.pool, run.id);
-        return { status: 200, body: { run: { id: run.id, name: run.name }, rules: run.rules, configured: ctx.configuredRules, triage } };
+        return { status: 200, body: { run: { id: run.id, name: run.name }, rules: run.rules, configured: [...ctx.configuredRules], triage } };
       },
     }),
     defineHandler({
@@ -53,16 +53,19 @@ export function ruleHandlers(ctx: ApiContext): HandlerSpec[] {
       responses: { 201: { description: "the run's rules", schema: rulesSchema }, 409: { description: 'a rule of that name exists' } },
       handle: async ({ params, body }) => {
         const run = await requireRun(ctx.pool, params.run);
-        const rules = await changeRunRules(ctx.pool, run.id, (current) => {
-          if ([...ctx.configuredRules, ...current].some((r) => nameOf(r) === body.name)) {
-            throw new ConflictError(`a rule named '${body.name}' exists for run '${run.name}'`);
-          }
-          const next = [...current, body];
-          checkRules(ctx.configuredRules, next);
-          return next;
-        });
+        const rules = written(
+          await changeRunRules(ctx.pool, run.id, (current) => {
+            if ([...ctx.configuredRules, ...current].some((r) => nameOf(r) === body.name)) {
+              throw new ConflictError(`a rule named '${body.name}' exists for run '${run.name}'`);
+            }
+            const next = [...current, body];
+            checkRules(ctx.configuredRules, next);
+            return next;
+          }),
+          run,
+        );
         const triage = await listTriage(ctx.pool, run.id);
-        return { status: 201, body: { run: { id: run.id, name: run.name }, rules, configured: ctx.configuredRules, triage } };
+        return { status: 201, body: { run: { id: run.id, name: run.name }, rules, configured: [...ctx.configuredRules], triage } };
       },
     }),
     defineHandler({

@@ -10,6 +10,15 @@ export async function requireRun(pool: Pool, idOrName: string): Promise<Run> {
 }
 
 /**
+ * What a write to a run returned: the store answers nothing for a run that does not exist, which
+ * is a 404 rather than a 200 with no body.
+ */
+export function written<T>(result: T | undefined, run: Run): T {
+  if (result === undefined) throw new NotFoundError(`no run with id '${run.id}'`);
+  return result;
+}
+
+/**
  * Checks a run's rules together with the configured ones as the worker will compile them
  * (unique names, valid globs and patterns); a problem is a 400 that lists every one.
  */

@@ -8,7 +8,7 @@ import { gateThresholdsSchema } from '../gate/thresholds.ts';
 import { defineHandler, type HandlerSpec } from '../http/handler.ts';
 import { runParam } from '../params.ts';
 import { runDetailSchema, runListSchema, runSchema } from '../schemas/responses.ts';
-import { checkRules, requireRun } from './run-lookup.ts';
+import { checkRules, requireRun, written } from './run-lookup.ts';
 
 /** Names as the tap files captures under them (`--run`). */
 const label = z.string().min(1).max(200);
@@ -114,7 +114,7 @@ export function runHandlers(ctx: ApiContext): HandlerSpec[] {
       responses: { 200: { description: 'the run', schema: runSchema } },
       handle: async ({ params, body }) => {
         const run = await requireRun(ctx.pool, params.run);
-        return { status: 200, body: await updateRun(ctx.pool, run.id, body) };
+        return { status: 200, body: written(await updateRun(ctx.pool, run.id, body), run) };
       },
     }),
     defineHandler({
@@ -127,7 +127,7 @@ export function runHandlers(ctx: ApiContext): HandlerSpec[] {
       responses: { 200: { description: 'the closed run', schema: runSchema } },
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
-        return { status: 200, body: await closeRun(ctx.pool, run.id) };
+        return { status: 200, body: written(await closeRun(ctx.pool, run.id), run) };
       },
     }),
     ...(['put', 'delete'] as const).map((method) =>
@@ -141,7 +141,7 @@ export function runHandlers(ctx: ApiContext): HandlerSpec[] {
         responses: { 200: { description: 'the run', schema: runSchema } },
         handle: async ({ params }) => {
           const run = await requireRun(ctx.pool, params.run);
-          return { status: 200, body: await setRunKept(ctx.pool, run.id, method === 'put') };
+          return { status: 200, body: written(await setRunKept(ctx.pool, run.id, method === 'put'), run) };
         },
       }),
     ),

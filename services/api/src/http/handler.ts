@@ -17,17 +17,40 @@ export interface HandlerResult {
 /** One documented response of a handler. */
 export interface ResponseSpec {
   description: string;
-  /** JSON body schema; documented, and checked by the tests. */
+  /** JSON body schema: documented, and the type of the body the handler returns with this status. */
   schema?: z.ZodType;
   /** Non-JSON content types this response may have. */
   textTypes?: readonly string[];
+}
+
+/** A handler's documented responses, by status. */
+export type ResponseSpecs = Record<number, ResponseSpec>;
+
+/**
+ * What a handler may answer with one documented status: the JSON its schema accepts (no body
+ * when it has none), or text when it lists text types.
+ */
+type ResultFor<S extends number, R> =
+  | (R extends { schema: infer Schema extends z.ZodType }
+      ? { status: S; body: z.input<Schema>; contentType?: undefined }
+      : { status: S; body?: undefined; contentType?: undefined })
+  | (R extends { textTypes: readonly string[] } ? { status: S; body: string; contentType: string } : never);
+
+/** The results a handler documenting `R` may return: one of its statuses, with that status's body. */
+export type HandlerResultOf<R extends ResponseSpecs> = { [S in keyof R & number]: ResultFor<S, R[S]> }[keyof R & number];
+
+/** A handler's valid input, as its schemas output it. */
+export interface HandlerInput<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
 }
 
 /**
  * An API handler: its method and path, the schemas that validate its input (and document it in the
  * OpenAPI document), and a handler that turns valid input into a result. No express in handlers.
  */
-export interface HandlerSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+interface HandlerDescription<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends ResponseSpecs> {
   method: HttpMethod;
   /** Express-style path below /api/v1: `/runs/:run`. */
   path: string;
@@ -46,8 +69,23 @@ export interface HandlerSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodTyp
    * so that one bad line does not refuse the others. The document lists the line's schema.
    */
   ndjsonLines?: z.ZodType;
-  responses: Record<number, ResponseSpec>;
-  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<HandlerResult>;
+  responses: R;
+}
+
+/** A handler as mounted and documented, its schema types erased so that handlers of every shape fit in one list. */
+export interface HandlerSpec extends HandlerDescription<z.ZodType, z.ZodType, z.ZodType, ResponseSpecs> {
+  handle(input: HandlerInput): Promise<HandlerResult>;
+}
+
+/**
+ * A handler as written: its input typed by its schemas, and what it returns held to its documented
+ * responses, so that a body that drifts from its response schema does not compile. `S` (the
+ * documented statuses) is a type parameter of its own so that a returned `status: 200` keeps its
+ * literal type while the statuses are being inferred.
+ */
+export interface TypedHandlerSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, S extends number, R extends Record<S, ResponseSpec>>
+  extends HandlerDescription<P, Q, B, R & Record<S, ResponseSpec>> {
+  handle(input: HandlerInput<P, Q, B>): Promise<NoInfer<{ status: S } & HandlerResultOf<R>>>;
 }
 
 /** The body of an NDJSON handler: its bytes as sent (decompressed), empty when none was sent. */
@@ -61,8 +99,10 @@ export interface BodyLimits {
   ndjson: number;
 }
 
-/** Keeps the schema types of one handler while building a list of them. */
-export function defineHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: HandlerSpec<P, Q, B>): HandlerSpec {
+/** Checks one handler against its own schemas, then erases them for the list of handlers. */
+export function defineHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, S extends number, R extends Record<S, ResponseSpec>>(
+  spec: TypedHandlerSpec<P, Q, B, S, R>,
+): HandlerSpec {
   return spec as unknown as HandlerSpec;
 }
 
@@ -101,7 +141,7 @@ export function mountHandlers(router: Router, handlers: readonly HandlerSpec[], 
       next();
     };
     router[spec.method](spec.path, allowed, spec.ndjsonLines ? ndjson : json, async (req: Request, res: Response) => {
-      send(res, await spec.handle(read(spec, req) as Parameters<HandlerSpec['handle']>[0]));
+      send(res, await spec.handle(read(spec, req) as HandlerInput));
     });
   }
 }

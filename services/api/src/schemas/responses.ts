@@ -4,6 +4,7 @@
  * run → route → field → difference → exchange.
  */
 import { z } from 'zod';
+import { TRIAGE_STATES } from '@shadowdiff/store';
 import { componentSchemas } from './components.ts';
 
 export const runRefSchema = z.object({ id: z.uuid(), name: z.string() }).register(componentSchemas, { id: 'RunRef' });
@@ -52,6 +53,12 @@ export const runListSchema = z
     ),
   })
   .register(componentSchemas, { id: 'RunList' });
+
+/** A run as the API answers it: created, changed, closed or kept. */
+export type ApiRun = z.output<typeof runSchema>;
+
+/** The runs list (`GET /runs`), with the summary fields when asked for. */
+export type RunList = z.output<typeof runListSchema>;
 
 /** A field's standing: only `real` counts as a real difference; `insufficient_data` means the evidence does not decide yet. */
 export const verdictSchema = z.enum(['real', 'noise', 'expected', 'ignored', 'insufficient_data']).register(componentSchemas, { id: 'Verdict' });
@@ -179,7 +186,7 @@ export const differencePageSchema = z
 
 const presentedBody = z
   .object({
-    encoding: z.enum(['text', 'base64']).describe('text: the body decoded (and uncompressed) as UTF-8; base64: bytes that are not text'),
+    encoding: z.enum(['text', 'base64']).describe('text: the body uncompressed and decoded in the charset of its Content-Type (UTF-8 when none); base64: bytes that are not text'),
     text: z.string().optional(),
     json: z.unknown().optional().describe('the text parsed, when it is JSON'),
     base64: z.string().optional(),
@@ -188,7 +195,8 @@ const presentedBody = z
   })
   .register(componentSchemas, { id: 'PresentedBody' });
 
-const captured = z
+/** A captured request or response as the API shows it: its body decoded for reading. */
+export const presentedCapturedSchema = z
   .looseObject({
     headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
     body: presentedBody.optional(),
@@ -202,7 +210,7 @@ const side = z.object({
   status: z.number().nullable(),
   outcome: z.string().optional().describe('ok, timeout, refused, reset or error (not given for the primary, which answered the client)'),
   latencyMs: z.number().nullable(),
-  captured,
+  captured: presentedCapturedSchema,
 });
 
 export const exchangeSchema = z
@@ -214,7 +222,7 @@ export const exchangeSchema = z
     method: z.string(),
     url: z.string(),
     route: z.string(),
-    request: captured,
+    request: presentedCapturedSchema,
     responses: z.object({ primary: side, candidate: side, secondary: side.nullable() }),
     differences: z.array(differenceSchema),
   })
@@ -224,7 +232,7 @@ export const triageSchema = z
   .object({
     route: z.string(),
     field: z.string(),
-    state: z.enum(['noise', 'expected', 'real']),
+    state: z.enum(TRIAGE_STATES),
     reason: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

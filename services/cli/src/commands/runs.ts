@@ -1,26 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseThresholdsFile, type RouteSummary, type FindingComparison } from '@shadowdiff/api';
+import { parseThresholdsFile, type ApiRun, type FindingComparison, type RouteSummary, type RunList } from '@shadowdiff/api';
 import { findingLine } from '../summary.ts';
 import { addApiOptions, createApiClient, runPath } from '../api-client.ts';
-
-interface RunItem {
-  id: string;
-  name: string;
-  state: string;
-  service: string | null;
-  primaryLabel: string | null;
-  candidateLabel: string | null;
-  exchanges: number;
-  withDifferences: number;
-  realDifferenceRate?: number | null;
-  verdict?: 'pass' | 'fail' | null;
-  createdAt: string;
-  /** A kept run (a baseline) is never pruned. */
-  kept?: boolean;
-  /** An active run: how far its results lag its traffic. */
-  resultLag?: { seconds: number; behind: boolean; warning: string | null } | null;
-}
 
 type Flags = { api?: string; config?: string; json?: boolean };
 
@@ -34,7 +16,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 async function listRuns(flags: Flags): Promise<void> {
-  const { items } = await createApiClient(flags).json<{ items: RunItem[] }>('GET', '/runs?summary=true');
+  const { items } = await createApiClient(flags).json<RunList>('GET', '/runs?summary=true');
   if (flags.json) return void out(`${JSON.stringify(items, null, 2)}\n`);
   if (items.length === 0) return void out('No runs yet.\n');
   out(
@@ -108,7 +90,7 @@ export function registerRuns(program: Command): void {
       .option('--thresholds <file>', 'gate thresholds (YAML) stored with the run'),
   ).action(async (name: string, flags: Flags & { service?: string; primaryLabel?: string; candidateLabel?: string; thresholds?: string }) => {
     const thresholds = flags.thresholds ? parseThresholdsFile(readFileSync(flags.thresholds, 'utf8'), flags.thresholds) : undefined;
-    const run = await createApiClient(flags).json<RunItem>('POST', '/runs', {
+    const run = await createApiClient(flags).json<ApiRun>('POST', '/runs', {
       name,
       ...(flags.service ? { service: flags.service } : {}),
       ...(flags.primaryLabel ? { primaryLabel: flags.primaryLabel } : {}),
@@ -119,7 +101,7 @@ export function registerRuns(program: Command): void {
   });
   addApiOptions(runs.command('show <run>').description("a run's endpoints: exchanges, real differences, errors, latency").option('--json', 'print JSON')).action(showRun);
   addApiOptions(runs.command('close <run>').description('close a run')).action(async (run: string, flags: Flags) => {
-    const closed = await createApiClient(flags).json<RunItem>('POST', runPath(run, '/close'));
+    const closed = await createApiClient(flags).json<ApiRun>('POST', runPath(run, '/close'));
     out(`closed run ${closed.name}\n`);
   });
   addApiOptions(
@@ -128,7 +110,7 @@ export function registerRuns(program: Command): void {
       .description('keep a run (a baseline the gate compares with): pruning never removes its exchanges')
       .option('--unkeep', 'no longer keep it: its old exchanges go with the next prune'),
   ).action(async (run: string, flags: Flags & { unkeep?: boolean }) => {
-    const changed = await createApiClient(flags).json<RunItem>(flags.unkeep ? 'DELETE' : 'PUT', runPath(run, '/keep'));
+    const changed = await createApiClient(flags).json<ApiRun>(flags.unkeep ? 'DELETE' : 'PUT', runPath(run, '/keep'));
     out(flags.unkeep ? `run ${changed.name} is no longer kept\n` : `kept run ${changed.name}: pruning leaves its exchanges\n`);
   });
 }

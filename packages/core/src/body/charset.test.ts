@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charsetOf, decodeText } from './decode.ts';
+import { charsetOf, decodeText } from './charset.ts';
 
 describe('decodeText', () => {
   it.each([
@@ -11,6 +11,11 @@ describe('decodeText', () => {
     [undefined, Buffer.from([0xef, 0xbb, 0xbf, 0x61]), 'a'], // BOM dropped
   ])('%s', (contentType, bytes, expected) => {
     expect(decodeText(bytes, contentType)).toBe(expected);
+  });
+
+  it('throws on bytes that are not text in the charset when asked to, to tell text from binary', () => {
+    expect(() => decodeText(Buffer.from([0xff, 0xfe, 0x00, 0xc3]), 'application/octet-stream', { fatal: true })).toThrow(TypeError);
+    expect(decodeText(Buffer.from([0x68, 0xe9]), 'text/plain; charset=iso-8859-1', { fatal: true })).toBe('hé');
   });
 
   it('reads the charset parameter', () => {
