@@ -57,7 +57,7 @@ export async function startSides(): Promise<Sides> {
 export interface Pipeline {
   apiUrl: string;
   /** Starts a tap for one configuration (its own run), in front of the sides. */
-  startTap(run: string, args: string[]): Promise<{ url: string; stop(): Promise<void> }>;
+  startTap(run: string, args: string[]): Promise<{ url: string; metricsUrl: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -89,7 +89,8 @@ export async function startPipeline(dir: string, sides: Sides): Promise<Pipeline
         const upstreams = ['--primary', sides.urls.primary, '--candidate', sides.urls.candidate];
         const tap = cli(`tap-${run}`, ['tap', '--run', run, '--tap-port', '0', '--admin-port', '0', ...upstreams, ...args]);
         const url = (await tap.waitFor(/tap listening on (\S+)/))[1]!;
-        return { url, stop: async () => void (await tap.stop()) };
+        const metricsUrl = (await tap.waitFor(/metrics on (\S+)/))[1]!;
+        return { url, metricsUrl, stop: async () => void (await tap.stop()) };
       },
       stop,
     };

@@ -24,11 +24,19 @@ export interface ConfigurationResult {
   scores: ScenarioScore[];
   overall: ConfigurationScore;
   checkpoints: Checkpoint[];
+  /** The p99 of the tap's shadow-thread event-loop delay in each 5 s window of the run, ms. */
+  loopDelayP99Ms?: number[];
 }
 
 const pct = (n: number, of: number): string => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`);
 const count = (n: number | null): string => (n === null ? 'never' : String(n));
 const ratio = (value: number | null): string => (value === null ? '-' : `${value.toFixed(2)}×`);
+
+function loopDelayCell(windows: readonly number[] | undefined): string {
+  if (!windows || windows.length === 0) return '-';
+  const sorted = [...windows].sort((a, b) => a - b);
+  return `${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} (${sorted.at(-1)!.toFixed(1)})`;
+}
 
 function verdictCell(s: ScenarioScore): string {
   const noise = s.noiseCalledReal > 0 ? `, ${s.noiseCalledReal} noise real` : '';
@@ -71,15 +79,15 @@ export function scenarioTable(reference: Reference, results: readonly Configurat
 
 export function overallTable(results: readonly ConfigurationResult[]): string {
   const lines = [
-    '| noise reference | load | recall, regressions in ≥ 2% | recall, all regressions | noise fields called real | noise fields undecided | gate right | median exchanges to right verdict | always-differing fields judged noise by | identical services: p99 ratio | +100% p99: gate |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| noise reference | load | recall, regressions in ≥ 2% | recall, all regressions | noise fields called real | noise fields undecided | gate right | median exchanges to right verdict | always-differing fields judged noise by | identical services: p99 ratio | +100% p99: gate | tap loop delay p99, ms (median of 5 s windows; highest) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const r of results) {
     const o = r.overall;
     const same = r.scores.find((s) => s.scenario.name === 'latency-same');
     const double = r.scores.find((s) => s.scenario.name === 'latency-100');
     lines.push(
-      `| ${REFERENCE_NAMES[r.reference]} | ${r.load} | ${o.recall2.detected}/${o.recall2.of} (${pct(o.recall2.detected, o.recall2.of)}) | ${o.recallAll.detected}/${o.recallAll.of} | ${o.noise.calledReal}/${o.noise.of} (${pct(o.noise.calledReal, o.noise.of)}) | ${o.noise.undecided}/${o.noise.of} | ${o.gate.right}/${o.gate.of} | ${count(o.medianExchangesToRight)} | ${o.worstExchangesToAlwaysNoise === null ? 'not by the end' : `${o.worstExchangesToAlwaysNoise} exchanges`} | ${same ? `${ratio(same.latency.p99)}${same.gate.failed.includes('p99_latency_ratio') ? ', failed ✗' : ''}` : '-'} | ${double ? (double.gate.failed.includes('p99_latency_ratio') ? 'fail ✓' : double.latency.judged ? 'pass ✗' : 'not judged ✗') : '-'} |`,
+      `| ${REFERENCE_NAMES[r.reference]} | ${r.load} | ${o.recall2.detected}/${o.recall2.of} (${pct(o.recall2.detected, o.recall2.of)}) | ${o.recallAll.detected}/${o.recallAll.of} | ${o.noise.calledReal}/${o.noise.of} (${pct(o.noise.calledReal, o.noise.of)}) | ${o.noise.undecided}/${o.noise.of} | ${o.gate.right}/${o.gate.of} | ${count(o.medianExchangesToRight)} | ${o.worstExchangesToAlwaysNoise === null ? 'not by the end' : `${o.worstExchangesToAlwaysNoise} exchanges`} | ${same ? `${ratio(same.latency.p99)}${same.gate.failed.includes('p99_latency_ratio') ? ', failed ✗' : ''}` : '-'} | ${double ? (double.gate.failed.includes('p99_latency_ratio') ? 'fail ✓' : double.latency.judged ? 'pass ✗' : 'not judged ✗') : '-'} | ${loopDelayCell(r.loopDelayP99Ms)} |`,
     );
   }
   return lines.join('\n');
@@ -116,6 +124,8 @@ export function targetLines(results: readonly ConfigurationResult[]): string[] {
   lines.push(
     `- A +100% p99 regression fails the gate (with a secondary): ${doubled.filter((s) => s.gate.failed.includes('p99_latency_ratio')).length} of ${doubled.length} runs (${doubledRuns.join('; ')}) — ${met(doubled.length > 0 && doubled.every((s) => s.gate.failed.includes('p99_latency_ratio')))}`,
   );
+  const fast = withSecondary.flatMap((r) => r.scores.filter((s) => s.scenario.name === 'latency-100-fast').map((s) => `${r.load}: ${s.gate.failed.includes('p99_latency_ratio') ? 'failed' : 'passed'}, measured ${ratio(s.latency.p99)}, services’ own ${ratio(s.latency.own?.ratioP99 ?? null)}, tap loop delay p99 ${loopDelayCell(r.loopDelayP99Ms)} ms`));
+  if (fast.length > 0) lines.push(`  - the same regression of a fast service, p99 26 ms (for information: the limit the host's scheduling sets): ${fast.join('; ')}`);
   const worst = withSecondary.map((r) => r.overall.worstExchangesToAlwaysNoise);
   lines.push(
     `- With a secondary, a field differing on both sides in every exchange is judged within 20 exchanges: by ${worst.map((w) => (w === null ? 'never' : w)).join(' and ')} — ${met(worst.every((w) => w !== null && w <= 20))}`,

@@ -17,6 +17,7 @@ import { startCpuHog } from '../cpu-hog.ts';
 import { startPipeline, startSides } from './pipeline.ts';
 import { LOADS, overallTable, REFERENCE_NAMES, REFERENCES, scenarioTable, targetLines, type ConfigurationResult, type Load, type Reference } from './report.ts';
 import { SCENARIOS, WARM_UP } from './scenarios.ts';
+import { sampleLoopDelay } from './loop-delay.ts';
 import { scoreConfiguration, scoreScenario } from './score.ts';
 
 const { values } = parseArgs({
@@ -54,16 +55,18 @@ try {
       const run = `${reference}-${load}`;
       const started = Date.now();
       const tap = await pipeline.startTap(run, tapArgs(reference, sides.urls.secondary));
+      const loopDelay = sampleLoopDelay(tap.metricsUrl);
       const checkpoints = await driveCorpus({ apiUrl: pipeline.apiUrl, tapUrl: tap.url, run, scenarios, scale, afterWarmUp: () => sides.resetTimes() }, (c) =>
         process.stderr.write(`${run}: checkpoint ${c.target} (${Object.keys(c.routes).length} routes)\n`),
       );
+      const loopDelayP99Ms = loopDelay.stop();
       await tap.stop();
       const scores = scenarios.map((s) => scoreScenario(s, checkpoints));
       for (const score of scores.filter((s) => s.scenario.latency)) {
         const [own, candidate] = await Promise.all([sides.times(reference === 'secondary' ? 'secondary' : 'primary', score.scenario.name), sides.times('candidate', score.scenario.name)]);
         score.latency.own = own.p50 && own.p99 && candidate.p50 && candidate.p99 ? { ratioP50: candidate.p50 / own.p50, ratioP99: candidate.p99 / own.p99 } : null;
       }
-      results.push({ reference, load, scores, overall: scoreConfiguration(scores), checkpoints });
+      results.push({ reference, load, scores, overall: scoreConfiguration(scores), checkpoints, loopDelayP99Ms });
       process.stderr.write(`${run}: done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     hog?.stop();
@@ -85,11 +88,12 @@ const section = [
   '',
   `\`npm run bench:judgement\` — a labelled corpus of ${scenarios.length} scenarios (bench/judgement/scenarios.ts), one route each, served by a primary, a candidate and a secondary in processes of their own that differ only where a scenario injects a difference. It runs through the real pipeline: \`shadowdiff tap\` → BullMQ on a local redis-server → \`shadowdiff worker\` → embedded Postgres → \`shadowdiff api\` and its gate. Each configuration is one run: a noise reference (${references.map((r) => REFERENCE_NAMES[r]).join(', ')}), on an idle machine and with a CPU hog spinning on both cores.`,
   '',
-  `Every route carries the noise a real service has (a timestamp and a request id in the body; date, etag and x-request-id headers). Body and status scenarios send ${exchanges('regression')} exchanges per route, latency scenarios ${exchanges('latency')}; four clients at a time, routes interleaved; verdicts are read at checkpoints (${CHECKPOINTS.join(', ')} exchanges). Each tap first gets ${WARM_UP.exchanges} exchanges on a route of its own, as a long-running tap is warm (a fresh tap's first seconds carry its shadow thread's start-up stalls into the shadow timings). The gate runs with route limits of 1% (real differences, status mismatches, candidate errors, judged by their 95% upper bound) and the default p99 limit of ×1.5 beyond a 10 ms tolerance, so a route with any injected regression should fail and every other route should pass.`,
+  `Every route carries the noise a real service has (a timestamp and a request id in the body; date, etag and x-request-id headers). Body and status scenarios send ${exchanges('regression')} exchanges per route, latency scenarios ${exchanges('latency')} (log-normal service times of a typical web API, p50 30 ms and p99 about 96 ms, and one fast service, p99 about 26 ms); four clients at a time, routes interleaved; verdicts are read at checkpoints (${CHECKPOINTS.join(', ')} exchanges). Each tap first gets ${WARM_UP.exchanges} exchanges on a route of its own, as a long-running tap is warm (a fresh tap's first seconds carry its shadow thread's start-up stalls into the shadow timings). The gate runs with route limits of 1% (real differences, status mismatches, candidate errors, judged by their 95% upper bound) and the default p99 limit of ×1.5 beyond a 10 ms tolerance, so a route with any injected regression should fail and every other route should pass.`,
   '',
   '- **Recall**: regressions with a labelled field called real. **Noise called real**: fields labelled noise (and seen to differ) called real; **undecided**: still insufficient data at the end.',
   '- **Exchanges to right verdict**: the checkpoint from which the route’s verdict stayed right (regression real; every noise field decided noise; latency judged as the truth says).',
-  '- **Gate right**: failed for the injected reason, or passed when nothing was injected. The true p99 ratio comes from the services’ latency models; the measured one is candidate ÷ reference on the basis shown.',
+  '- **Gate right**: failed for the injected reason, or passed when nothing was injected. The true p99 ratio comes from the services’ latency models; the measured one is candidate ÷ reference on the basis shown; the services’ own is what the candidate and reference processes timed themselves (request in to response finished), on the same crowded cores.',
+  '- **Tap loop delay**: how late the tap’s shadow thread noticed what was ready for it (`shadowdiff_tap_shadow_loop_delay_seconds`, p99 of each 5 s window; the median of the run’s windows and the highest). Every shadow timing includes such a delay on both sides alike, adding the same milliseconds to each and so pulling a measured p99 ratio towards 1.',
   '',
   overallTable(results),
   '',

@@ -6,7 +6,7 @@
  * body, and date, etag and x-request-id headers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BASE_LATENCY, type LatencyModel } from './latency-model.ts';
+import { BASE_LATENCY, FAST_LATENCY, type LatencyModel } from './latency-model.ts';
 
 export type Role = 'primary' | 'candidate' | 'secondary';
 export type ScenarioGroup = 'regression' | 'noise' | 'latency';
@@ -108,8 +108,8 @@ function statusRegression(share: number): Scenario {
 
 const shuffled = <T>(values: T[]): T[] => values.map((v) => [Math.random(), v] as const).sort((x, y) => x[0] - y[0]).map(([, v]) => v);
 
-function latencyScenario(name: string, description: string, candidate: LatencyModel): Scenario {
-  return { name, group: 'latency', description, exchanges: 2000, real: [], noise: [], latency: { reference: BASE_LATENCY, candidate } };
+function latencyScenario(name: string, description: string, candidate: LatencyModel, reference: LatencyModel = BASE_LATENCY): Scenario {
+  return { name, group: 'latency', description, exchanges: 2000, real: [], noise: [], latency: { reference, candidate } };
 }
 
 export const SCENARIOS: readonly Scenario[] = Object.freeze([
@@ -244,6 +244,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   latencyScenario('latency-same', 'identical services', BASE_LATENCY),
   latencyScenario('latency-20', 'candidate +20% at p99', { ...BASE_LATENCY, scale: 1.2 }),
   latencyScenario('latency-100', 'candidate +100% at p99', { ...BASE_LATENCY, scale: 2 }),
+  latencyScenario('latency-100-fast', 'candidate +100% at p99, a fast service (p99 26 ms)', { ...FAST_LATENCY, scale: 2 }, FAST_LATENCY),
   latencyScenario('heavy-tail', 'same median, heavier tail', { ...BASE_LATENCY, tailShare: 0.05, tailFactor: 5 }),
 ]);
 
