@@ -29,6 +29,10 @@ const nodesOn = (node: PlanNode, relation: string): PlanNode[] => [
   ...(node.Plans ?? []).flatMap((child) => nodesOn(child, relation)),
 ];
 
+/** Plan nodes that read `relation` (or a partition) with no Limit above them: reads that take every matching row. */
+const unboundedOn = (node: PlanNode, relation: string): PlanNode[] =>
+  node['Node Type'] === 'Limit' ? [] : [...nodesOn({ ...node, Plans: [] }, relation), ...(node.Plans ?? []).flatMap((child) => unboundedOn(child, relation))];
+
 describe("API reads and a run's exchanges", () => {
   let db: TestDatabase;
   let api: TestApi;
@@ -89,6 +93,21 @@ describe("API reads and a run's exchanges", () => {
       expect(plans.length, name).toBeGreaterThan(0);
       for (const { text, plan } of plans) expect(nodesOn(plan, 'exchanges'), `${name}: ${text}`).toEqual([]);
     }
+  });
+
+  it('reads at most a page of differences per field in the report and the gate, whatever the run holds', async () => {
+    const reads: [string, () => Promise<unknown>][] = [
+      ['endpoints', () => api.call('GET', '/runs/long/endpoints')],
+      ['report', () => api.call('GET', '/runs/long/report')],
+      ['gate', () => api.call('POST', '/runs/long/gate', {})],
+    ];
+    for (const [name, call] of reads) {
+      for (const { text, plan } of await plansOf(call)) expect(unboundedOn(plan, 'differences'), `${name}: ${text}`).toEqual([]);
+    }
+    // The findings' samples: a walk of the index of reported candidate differences, field by field.
+    const report = await plansOf(() => api.call('GET', '/runs/long/report'));
+    const samples = report.filter(({ plan }) => nodesOn(plan, 'differences').some((n) => /run_id_route_field_id_idx$/.test(n['Index Name'] ?? '')));
+    expect(samples.length).toBe(1);
   });
 
   it('reads one exchange by its id alone', async () => {
