@@ -1,7 +1,7 @@
 import type { FieldKey } from './differences.ts';
 import { p99Bounds, type P99Bounds } from './latency-bounds.ts';
 import { continuousQuantile, mergeSketches, type LatencySketch } from './latency-sketch.ts';
-import type { LatencySketchCache, RunSketches } from './latency-sketch-cache.ts';
+import type { LatencySketchCache, RunSketches } from './stamped-cache.ts';
 import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
 

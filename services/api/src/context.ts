@@ -1,6 +1,6 @@
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
-import type { LatencySketchCache, Pool } from '@shadowdiff/store';
+import type { LatencySketchCache, Pool, StampedCache } from '@shadowdiff/store';
 import type { Ingest } from './ingest/ingest.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 
@@ -14,6 +14,8 @@ export interface ApiContext {
   configuredRules: readonly unknown[];
   /** The latency sketches of the runs read last, while their stored exchanges stay the same. */
   latencySketches?: LatencySketchCache;
+  /** Per earlier run, the (route, field) keys it judged noise, while its counters, marks and rules stay the same. */
+  noiseMemory?: StampedCache<readonly string[]>;
   /** The capture queue's backlog, when Redis is known: active runs say when their results lag. */
   pipeline?: PipelineMonitor;
   /** Files posted exchanges into the capture queue, when Redis is known. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
 import { listEndpointTraffic, listLatencySketches } from './endpoint-stats.ts';
 import { storeExchanges } from './exchanges.ts';
-import { LatencySketchCache } from './latency-sketch-cache.ts';
+import { LatencySketchCache } from './stamped-cache.ts';
 import { createRun } from './run-writes.ts';
 import { randomExchanges, seededRandom } from '../test/random-exchanges.ts';
 
