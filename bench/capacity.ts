@@ -17,6 +17,8 @@ interface WorkerResults {
 interface ApiResults {
   date: string;
   results: { size: number; bytes: number | null; reads: { name: string; p99: number }[] }[];
+  /** A kept database measured whole, when no run was filled by that bench. */
+  database?: { bytes: number; exchanges: number } | null;
 }
 interface FreshnessResults {
   date: string;
@@ -60,7 +62,8 @@ export function capacityPlan(inputs: CapacityInputs): string {
   const mirroredShare = tapTarget ? tapTarget.captures.full.mirrored / tapTarget.captures.full.requests : undefined;
   const twoKb = inputs.worker?.rows.find((r) => r.size === 2048);
   const largestApi = inputs.api?.results.at(-1);
-  const rowBytes = inputs.api?.results.filter((r) => r.bytes !== null).map((r) => r.bytes! / r.size).at(-1);
+  const database = inputs.api?.database;
+  const rowBytes = inputs.api?.results.filter((r) => r.bytes !== null).map((r) => r.bytes! / r.size).at(-1) ?? (database ? database.bytes / database.exchanges : undefined);
   const missing = (bench: string): string => `not measured yet (run \`npm run ${bench}\`)`;
 
   const measured = [
