@@ -16,6 +16,12 @@ export async function listSignatures(pool: Pool, runId: string): Promise<Differe
   return rows;
 }
 
+/** What a run's findings are grouped from besides its verdicts: stored rows only, so they change only as exchanges are stored. */
+export interface FindingInputs {
+  signatures: DifferenceSignature[];
+  samples: DifferenceSample[];
+}
+
 /** One stored candidate difference, as a sample of its field. */
 export interface DifferenceSample {
   route: string;

@@ -65,7 +65,7 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
-  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], latencySketches: new LatencySketchCache(), noiseMemory: new StampedCache(), ...(deps.pipeline ? { pipeline: deps.pipeline } : {}), ...(deps.ingest ? { ingest: deps.ingest } : {}) };
+  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], latencySketches: new LatencySketchCache(), noiseMemory: new StampedCache(), findingInputs: new StampedCache(), ...(deps.pipeline ? { pipeline: deps.pipeline } : {}), ...(deps.ingest ? { ingest: deps.ingest } : {}) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
