@@ -27,7 +27,7 @@ export function apiSection(results: { size: number; bytes: number | null; reads:
   const lines = [
     '## API reads',
     '',
-    `\`npm run bench:api\` — one run each of ${sizes.map(short).join(', ')} exchanges (50 routes × 10 fields, differences in 5% of exchanges, two noisy fields per route), filled through the store's batch insert; \`shadowdiff api\` (compiled) on embedded Postgres with its default settings, on the same 2 cores. Each read ${settings.samples} times in a row after 3 to warm up; p50 / p99 in ms. The API keeps a run's latency sketches, and what each earlier run taught noise memory, while the run's stored exchanges (and marks and rules) stay the same: repeated reads of a run at rest, as here, do not sum its buckets again; the first read after new exchanges does.`,
+    `\`npm run bench:api\` — one run each of ${sizes.map(short).join(', ')} exchanges (50 routes × 10 fields, differences in 5% of exchanges, two noisy fields per route), filled through the store's batch insert; \`shadowdiff api\` (compiled) on embedded Postgres with its default settings, on the same 2 cores. Each read ${settings.samples} times in a row after 3 to warm up; p50 / p99 in ms. The API keeps a run's latency sketches, the signatures and samples its findings are grouped from, and what each earlier run taught noise memory, while the run's stored exchanges (and marks and rules) stay the same: repeated reads of a run at rest, as here, do not read them again; the first read after new exchanges does.`,
     '',
     `| read | ${sizes.map((s) => `${short(s)} p50 / p99`).join(' | ')} | p99 ${short(largest.size)} ÷ ${short(smallest.size)} | p99 at ${short(largest.size)} < ${P99_LIMIT_MS} ms |`,
     `| --- | ${sizes.map(() => '---:').join(' | ')} | ---: | --- |`,
