@@ -15,4 +15,9 @@ describe('the API bench section', () => {
     expect(text).toContain('| endpoints | 10.0 / 20.0 | 125 / 250 | 12.50× | missed |');
     expect(text).toContain('1.00 GiB per million exchanges at 100k');
   });
+
+  it('gives the disk of a kept database as a whole when no run was filled', () => {
+    const text = apiSection([{ size: 100_000, bytes: null, reads: [{ name: 'endpoints', p50: 1, p99: 2 }] }], { samples: 50 }, { bytes: 2 ** 30, exchanges: 2_000_000 });
+    expect(text).toContain('0.50 GiB per million exchanges over its 2M exchanges');
+  });
 });

@@ -18,7 +18,7 @@ import { createPool, createRun, findRun, migrate, type Pool } from '@shadowdiff/
 import { runCli } from '@shadowdiff/testkit';
 import { fillRun, fieldOf, routeOf } from './fill.ts';
 import { measureReads, type ReadFigures } from './reads.ts';
-import { writeApiSection } from './report.ts';
+import { writeApiSection, type DatabaseSize } from './report.ts';
 import { publishFigures } from '../performance.ts';
 
 const { values } = parseArgs({
@@ -72,6 +72,7 @@ process.once('SIGINT', () =>
   }),
 );
 const results: { size: number; bytes: number | null; reads: ReadFigures[] }[] = [];
+let database: DatabaseSize | null = null;
 try {
   await migrate(pool);
   for (const size of sizes) {
@@ -88,10 +89,15 @@ try {
       await api.stop();
     }
   }
+  // No run filled now (all kept): the disk of the database as it is, migrations and all.
+  if (results.every((r) => r.bytes === null)) {
+    const { rows } = await pool.query<{ b: string; n: string }>('SELECT pg_database_size(current_database()) AS b, (SELECT sum(exchanges) FROM route_stats) AS n');
+    database = { bytes: Number(rows[0]!.b), exchanges: Number(rows[0]!.n) };
+  }
 } finally {
   await pool.end();
   await postgres.stop();
   if (!values.data) rmSync(dataDir, { recursive: true, force: true });
 }
-writeApiSection(root, results, { samples: Number(values.samples) });
+writeApiSection(root, results, { samples: Number(values.samples) }, database);
 publishFigures(root);

@@ -1,6 +1,7 @@
 import type { FieldKey } from './differences.ts';
 import { p99Bounds, type P99Bounds } from './latency-bounds.ts';
-import { continuousQuantile, type LatencySketch } from './latency-sketch.ts';
+import { continuousQuantile, mergeSketches, type LatencySketch } from './latency-sketch.ts';
+import type { LatencySketchCache, RunSketches } from './stamped-cache.ts';
 import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
 
@@ -86,10 +87,19 @@ const percentiles = (sketch: LatencySketch): LatencyPercentiles => ({
  *
  * Read from counters and sketches, never from the exchanges: the cost grows with routes, not
  * traffic. Percentiles are Postgres `percentile_cont` over the latencies, within the sketches'
- * relative accuracy α (`LATENCY_RELATIVE_ACCURACY`, 0.5%); counts are exact.
+ * relative accuracy α (`LATENCY_RELATIVE_ACCURACY`, 0.5%); counts are exact. With a `cache`, a
+ * run whose stored exchanges did not change since its last read is not read again.
  */
-export async function listEndpointTraffic(pool: Pool, runId: string): Promise<EndpointTraffic[]> {
-  const [rows, sketches] = await Promise.all([trafficRows(pool, runId), listLatencySketches(pool, runId)]);
+export async function listEndpointTraffic(pool: Pool, runId: string, cache?: LatencySketchCache): Promise<EndpointTraffic[]> {
+  const rows = await trafficRows(pool, runId);
+  // The whole run's row comes first (NULLS FIRST).
+  const stored = rows[0]?.exchanges ?? 0;
+  let sketches = cache?.get(runId, stored);
+  if (!sketches) {
+    const read = await readLatencySketches(pool, runId);
+    cache?.set(runId, read.exchanges, read.sketches);
+    sketches = read.sketches;
+  }
   return rows.map((row) => {
     const of = (series: LatencySeries): LatencySketch => sketches.get(row.route)?.get(series) ?? EMPTY;
     const primaryLatency = percentiles(of('primary'));
@@ -133,21 +143,41 @@ async function trafficRows(pool: Pool, runId: string): Promise<TrafficRow[]> {
 }
 
 /** A run's latency sketches by route (null: the whole run, its routes' sketches merged) and series. */
-export async function listLatencySketches(pool: Pool, runId: string): Promise<Map<string | null, Map<LatencySeries, LatencySketch>>> {
-  const { rows } = await pool.query<{ route: string | null; series: LatencySeries; buckets: number[]; counts: number[] }>(
-    `SELECT route, series, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
-     FROM (SELECT route, series, bucket, sum(count)::float8 AS n FROM latency_buckets WHERE run_id = $1
-           GROUP BY GROUPING SETS ((route, series, bucket), (series, bucket))) b
+export async function listLatencySketches(pool: Pool, runId: string): Promise<RunSketches> {
+  return (await readLatencySketches(pool, runId)).sketches;
+}
+
+/** A sketch from buckets and counts in any order (paired by position). */
+function sketchOfBuckets(buckets: readonly number[], counts: readonly number[]): LatencySketch {
+  const order = buckets.map((_, i) => i).sort((a, b) => buckets[a]! - buckets[b]!);
+  return { buckets: order.map((i) => buckets[i]!), counts: order.map((i) => counts[i]!) };
+}
+
+/**
+ * A run's sketches, with the exchanges stored in the run as of the same snapshot (the cache's
+ * stamp). Postgres only gathers each sketch's buckets, unsorted (sorting tens of thousands of
+ * rows by route under the database's collation cost more than the rest of the read); they are
+ * put in order here, and the whole run's sketches merged, a few hundred buckets per series.
+ */
+async function readLatencySketches(pool: Pool, runId: string): Promise<{ exchanges: number; sketches: RunSketches }> {
+  const { rows } = await pool.query<{ route: string; series: LatencySeries; buckets: number[]; counts: number[]; stored: number }>(
+    `SELECT route, series, array_agg(bucket) AS buckets, array_agg(count::float8) AS counts,
+            (SELECT coalesce(sum(exchanges), 0)::bigint FROM route_stats WHERE run_id = $1) AS stored
+     FROM latency_buckets WHERE run_id = $1
      GROUP BY route, series`,
     [runId],
   );
-  const out = new Map<string | null, Map<LatencySeries, LatencySketch>>();
+  const sketches: RunSketches = new Map();
+  const bySeries = new Map<LatencySeries, LatencySketch[]>();
   for (const row of rows) {
-    let byRoute = out.get(row.route);
-    if (!byRoute) out.set(row.route, (byRoute = new Map()));
-    byRoute.set(row.series, { buckets: row.buckets, counts: row.counts });
+    let byRoute = sketches.get(row.route);
+    if (!byRoute) sketches.set(row.route, (byRoute = new Map()));
+    const sketch = sketchOfBuckets(row.buckets, row.counts);
+    byRoute.set(row.series, sketch);
+    bySeries.set(row.series, [...(bySeries.get(row.series) ?? []), sketch]);
   }
-  return out;
+  if (bySeries.size > 0) sketches.set(null, new Map([...bySeries].map(([series, parts]) => [series, mergeSketches(parts)])));
+  return { exchanges: rows[0]?.stored ?? 0, sketches };
 }
 
 /** One cell of the status-code matrix: how often the primary answered `primary` and the candidate `candidate`. */
@@ -174,13 +204,16 @@ export async function statusMatrix(pool: Pool, runId: string): Promise<StatusPai
  */
 export async function countDifferingExchanges(pool: Pool, runId: string, exceptFields: readonly FieldKey[]): Promise<Map<string, number>> {
   // Over difference signatures (exchanges grouped by the set of fields that differed in them),
-  // not over the differences themselves: a few rows per route, however long the run.
+  // not over the differences themselves: a few rows per route, however long the run. A signature
+  // counts unless all its fields are among its route's fields not counted (`<@`, contained in):
+  // one hash join of the signatures with those fields per route.
   const { rows } = await pool.query<{ route: string; n: number }>(
-    `SELECT s.route, sum(s.exchanges)::bigint AS n FROM difference_signatures s
-     WHERE s.run_id = $1
-       AND EXISTS (SELECT 1 FROM unnest(s.fields) AS f(field)
-                   WHERE NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS x(route, field)
-                                     WHERE x.route = s.route AND x.field = f.field))
+    `WITH except_fields AS (
+       SELECT route, array_agg(field) AS fields FROM unnest($2::text[], $3::text[]) AS x(route, field) GROUP BY route
+     )
+     SELECT s.route, sum(s.exchanges)::bigint AS n FROM difference_signatures s
+     LEFT JOIN except_fields x ON x.route = s.route
+     WHERE s.run_id = $1 AND NOT (s.fields <@ coalesce(x.fields, '{}'::text[]))
      GROUP BY s.route`,
     [runId, exceptFields.map((k) => k.route), exceptFields.map((k) => k.field)],
   );

@@ -21,4 +21,5 @@ export * from './export-rows.ts';
 export * from './partitions.ts';
 export * from './prune.ts';
 export * from './latency-sketch.ts';
+export * from './stamped-cache.ts';
 export { trafficCountersOf, type LatencySeries } from './traffic-counters.ts';

@@ -52,3 +52,20 @@ export async function countExchanges(pool: Pool, runId: string): Promise<number>
   const { rows } = await pool.query('SELECT coalesce(sum(exchanges), 0)::bigint AS n FROM route_stats WHERE run_id = $1', [runId]);
   return rows[0]?.n ?? 0;
 }
+
+/**
+ * A stamp per run of the rows its analysis reads besides the run itself: the exchanges stored
+ * (every counter, route and field alike, changes with them, in the same transaction) and its
+ * triage marks. Equal stamps mean an analysis worked out earlier still holds.
+ */
+export async function listAnalysisStamps(pool: Pool, runIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ id: string; stamp: string }>(
+    `SELECT r.id,
+       (SELECT coalesce(sum(exchanges), 0) FROM route_stats s WHERE s.run_id = r.id)::text || ' ' ||
+       (SELECT coalesce(json_agg(json_build_array(route, field, state, reason, updated_at) ORDER BY route, field), '[]')::text
+        FROM field_triage t WHERE t.run_id = r.id) AS stamp
+     FROM unnest($1::uuid[]) AS r(id)`,
+    [runIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.stamp]));
+}

@@ -91,4 +91,21 @@ describe('noise memory across runs of a service', () => {
       'cart-v2 against cart-v1\n\nChanged:\n  real              value changed on body.currency, body.total, body.updatedAt  100.0% → 100.0% (now also body.currency, body.updatedAt)\n',
     );
   });
+
+  it('learns again once an earlier run changes: a mark added there or taken back, more exchanges stored', async () => {
+    const total = async (): Promise<unknown> => (await fields('cart-v2')).get('body.total');
+    expect(await total()).toMatchObject({ verdict: 'real', basis: 'no_secondary' });
+    expect((await api.call('PUT', '/runs/cart-v1/triage', { route: ROUTE, field: 'body.total', state: 'noise', reason: 'varies per cart' })).status).toBe(200);
+    expect(await total()).toMatchObject({ verdict: 'noise', basis: 'learned', reason: 'noise in run cart-v1 (learned)' });
+    expect((await api.call('DELETE', `/runs/cart-v1/triage?route=${encodeURIComponent(ROUTE)}&field=body.total`)).status).toBe(204);
+    expect(await total()).toMatchObject({ verdict: 'real', basis: 'no_secondary' });
+    // The secondary differs on body.total too from now on: noise there by its statistics.
+    await seedExchanges(db.pool, (await api.call('GET', '/runs/cart-v1')).body.id, 400, () => ({
+      route: ROUTE,
+      withSecondary: true,
+      differences: [{ field: 'body.total' }, { field: 'body.total', side: 'secondary' }],
+    }));
+    expect((await fields('cart-v1')).get('body.total')).toMatchObject({ verdict: 'noise', basis: 'secondary' });
+    expect(await total()).toMatchObject({ verdict: 'noise', basis: 'learned' });
+  });
 });

@@ -29,6 +29,10 @@ const nodesOn = (node: PlanNode, relation: string): PlanNode[] => [
   ...(node.Plans ?? []).flatMap((child) => nodesOn(child, relation)),
 ];
 
+/** Plan nodes that read `relation` (or a partition) with no Limit above them: reads that take every matching row. */
+const unboundedOn = (node: PlanNode, relation: string): PlanNode[] =>
+  node['Node Type'] === 'Limit' ? [] : [...nodesOn({ ...node, Plans: [] }, relation), ...(node.Plans ?? []).flatMap((child) => unboundedOn(child, relation))];
+
 describe("API reads and a run's exchanges", () => {
   let db: TestDatabase;
   let api: TestApi;
@@ -91,6 +95,27 @@ describe("API reads and a run's exchanges", () => {
     }
   });
 
+  it('reads at most a page of differences per field in the report and the gate, whatever the run holds', async () => {
+    const reads: [string, () => Promise<unknown>][] = [
+      ['endpoints', () => api.call('GET', '/runs/long/endpoints')],
+      ['report', () => api.call('GET', '/runs/long/report')],
+      ['gate', () => api.call('POST', '/runs/long/gate', {})],
+    ];
+    for (const [name, call] of reads) {
+      for (const { text, plan } of await plansOf(call)) expect(unboundedOn(plan, 'differences'), `${name}: ${text}`).toEqual([]);
+    }
+    // The findings' samples: a walk of the index of reported candidate differences, field by field
+    // (read by an API that has not read the run yet: this one keeps what it read).
+    const fresh = await startTestApi(recordingPool(db.pool, seen));
+    try {
+      const report = await plansOf(() => fresh.call('GET', '/runs/long/report'));
+      const samples = report.filter(({ plan }) => nodesOn(plan, 'differences').some((n) => /run_id_route_field_id_idx$/.test(n['Index Name'] ?? '')));
+      expect(samples.length).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('reads one exchange by its id alone', async () => {
     const { exchangeId } = (await api.call('GET', '/runs/long/differences?limit=1')).body.items[0];
     const plans = await plansOf(() => api.call('GET', `/exchanges/${exchangeId}`));
@@ -99,5 +124,23 @@ describe("API reads and a run's exchanges", () => {
     // One day's partition, through its primary key: the day comes from the id.
     expect(scans).toHaveLength(1);
     expect(scans[0]!['Index Name']).toMatch(/^exchanges_(p\d{8}|default)_pkey$/);
+  });
+
+  it('reads a run at rest once: later reports take its latency sketches and the inputs of its findings from what they kept', async () => {
+    const touched = (): string[] => seen.map((q) => q.text).filter((t) => /FROM latency_buckets|SELECT route, fields, exchanges FROM difference_signatures|CROSS JOIN LATERAL/.test(t));
+    const runId = (await api.call('GET', '/runs/long')).body.id as string;
+    const first = await api.call('GET', '/runs/long/report');
+    seen.length = 0;
+    const again = await api.call('GET', '/runs/long/report');
+    expect(touched()).toEqual([]);
+    expect({ ...again.body, generatedAt: null, gate: { ...again.body.gate, evaluatedAt: null } }).toEqual({ ...first.body, generatedAt: null, gate: { ...first.body.gate, evaluatedAt: null } });
+    // Ten more exchanges stored, slow ones: the sketches, signatures and samples are read again, and show it.
+    await seedExchanges(db.pool, runId, 10, () => ({ route: 'GET /a/{id}', primaryLatencyMs: 900, differences: [{ field: 'body.name', primaryValue: 'a', otherValue: 'b' }] }));
+    seen.length = 0;
+    const grown = await api.call('GET', '/runs/long/report');
+    expect(touched()).toHaveLength(3);
+    expect(grown.body.overall.exchanges).toBe(first.body.overall.exchanges + 10);
+    expect(grown.body.overall.latency.primary.p99).toBeGreaterThan(first.body.overall.latency.primary.p99);
+    expect(JSON.stringify(grown.body.findings)).toContain('body.name');
   });
 });

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
-import type { Pool } from '@shadowdiff/store';
+import { LatencySketchCache, StampedCache, type Pool } from '@shadowdiff/store';
 import { bearerAuth, hasTokens, type ApiTokens } from './auth.ts';
 import { loopbackHostGuard, sameOriginWrites } from './host-guard.ts';
 import { dashboardRouter } from './dashboard.ts';
@@ -65,7 +65,7 @@ async function readiness(deps: ApiDeps): Promise<ReadyState> {
 
 /** Builds the API application from its dependencies; listening is the caller's business. */
 export function createApp(deps: ApiDeps): Express {
-  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], ...(deps.pipeline ? { pipeline: deps.pipeline } : {}), ...(deps.ingest ? { ingest: deps.ingest } : {}) };
+  const ctx: ApiContext = { pool: deps.pool, logger: deps.logger, noise: deps.noise ?? {}, configuredRules: deps.rules ?? [], latencySketches: new LatencySketchCache(), noiseMemory: new StampedCache(), findingInputs: new StampedCache(), ...(deps.pipeline ? { pipeline: deps.pipeline } : {}), ...(deps.ingest ? { ingest: deps.ingest } : {}) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

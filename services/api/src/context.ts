@@ -1,6 +1,6 @@
 import type { Logger } from '@shadowdiff/core';
 import type { NoiseThresholds } from '@shadowdiff/diff';
-import type { Pool } from '@shadowdiff/store';
+import type { FindingInputs, LatencySketchCache, Pool, StampedCache } from '@shadowdiff/store';
 import type { Ingest } from './ingest/ingest.ts';
 import type { PipelineMonitor } from './pipeline.ts';
 
@@ -12,6 +12,12 @@ export interface ApiContext {
   noise: Partial<NoiseThresholds>;
   /** Rules configured for every run; the run's own rules are added to them. */
   configuredRules: readonly unknown[];
+  /** The latency sketches of the runs read last, while their stored exchanges stay the same. */
+  latencySketches?: LatencySketchCache;
+  /** Per earlier run, the (route, field) keys it judged noise, while its counters, marks and rules stay the same. */
+  noiseMemory?: StampedCache<readonly string[]>;
+  /** Per run, the signatures and samples its findings are grouped from, while its stored exchanges stay the same. */
+  findingInputs?: StampedCache<FindingInputs>;
   /** The capture queue's backlog, when Redis is known: active runs say when their results lag. */
   pipeline?: PipelineMonitor;
   /** Files posted exchanges into the capture queue, when Redis is known. */

@@ -103,11 +103,24 @@ function draftRoute(route: string, signatures: DifferenceSignature[], samples: (
     drafts.push({ kind: 'status', title: `status ${pairs.join(', ') || 'changed'}${body}`, route, fields: ['status'], folded, exchanges });
   }
   const failing = new Set(samples('status').map((s) => s.exchangeId));
-  const kind = (field: string): string => kindOf(samples(field), failing);
+  // Asked again for every pair of fields compared: each worked out once.
+  const kinds = new Map<string, string>();
+  const kind = (field: string): string => kinds.get(field) ?? kinds.set(field, kindOf(samples(field), failing)).get(field)!;
   const rest = signatures.filter((s) => !s.fields.includes('status'));
   const count = new Map<string, number>();
   for (const s of rest) for (const f of s.fields) count.set(f, (count.get(f) ?? 0) + s.exchanges);
-  const together = (a: string, b: string): number => rest.reduce((n, s) => n + (s.fields.includes(a) && s.fields.includes(b) ? s.exchanges : 0), 0);
+  // Exchanges in which both fields of a pair differed, summed over the signatures once rather than per pair asked.
+  const pairs = new Map<string, number>();
+  for (const s of rest) {
+    const fields = [...new Set(s.fields)];
+    for (let i = 0; i < fields.length; i++) {
+      for (let j = i + 1; j < fields.length; j++) {
+        const k = fields[i]! < fields[j]! ? key(fields[i]!, fields[j]!) : key(fields[j]!, fields[i]!);
+        pairs.set(k, (pairs.get(k) ?? 0) + s.exchanges);
+      }
+    }
+  }
+  const together = (a: string, b: string): number => (a === b ? (count.get(a) ?? 0) : (pairs.get(a < b ? key(a, b) : key(b, a)) ?? 0));
   const fields = [...count.keys()].filter((f) => verdictOf(f) !== 'ignored').sort();
 
   // Renames: a field removed and one added, differing together, with equal values.
@@ -146,11 +159,17 @@ export function buildFindings(input: FindingInput): Finding[] {
   const sampleMap = new Map<string, DifferenceSample[]>();
   for (const s of input.samples) {
     const k = key(s.route, s.field);
-    sampleMap.set(k, [...(sampleMap.get(k) ?? []), s]);
+    const list = sampleMap.get(k);
+    if (list) list.push(s);
+    else sampleMap.set(k, [s]);
   }
   const verdicts = new Map(input.fields.map((f) => [key(f.route, f.field), f.verdict]));
   const byRoute = new Map<string, DifferenceSignature[]>();
-  for (const s of input.signatures) byRoute.set(s.route, [...(byRoute.get(s.route) ?? []), s]);
+  for (const s of input.signatures) {
+    const list = byRoute.get(s.route);
+    if (list) list.push(s);
+    else byRoute.set(s.route, [s]);
+  }
 
   const merged = new Map<string, Draft[]>();
   for (const [route, signatures] of byRoute) {

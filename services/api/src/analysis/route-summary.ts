@@ -54,9 +54,16 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
   };
 }
 
-/** Per-route and whole-run figures of an analysed run, busiest route first. */
-export async function summariseRoutes(ctx: ApiContext, analysis: RunAnalysis): Promise<{ overall: TrafficTotals; routes: RouteSummary[] }> {
-  const traffic = await listEndpointTraffic(ctx.pool, analysis.run.id);
+/**
+ * Per-route and whole-run figures of an analysed run, busiest route first. The traffic figures
+ * may be read already (`traffic`): they do not depend on the analysis, so a caller reads both at once.
+ */
+export async function summariseRoutes(
+  ctx: ApiContext,
+  analysis: RunAnalysis,
+  traffic?: readonly EndpointTraffic[],
+): Promise<{ overall: TrafficTotals; routes: RouteSummary[] }> {
+  traffic ??= await listEndpointTraffic(ctx.pool, analysis.run.id, ctx.latencySketches);
   const byRoute = new Map(traffic.filter((t) => t.route !== null).map((t) => [t.route!, t]));
   const routes = analysis.routes.map((stats) => {
     const fields: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };

@@ -1,5 +1,6 @@
 import {
   countDifferingExchanges,
+  listAnalysisStamps,
   listEarlierRuns,
   listFieldStats,
   listRouteStats,
@@ -46,19 +47,29 @@ const REMEMBERED_RUNS = 3;
 /**
  * Noise remembered across runs: (route, field) keys that one of the service's last earlier runs
  * judged noise, by its own statistics or a person's mark, each with the newest such run's name.
- * Fields that were real there are not remembered: every run judges those afresh.
+ * Fields that were real there are not remembered: every run judges those afresh. What an earlier
+ * run taught is kept (`ctx.noiseMemory`) while its stored exchanges, triage marks and rules stay
+ * the same, so a read does not classify every field of each earlier run again.
  */
 async function learnedNoise(ctx: ApiContext, run: Run): Promise<Map<string, string>> {
   const learned = new Map<string, string>();
   const earlier = await listEarlierRuns(ctx.pool, run, REMEMBERED_RUNS);
-  const analyses = await Promise.all(earlier.map((r) => analyseRun(ctx, r, { countExchanges: false, learn: false })));
+  const stamps = ctx.noiseMemory && earlier.length > 0 ? await listAnalysisStamps(ctx.pool, earlier.map((r) => r.id)) : new Map<string, string>();
+  const taught = await Promise.all(
+    earlier.map(async (r) => {
+      const stamp = `${stamps.get(r.id)} ${JSON.stringify(r.rules)}`;
+      const kept = ctx.noiseMemory?.get(r.id, stamp);
+      if (kept) return kept;
+      const analysis = await analyseRun(ctx, r, { countExchanges: false, learn: false });
+      const noise = analysis.fields.filter((f) => f.classification.verdict === 'noise').map((f) => key(f.route, f.field));
+      ctx.noiseMemory?.set(r.id, stamp, noise);
+      return noise;
+    }),
+  );
   // Newest first: the first run to have judged a field noise is the one named.
-  for (const analysis of analyses) {
-    for (const f of analysis.fields) {
-      const k = key(f.route, f.field);
-      if (f.classification.verdict === 'noise' && !learned.has(k)) learned.set(k, analysis.run.name);
-    }
-  }
+  earlier.forEach((r, i) => {
+    for (const k of taught[i]!) if (!learned.has(k)) learned.set(k, r.name);
+  });
   return learned;
 }
 

@@ -6,13 +6,24 @@ import type { RunAnalysis } from './run-analysis.ts';
 /** Values sampled per field to tell kinds, type pairs and renames. */
 const SAMPLES_PER_FIELD = 20;
 
-/** A run's findings, from its analysis (verdicts as they are now), its signatures and samples. */
+/**
+ * A run's findings, from its analysis (verdicts as they are now), its signatures and samples.
+ * Signatures and samples are kept (`ctx.findingInputs`) while the run's stored exchanges stay
+ * the same; the verdicts, which marks and rules change at any time, are applied on every read.
+ */
 export async function runFindings(ctx: ApiContext, run: Run, analysis: RunAnalysis): Promise<Finding[]> {
-  const [signatures, samples] = await Promise.all([listSignatures(ctx.pool, run.id), listDifferenceSamples(ctx.pool, run.id, SAMPLES_PER_FIELD)]);
+  // Read in the same transactions as every counter of the run: the stamp of its stored rows.
+  const stored = analysis.routes.reduce((n, r) => n + r.exchanges, 0);
+  let inputs = ctx.findingInputs?.get(run.id, stored);
+  if (!inputs) {
+    const [signatures, samples] = await Promise.all([listSignatures(ctx.pool, run.id), listDifferenceSamples(ctx.pool, run.id, SAMPLES_PER_FIELD)]);
+    inputs = { signatures, samples };
+    ctx.findingInputs?.set(run.id, stored, inputs);
+  }
   return buildFindings({
     routeExchanges: new Map(analysis.routes.map((r) => [r.route, r.exchanges])),
     fields: analysis.fields.map((f) => ({ route: f.route, field: f.field, verdict: f.classification.verdict })),
-    signatures,
-    samples,
+    signatures: inputs.signatures,
+    samples: inputs.samples,
   });
 }

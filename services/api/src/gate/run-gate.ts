@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
-import { findRun, type Run } from '@shadowdiff/store';
+import { findRun, listEndpointTraffic, type Run } from '@shadowdiff/store';
 import { summariseRoutes, type RouteSummary, type TrafficTotals } from '../analysis/route-summary.ts';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
@@ -36,9 +36,10 @@ export interface RunFigures {
 
 /** Analyses a run, summarises its routes and groups its differences into findings, once. */
 export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
-  const analysis = await analyseRun(ctx, run);
+  // The latency sketches do not depend on the analysis: both read at once.
+  const [analysis, traffic] = await Promise.all([analyseRun(ctx, run), listEndpointTraffic(ctx.pool, run.id, ctx.latencySketches)]);
   let findings: Promise<Finding[]> | undefined;
-  return { analysis, ...(await summariseRoutes(ctx, analysis)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
+  return { analysis, ...(await summariseRoutes(ctx, analysis, traffic)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
 }
 
 function storedThresholds(run: Run): GateThresholds {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '@shadowdiff/core';
+import { listEndpointTraffic } from '@shadowdiff/store';
 import { summariseRoutes } from '../analysis/route-summary.ts';
 import { listFieldItems } from '../analysis/field-items.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
@@ -26,8 +27,9 @@ export function routeHandlers(ctx: ApiContext): HandlerSpec[] {
       responses: { 200: { description: 'the routes, busiest first', schema: routeListSchema } },
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
-        const analysis = await analyseRun(ctx, run);
-        const { overall, routes } = await summariseRoutes(ctx, analysis);
+        // The latency sketches do not depend on the analysis: both read at once.
+        const [analysis, traffic] = await Promise.all([analyseRun(ctx, run), listEndpointTraffic(ctx.pool, run.id, ctx.latencySketches)]);
+        const { overall, routes } = await summariseRoutes(ctx, analysis, traffic);
         const items = routes.map((e) => ({
           ...e,
           links: {

@@ -48,8 +48,12 @@ function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
 /** Builds the report of a run: the gate's verdict and the figures behind it. */
 export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
   const figures = await runFigures(ctx, run);
-  const [gate, fields, cells] = await Promise.all([runGate(ctx, run, request, figures), listFieldItems(ctx, figures.analysis), statusMatrix(ctx.pool, run.id)]);
-  const findings = await figures.findings();
+  const [gate, fields, cells, findings] = await Promise.all([
+    runGate(ctx, run, request, figures),
+    listFieldItems(ctx, figures.analysis),
+    statusMatrix(ctx.pool, run.id),
+    figures.findings(),
+  ]);
   const differing = fields.filter((f) => f.differences > 0);
   const real = differing.filter((f) => f.classification.countsAsReal).sort((a, b) => b.rate - a.rate || b.differences - a.differences);
   const topFields = await Promise.all(
