@@ -54,16 +54,16 @@ async function send(tapUrl: string, requests: { scenario: Scenario; id: number }
 
 type Percentiles = { p50: number | null; p99: number | null };
 
-interface EndpointItem {
+interface RouteItem {
   route: string;
   exchanges: number;
   latency: { basis: string; samples: number; ratio: Percentiles; reference: Percentiles; candidate: Percentiles };
 }
 
-async function waitForStored(apiUrl: string, run: string, expected: number, timeoutMs = 120_000): Promise<EndpointItem[]> {
+async function waitForStored(apiUrl: string, run: string, expected: number, timeoutMs = 120_000): Promise<RouteItem[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const list = await api<{ overall: { exchanges: number }; items: EndpointItem[] }>(apiUrl, `/runs/${run}/endpoints`).catch(() => undefined);
+    const list = await api<{ overall: { exchanges: number }; items: RouteItem[] }>(apiUrl, `/runs/${run}/endpoints`).catch(() => undefined);
     if (list && (list.overall.exchanges >= expected || Date.now() > deadline)) return list.items;
     if (!list && Date.now() > deadline) throw new Error(`run ${run} never appeared in the API`);
     await new Promise((r) => setTimeout(r, 250));
@@ -71,7 +71,7 @@ async function waitForStored(apiUrl: string, run: string, expected: number, time
 }
 
 /** Reads every route's field verdicts, gate outcome and latency. */
-async function observe(apiUrl: string, run: string, endpoints: EndpointItem[]): Promise<Record<string, RouteObservation>> {
+async function observe(apiUrl: string, run: string, routes: RouteItem[]): Promise<Record<string, RouteObservation>> {
   type Check = { check: string; passed: boolean; message: string };
   const gate = await api<{ routes: { route: string; verdict: string; checks: Check[] }[] }>(apiUrl, `/runs/${run}/gate`, {
     method: 'POST',
@@ -79,12 +79,12 @@ async function observe(apiUrl: string, run: string, endpoints: EndpointItem[]): 
     body: JSON.stringify({ thresholds: BENCH_GATE_THRESHOLDS }),
   });
   const out: Record<string, RouteObservation> = {};
-  for (const endpoint of endpoints.filter((e) => !e.route.includes(`/${WARM_UP.name}/`))) {
-    const fields = await api<{ items: { field: string; classification: { verdict: string } }[] }>(apiUrl, `/runs/${run}/endpoints/${encodeURIComponent(endpoint.route)}/fields?examples=0`);
-    const routeGate = gate.routes.find((r) => r.route === endpoint.route);
+  for (const item of routes.filter((e) => !e.route.includes(`/${WARM_UP.name}/`))) {
+    const fields = await api<{ items: { field: string; classification: { verdict: string } }[] }>(apiUrl, `/runs/${run}/endpoints/${encodeURIComponent(item.route)}/fields?examples=0`);
+    const routeGate = gate.routes.find((r) => r.route === item.route);
     const latencyCheck = routeGate?.checks.find((c) => c.check === 'p99_latency_ratio');
-    out[endpoint.route] = {
-      exchanges: endpoint.exchanges,
+    out[item.route] = {
+      exchanges: item.exchanges,
       fields: fields.items.map((f) => ({ field: f.field, verdict: f.classification.verdict })),
       gate: {
         verdict: routeGate?.verdict ?? 'missing',
@@ -92,12 +92,12 @@ async function observe(apiUrl: string, run: string, endpoints: EndpointItem[]): 
         latencyJudged: latencyCheck !== undefined && !latencyCheck.message.includes('not judged'),
       },
       latency: {
-        basis: endpoint.latency.basis,
-        samples: endpoint.latency.samples,
-        p50: endpoint.latency.ratio.p50,
-        p99: endpoint.latency.ratio.p99,
-        referenceP99: endpoint.latency.reference.p99,
-        candidateP99: endpoint.latency.candidate.p99,
+        basis: item.latency.basis,
+        samples: item.latency.samples,
+        p50: item.latency.ratio.p50,
+        p99: item.latency.ratio.p99,
+        referenceP99: item.latency.reference.p99,
+        candidateP99: item.latency.candidate.p99,
       },
     };
   }
@@ -142,8 +142,8 @@ export async function driveCorpus(
     }
     await send(options.tapUrl, requests, parallel);
     total += requests.length;
-    const endpoints = await waitForStored(options.apiUrl, options.run, total);
-    const checkpoint: Checkpoint = { target, routes: await observe(options.apiUrl, options.run, endpoints) };
+    const routes = await waitForStored(options.apiUrl, options.run, total);
+    const checkpoint: Checkpoint = { target, routes: await observe(options.apiUrl, options.run, routes) };
     checkpoints.push(checkpoint);
     onCheckpoint(checkpoint);
   }

@@ -83,11 +83,11 @@ describe('dashboard in a browser', () => {
     await page.getByRole('heading', { name: /dash-run/ }).waitFor();
     await page.getByText('Traffic from inline tap').waitFor();
     // The endpoints table (the findings above it link to the same endpoint).
-    const endpointLink = page.locator('table').getByRole('link', { name: 'GET /users/{id}' });
-    await endpointLink.waitFor();
+    const routeLink = page.locator('table').getByRole('link', { name: 'GET /users/{id}' });
+    await routeLink.waitFor();
     await shot('2-run');
 
-    await endpointLink.click();
+    await routeLink.click();
     await page.getByRole('link', { name: 'body.price' }).waitFor();
     await shot('3-endpoint');
 

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of route templating: any request target gives a route, ids and query
- * strings never split an endpoint, and configured patterns round-trip. Seeds are left to fast-check.
+ * strings never split a route, and configured patterns round-trip. Seeds are left to fast-check.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

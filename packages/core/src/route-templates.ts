@@ -1,5 +1,5 @@
 /**
- * Turns concrete request paths into endpoint templates so statistics aggregate per endpoint:
+ * Turns concrete request paths into route templates so statistics aggregate per route:
  * `GET /users/42/orders?x=1` → `GET /users/{id}/orders`.
  */
 import { compileRouteGlob } from './route-patterns.ts';

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized } from './api.ts';
 import { TokenPrompt } from './components/token-prompt.tsx';
 import { RouteContext, useLocationRoute } from './router.tsx';
-import { EndpointPage } from './pages/endpoint.tsx';
+import { RoutePage } from './pages/route.tsx';
 import { ExchangePage } from './pages/exchange.tsx';
 import { FieldPage } from './pages/field.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -11,7 +11,7 @@ import { RunPage } from './pages/run.tsx';
 import { RunsPage } from './pages/runs.tsx';
 import './styles.css';
 
-const PAGES = { runs: RunsPage, run: RunPage, endpoint: EndpointPage, field: FieldPage, exchange: ExchangePage } as const;
+const PAGES = { runs: RunsPage, run: RunPage, route: RoutePage, field: FieldPage, exchange: ExchangePage } as const;
 
 function App() {
   const route = useLocationRoute();

@@ -11,7 +11,7 @@ export interface Route {
 const PATTERNS: [string, RegExp, string[]][] = [
   ['runs', /^\/$/, []],
   ['run', /^\/runs\/([^/]+)$/, ['run']],
-  ['endpoint', /^\/runs\/([^/]+)\/endpoints\/([^/]+)$/, ['run', 'route']],
+  ['route', /^\/runs\/([^/]+)\/endpoints\/([^/]+)$/, ['run', 'route']],
   ['field', /^\/runs\/([^/]+)\/endpoints\/([^/]+)\/fields\/([^/]+)$/, ['run', 'route', 'field']],
   ['exchange', /^\/exchanges\/([^/]+)$/, ['id']],
 ];

@@ -10,7 +10,7 @@ export * from './stats.ts';
 export * from './run-rules.ts';
 export * from './run-writes.ts';
 export * from './triage.ts';
-export * from './endpoint-stats.ts';
+export * from './route-stats.ts';
 export * from './latency-bounds.ts';
 export * from './field-details.ts';
 export * from './jsonb-safe.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { listEndpointTraffic, statusMatrix } from './endpoint-stats.ts';
+import { listRouteTraffic, statusMatrix } from './route-stats.ts';
 import { storeExchanges } from './exchanges.ts';
 import { migrate, MIGRATIONS_DIR } from './migrate.ts';
 import type { Pool } from './pool.ts';
@@ -62,7 +62,7 @@ describe('the latency sketches migration', () => {
     expect(kept[1]!.length).toBeGreaterThan(100);
     expect(backfilled).toEqual(kept);
     const run = (await live.pool.query<{ id: string }>("SELECT id FROM runs WHERE name = 'two'")).rows[0]!.id;
-    expect(await listEndpointTraffic(older.pool, run)).toEqual(await listEndpointTraffic(live.pool, run));
+    expect(await listRouteTraffic(older.pool, run)).toEqual(await listRouteTraffic(live.pool, run));
     expect(await statusMatrix(older.pool, run)).toEqual(await statusMatrix(live.pool, run));
   });
 });

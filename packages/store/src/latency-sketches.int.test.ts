@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { listEndpointTraffic, statusMatrix, type LatencyPercentiles } from './endpoint-stats.ts';
+import { listRouteTraffic, statusMatrix, type LatencyPercentiles } from './route-stats.ts';
 import { storeExchanges } from './exchanges.ts';
 import { LATENCY_RELATIVE_ACCURACY as ALPHA } from './latency-sketch.ts';
 import type { Pool } from './pool.ts';
@@ -102,7 +102,7 @@ describe('latency sketches and traffic counters', () => {
   afterAll(() => db?.drop());
 
   it('reads counts exactly and percentiles and p99 bounds within α of the exchanges themselves', async () => {
-    const [traffic, exact] = await Promise.all([listEndpointTraffic(db.pool, runId), exactFigures(db.pool, runId)]);
+    const [traffic, exact] = await Promise.all([listRouteTraffic(db.pool, runId), exactFigures(db.pool, runId)]);
     expect(traffic.map((t) => t.route)).toEqual([null, 'GET /orders/{id}', 'GET /users/{id}', 'POST /orders']);
     expect(exact.map((e) => e.route)).toEqual(traffic.map((t) => t.route));
     traffic.forEach((t, i) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { listEndpointTraffic, listLatencySketches } from './endpoint-stats.ts';
+import { listRouteTraffic, listLatencySketches } from './route-stats.ts';
 import { storeExchanges } from './exchanges.ts';
 import { LatencySketchCache } from './stamped-cache.ts';
 import { createRun } from './run-writes.ts';
@@ -35,19 +35,19 @@ describe('latency sketches read once per state of a run', () => {
 
   it('answers from the cache while no exchange is stored, and reads again once one is', async () => {
     const cache = new LatencySketchCache();
-    const fresh = await listEndpointTraffic(db.pool, runId, cache);
-    expect(fresh).toEqual(await listEndpointTraffic(db.pool, runId));
+    const fresh = await listRouteTraffic(db.pool, runId, cache);
+    expect(fresh).toEqual(await listRouteTraffic(db.pool, runId));
     // Buckets gone behind the cache's back (no exchange stored): a cached read does not see it, so it did not read them.
     await db.pool.query('CREATE TABLE buckets_aside AS SELECT * FROM latency_buckets WHERE run_id = $1', [runId]);
     await db.pool.query('DELETE FROM latency_buckets WHERE run_id = $1', [runId]);
-    expect(await listEndpointTraffic(db.pool, runId)).not.toEqual(fresh);
-    expect(await listEndpointTraffic(db.pool, runId, cache)).toEqual(fresh);
+    expect(await listRouteTraffic(db.pool, runId)).not.toEqual(fresh);
+    expect(await listRouteTraffic(db.pool, runId, cache)).toEqual(fresh);
     await db.pool.query('INSERT INTO latency_buckets SELECT * FROM buckets_aside');
     await db.pool.query('DROP TABLE buckets_aside');
 
     await storeExchanges(db.pool, randomExchanges(runId, 50, random));
-    const grown = await listEndpointTraffic(db.pool, runId, cache);
-    expect(grown).toEqual(await listEndpointTraffic(db.pool, runId));
+    const grown = await listRouteTraffic(db.pool, runId, cache);
+    expect(grown).toEqual(await listRouteTraffic(db.pool, runId));
     expect(grown[0]!.exchanges).toBe(fresh[0]!.exchanges + 50);
     expect(grown).not.toEqual(fresh);
   });

@@ -4,11 +4,11 @@ const PRIMARY = '#1f5fbf';
 const CANDIDATE = '#c2410c';
 
 /**
- * Latency by endpoint: p50 and p99 of the primary and the candidate as horizontal bars, one group
- * per endpoint, on one scale. Plain SVG, labels as text.
+ * Latency by route: p50 and p99 of the primary and the candidate as horizontal bars, one group
+ * per route, on one scale. Plain SVG, labels as text.
  */
-export function LatencyChart(props: { endpoints: RouteSummary[] }) {
-  const rows = props.endpoints.filter((e) => e.latency.primary.p99 !== null || e.latency.candidate.p99 !== null).slice(0, 20);
+export function LatencyChart(props: { routes: RouteSummary[] }) {
+  const rows = props.routes.filter((e) => e.latency.primary.p99 !== null || e.latency.candidate.p99 !== null).slice(0, 20);
   if (rows.length === 0) return <p class="muted">No latency recorded yet.</p>;
   const max = Math.max(...rows.flatMap((e) => [e.latency.primary.p99 ?? 0, e.latency.candidate.p99 ?? 0]), 0.001);
   const labelWidth = 230;
@@ -19,7 +19,7 @@ export function LatencyChart(props: { endpoints: RouteSummary[] }) {
   const bar = (value: number | null) => ((value ?? 0) / max) * barArea;
   return (
     <figure>
-      <svg class="chart" role="img" aria-label="Latency p50 and p99 by endpoint, primary and candidate" viewBox={`0 0 ${width} ${height}`} width="100%">
+      <svg class="chart" role="img" aria-label="Latency p50 and p99 by route, primary and candidate" viewBox={`0 0 ${width} ${height}`} width="100%">
         {rows.map((e, i) => {
           const y = i * group + 4;
           const { primary, candidate } = e.latency;

@@ -6,7 +6,7 @@ import { Link, useRoute } from '../router.tsx';
 import type { DifferencePage } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
-/** One field of an endpoint: the exchanges in which it differed, with both values. */
+/** One field of a route: the exchanges in which it differed, with both values. */
 export function FieldPage() {
   const { params, query } = useRoute();
   const run = params.run!;

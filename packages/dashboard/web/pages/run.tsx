@@ -10,7 +10,7 @@ import { VerdictBadge } from '../components/verdict-badge.tsx';
 import type { Finding, ReleaseReport, RouteSummary, RunDetail } from '../types.ts';
 import { useApi } from '../use-api.ts';
 
-function endpointColumns(run: string): Column<RouteSummary>[] {
+function routeColumns(run: string): Column<RouteSummary>[] {
   return [
     {
       key: 'route',
@@ -95,7 +95,7 @@ function StatusMatrix(props: { matrix: ReleaseReport['statusMatrix'] }) {
   );
 }
 
-/** What changed, one line per finding, each route linking to its endpoint; noise on one line. */
+/** What changed, one line per finding, each route linking to its page; noise on one line. */
 function Findings(props: { run: string; findings: Finding[]; onChange: () => void }) {
   const [dialog, setDialog] = useState<{ finding: Finding; action: TriageAction } | null>(null);
   const judged = props.findings.filter((f) => f.verdict !== 'noise' && f.verdict !== 'ignored');
@@ -149,7 +149,7 @@ function Findings(props: { run: string; findings: Finding[]; onChange: () => voi
 /** What the latency ratio is against, as a reader should see it. */
 const BASIS_LABEL = { secondary: 'secondary', control: 'control copy', primary: 'served primary (not alike)' } as const;
 
-/** One run: what changed (its findings), its gate verdict, endpoints, status-code matrix and latency, refreshed while active. */
+/** One run: what changed (its findings), its gate verdict, routes, status-code matrix and latency, refreshed while active. */
 export function RunPage() {
   const { params } = useRoute();
   const run = params.run!;
@@ -213,11 +213,11 @@ export function RunPage() {
         {gate.reasons.length === 0 ? <li class="pass">Every threshold is met.</li> : gate.reasons.map((reason, i) => <li key={i} class="fail">{reason}</li>)}
       </ul>
       <h2>Endpoints</h2>
-      <SortableTable rows={data.endpoints} columns={endpointColumns(run)} rowKey={(e) => e.route} initialSort={{ key: 'traffic', descending: true }} empty="No exchanges yet." />
+      <SortableTable rows={data.endpoints} columns={routeColumns(run)} rowKey={(e) => e.route} initialSort={{ key: 'traffic', descending: true }} empty="No exchanges yet." />
       <h2>Status codes</h2>
       <StatusMatrix matrix={data.statusMatrix} />
       <h2>Latency</h2>
-      <LatencyChart endpoints={data.endpoints} />
+      <LatencyChart routes={data.endpoints} />
       <p class="muted">{data.run.state === 'active' ? 'Live: refreshed every 5 seconds.' : `Closed. Report generated ${new Date(data.generatedAt).toLocaleString()}.`}</p>
     </Layout>
   );

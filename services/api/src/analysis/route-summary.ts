@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { listEndpointTraffic, type EndpointTraffic } from '@shadowdiff/store';
+import { listRouteTraffic, type RouteTraffic } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import type { latencyComparisonSchema, routeSummarySchema, trafficTotalsSchema } from '../schemas/responses.ts';
 import type { FieldVerdict } from './classify.ts';
@@ -24,7 +24,7 @@ const rate = (part: number, whole: number): number => (whole === 0 ? 0 : part / 
 const ratio = (candidate: number | null, primary: number | null): number | null =>
   candidate === null || primary === null || primary <= 0 ? null : candidate / primary;
 
-function totals(traffic: EndpointTraffic | undefined, counts: { differing: number; mismatches: number; secondary: number }): TrafficTotals {
+function totals(traffic: RouteTraffic | undefined, counts: { differing: number; mismatches: number; secondary: number }): TrafficTotals {
   const exchanges = traffic?.exchanges ?? 0;
   const errors = traffic?.errors ?? { status5xx: 0, timeout: 0, refused: 0, other: 0 };
   const candidateErrors = errors.status5xx + errors.timeout + errors.refused + errors.other;
@@ -61,9 +61,9 @@ function totals(traffic: EndpointTraffic | undefined, counts: { differing: numbe
 export async function summariseRoutes(
   ctx: ApiContext,
   analysis: RunAnalysis,
-  traffic?: readonly EndpointTraffic[],
+  traffic?: readonly RouteTraffic[],
 ): Promise<{ overall: TrafficTotals; routes: RouteSummary[] }> {
-  traffic ??= await listEndpointTraffic(ctx.pool, analysis.run.id, ctx.latencySketches);
+  traffic ??= await listRouteTraffic(ctx.pool, analysis.run.id, ctx.latencySketches);
   const byRoute = new Map(traffic.filter((t) => t.route !== null).map((t) => [t.route!, t]));
   const routes = analysis.routes.map((stats) => {
     const fields: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };

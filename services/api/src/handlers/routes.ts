@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '@shadowdiff/core';
-import { listEndpointTraffic } from '@shadowdiff/store';
+import { listRouteTraffic } from '@shadowdiff/store';
 import { summariseRoutes } from '../analysis/route-summary.ts';
 import { listFieldItems } from '../analysis/field-items.ts';
 import { analyseRun } from '../analysis/run-analysis.ts';
@@ -28,7 +28,7 @@ export function routeHandlers(ctx: ApiContext): HandlerSpec[] {
       handle: async ({ params }) => {
         const run = await requireRun(ctx.pool, params.run);
         // The latency sketches do not depend on the analysis: both read at once.
-        const [analysis, traffic] = await Promise.all([analyseRun(ctx, run), listEndpointTraffic(ctx.pool, run.id, ctx.latencySketches)]);
+        const [analysis, traffic] = await Promise.all([analyseRun(ctx, run), listRouteTraffic(ctx.pool, run.id, ctx.latencySketches)]);
         const { overall, routes } = await summariseRoutes(ctx, analysis, traffic);
         const items = routes.map((e) => ({
           ...e,

@@ -30,7 +30,7 @@ function verdictSection(r: ReleaseReport): string {
   );
 }
 
-function endpointsSection(r: ReleaseReport): string {
+function routesSection(r: ReleaseReport): string {
   const rows = r.endpoints
     .map(
       (e) =>
@@ -146,7 +146,7 @@ export function renderReportHtml(report: ReleaseReport): string {
     `<h1>Release validation report: ${esc(run.name)}</h1><p class="muted">${subtitle}</p>` +
     verdictSection(report) +
     findingsSection(report) +
-    endpointsSection(report) +
+    routesSection(report) +
     fieldsSection(report) +
     statusSection(report) +
     latencySection(report) +

@@ -4,7 +4,7 @@ import { millis, percent, shortValue, times } from './format.ts';
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
-function endpointsTable(report: ReleaseReport): string[] {
+function routesTable(report: ReleaseReport): string[] {
   const out = [
     '| route | exchanges | real differences | rate | status ≠ | candidate errors | p99 reference | p99 candidate | ratio |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -70,7 +70,7 @@ export function renderReportMarkdown(report: ReleaseReport): string {
     '',
     '## Endpoints',
     '',
-    ...endpointsTable(report),
+    ...routesTable(report),
     '',
     '## Top differing fields',
     '',

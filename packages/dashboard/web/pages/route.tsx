@@ -28,8 +28,8 @@ function explain(item: FieldItem): string {
   }
 }
 
-/** One endpoint: its fields with counts, rates, kinds and noise verdicts, and the triage actions. */
-export function EndpointPage() {
+/** One route of a run: its fields with counts, rates, kinds and noise verdicts, and the triage actions. */
+export function RoutePage() {
   const { params } = useRoute();
   const run = params.run!;
   const route = params.route!;

@@ -48,7 +48,7 @@ export interface AlikeLatency {
 const P99_BOUND_Z = 1.645 / Math.SQRT2;
 
 /** Per-route figures, from the counters and latency sketches kept as exchanges are stored. */
-export interface EndpointTraffic {
+export interface RouteTraffic {
   /** Null for the run as a whole. */
   route: string | null;
   exchanges: number;
@@ -90,7 +90,7 @@ const percentiles = (sketch: LatencySketch): LatencyPercentiles => ({
  * relative accuracy α (`LATENCY_RELATIVE_ACCURACY`, 0.5%); counts are exact. With a `cache`, a
  * run whose stored exchanges did not change since its last read is not read again.
  */
-export async function listEndpointTraffic(pool: Pool, runId: string, cache?: LatencySketchCache): Promise<EndpointTraffic[]> {
+export async function listRouteTraffic(pool: Pool, runId: string, cache?: LatencySketchCache): Promise<RouteTraffic[]> {
   const rows = await trafficRows(pool, runId);
   // The whole run's row comes first (NULLS FIRST).
   const stored = rows[0]?.exchanges ?? 0;
