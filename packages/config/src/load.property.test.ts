@@ -153,6 +153,7 @@ const LEAVES: readonly Leaf[] = [
   { path: 'worker.concurrency', good: fc.integer({ min: 1, max: 256 }), bad: oneOf(257, 0, 'four') },
   { path: 'worker.keepIdenticalShare', good: fc.double({ min: 0, max: 1, noNaN: true }), bad: oneOf(1.5, -0.1) },
   { path: 'worker.lockDurationMs', good: fc.integer({ min: 1000, max: 1e7 }), bad: oneOf(999, 'long') },
+  { path: 'worker.stuckShardMs', good: fc.integer({ min: 1000, max: 3_600_000 }), bad: oneOf(999, 3_600_001, 'soon') },
   { path: 'worker.adminHost', ...host },
   { path: 'worker.adminPort', ...portLeaf },
   { path: 'api.maxResultLagSeconds', good: fc.double({ min: 0.5, max: 86_400, noNaN: true }), bad: oneOf(0, -1, 'ten') },

@@ -39,6 +39,7 @@ export const ENV_VARIABLES: Readonly<Record<string, string>> = {
   SHADOWDIFF_API_INGEST_MAX_BODY_BYTES: 'api.ingest.maxBodyBytes',
   SHADOWDIFF_WORKER_CONCURRENCY: 'worker.concurrency',
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: 'worker.lockDurationMs',
+  SHADOWDIFF_WORKER_STUCK_SHARD_MS: 'worker.stuckShardMs',
   SHADOWDIFF_WORKER_ADMIN_PORT: 'worker.adminPort',
   SHADOWDIFF_RETENTION_DAYS: 'retention.days',
   SHADOWDIFF_STATE_DIR: 'stateDir',

@@ -5,3 +5,4 @@ export * from './teardown.ts';
 export * from './process-tree.ts';
 export * from './order-capture.ts';
 export * from './redis-cluster.ts';
+export * from './freezing-proxy.ts';
