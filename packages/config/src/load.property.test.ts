@@ -211,6 +211,7 @@ const ENV_VALUES: Readonly<Record<string, { good: readonly string[]; bad: readon
   SHADOWDIFF_API_TOKEN: { good: ['env-token-0123456789', '1234567890123456'], bad: ['short'] },
   SHADOWDIFF_WORKER_CONCURRENCY: { good: ['8'], bad: ['300'] },
   SHADOWDIFF_WORKER_LOCK_DURATION_MS: { good: ['60000'], bad: ['10'] },
+  SHADOWDIFF_WORKER_STUCK_SHARD_MS: { good: ['45000', '1000'], bad: ['10', '3600001', 'soon'] },
   SHADOWDIFF_WORKER_ADMIN_PORT: { good: ['9470', '0'], bad: ['admin'] },
   SHADOWDIFF_API_MAX_RESULT_LAG_SECONDS: { good: ['30', '2.5'], bad: ['0'] },
   SHADOWDIFF_API_INGEST_MAX_BODY_BYTES: { good: ['1048576'], bad: ['0', 'big'] },
