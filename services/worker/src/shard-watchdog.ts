@@ -96,9 +96,12 @@ export function startShardWatchdog(options: ShardWatchdogOptions): ShardWatchdog
     await Promise.all(states.map((_, shard) => checkShard(shard)));
   };
 
-  let round: Promise<void> = Promise.resolve();
+  // A check still waiting on Redis (away, its commands queued) is not joined by more of them.
+  let checking = false;
   const timer = setInterval(() => {
-    round = round.then(check);
+    if (checking) return;
+    checking = true;
+    void check().finally(() => (checking = false));
   }, options.checkEveryMs ?? Math.min(5000, Math.max(100, Math.floor(options.stuckAfterMs / 5))));
   timer.unref();
 
