@@ -63,6 +63,11 @@ export async function workerFigures(admin: string): Promise<Record<string, numbe
   return samples(await metricsText(admin), 'shadowdiff_worker_exchanges_total', 'result');
 }
 
+/** A worker's restarts of stuck queue shard consumers so far, by shard (`shadowdiff_worker_shard_consumer_restarts_total`). */
+export async function consumerRestarts(admin: string): Promise<Record<string, number>> {
+  return samples(await metricsText(admin), 'shadowdiff_worker_shard_consumer_restarts_total', 'shard');
+}
+
 /** What Postgres holds for the run. */
 export interface StoreFigures {
   stored: number;

@@ -25,6 +25,7 @@ function balanced(): SimResult {
     drainS: 1,
     readyz: { status: 200, waitingCaptures: 0 },
     shards: [],
+    consumerRestarts: {},
   };
 }
 

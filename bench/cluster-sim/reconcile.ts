@@ -39,6 +39,8 @@ export interface SimResult {
   readyz: { status: number; waitingCaptures: number | null };
   /** What each queue shard still held at the end. */
   shards: ShardBacklog[];
+  /** Queue shard consumers the surviving workers made anew after finding them stuck, by shard. */
+  consumerRestarts: Record<string, number>;
 }
 
 /** One equality. */

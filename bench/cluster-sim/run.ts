@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { droppedWhen, storeFigures, storedCount, tapFigures, workerFigures } from './figures.ts';
+import { consumerRestarts, droppedWhen, storeFigures, storedCount, tapFigures, workerFigures } from './figures.ts';
 import { checksOf, checkTable, figureTable, type LoadFigures, type SimResult } from './reconcile.ts';
 import { simSection } from './section.ts';
 import { shardBacklogs } from './shard-backlog.ts';
@@ -120,6 +120,10 @@ async function simulate(s: Stack): Promise<SimResult> {
   const survivors = await Promise.all(s.workers.slice(1).map((w) => workerFigures(w.admin)));
   const workers: Record<string, number> = {};
   for (const figures of survivors) for (const [k, v] of Object.entries(figures)) workers[k] = (workers[k] ?? 0) + v;
+  const restarts: Record<string, number> = {};
+  for (const figures of await Promise.all(s.workers.slice(1).map((w) => consumerRestarts(w.admin)))) {
+    for (const [shard, n] of Object.entries(figures)) restarts[shard] = (restarts[shard] ?? 0) + n;
+  }
   return {
     date: new Date().toISOString(),
     settings,
@@ -132,6 +136,7 @@ async function simulate(s: Stack): Promise<SimResult> {
     drainS,
     readyz: { status: readyRes.status, waitingCaptures: ready.backlog?.waitingCaptures ?? null },
     shards: shardBacklogs(cluster, settings.shards),
+    consumerRestarts: restarts,
   };
 }
 
@@ -144,6 +149,7 @@ try {
   held = checks.every((c) => c.held);
   console.log(`\n${figureTable(result).join('\n')}\n\n${checkTable(checks).join('\n')}\n`);
   console.log(`drained ${result.drainS.toFixed(1)} s after the traffic; /readyz ${result.readyz.status}, ${result.readyz.waitingCaptures} captures waiting`);
+  console.log(`stuck shard consumers made anew: ${Object.entries(result.consumerRestarts).map(([shard, n]) => `shard ${shard}: ${n}`).join(', ') || 'none'}`);
   const left = result.shards.filter((s) => s.waiting !== 0 || s.active !== 0 || s.delayed !== 0);
   for (const s of left) console.log(`shard ${s.shard} (master ${s.master}): ${s.waiting} batches waiting, ${s.active} active, ${s.delayed} delayed`);
   console.log(held ? 'reconciliation held' : 'reconciliation FAILED');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@shadowdiff/local-infra';
 import { migrate } from '@shadowdiff/store';
-import { runCli, startRedisCluster, type CliProcess, type TestRedisCluster } from '@shadowdiff/testkit';
+import { apiAddress, loopbackServiceEnv, runCli, startRedisCluster, tapAddresses, workerAdmin, type CliProcess, type TestRedisCluster } from '@shadowdiff/testkit';
 import { SIM_MAX_BODY_BYTES } from './traffic-mix.ts';
 import { startCandidate, startPrimary, type SimCandidate, type SimUpstream } from './upstreams.ts';
 
@@ -95,32 +95,29 @@ export async function startStack(options: StackOptions, onStop: (stop: () => Pro
         '',
       ].join('\n'),
     );
-    const env = {
-      DATABASE_URL: postgres.url,
-      REDIS_URL: cluster.url,
-      SHADOWDIFF_QUEUE_SHARDS: String(options.shards),
-      SHADOWDIFF_PRIMARY: primary.url,
-      SHADOWDIFF_CANDIDATE: candidate.url,
-      SHADOWDIFF_RUN: options.run,
-      SHADOWDIFF_TAP_PORT: '0',
-      SHADOWDIFF_TAP_ADMIN_PORT: '0',
-      SHADOWDIFF_API_PORT: '0',
-      SHADOWDIFF_WORKER_ADMIN_PORT: '0',
-      SHADOWDIFF_STATE_DIR: dir,
-      SHADOWDIFF_LOG_LEVEL: 'error',
-    };
-    const start = async (args: string[], ready: RegExp, addresses: (match: RegExpMatchArray) => { url: string; admin: string }): Promise<Part> => {
+    const env = loopbackServiceEnv({
+      databaseUrl: postgres.url,
+      redisUrl: cluster.url,
+      queueShards: options.shards,
+      primary: primary.url,
+      candidate: candidate.url,
+      run: options.run,
+      stateDir: dir,
+      logLevel: 'error',
+    });
+    const start = async (args: string[], addresses: (cli: CliProcess) => Promise<{ url: string; admin: string }>): Promise<Part> => {
       const cli = runCli([...args, '--config', started(config)], env, { checkout: options.root });
       processes.push(cli);
-      return { cli, ...addresses(await cli.waitFor(ready, 60_000)) };
+      return { cli, ...(await addresses(cli)) };
     };
-    const workers = await Promise.all(
-      [0, 1, 2].map(() => start(['worker'], /worker consuming.*\nhealth and metrics on (\S+) /, (m) => ({ url: '', admin: m[1]! }))),
-    );
-    const api = await start(['api'], /api listening on (\S+)\n/, (m) => ({ url: m[1]!, admin: m[1]! }));
+    const workers = await Promise.all([0, 1, 2].map(() => start(['worker'], async (cli) => ({ url: '', admin: await workerAdmin(cli) }))));
+    const api = await start(['api'], async (cli) => {
+      const url = await apiAddress(cli);
+      return { url, admin: url };
+    });
     // One after the other: the first creates the redaction key both share.
     const taps: Part[] = [];
-    for (let i = 0; i < 2; i++) taps.push(await start(['tap'], /tap listening on (\S+)\nmetrics on (\S+)\/metrics/, (m) => ({ url: m[1]!, admin: m[2]! })));
+    for (let i = 0; i < 2; i++) taps.push(await start(['tap'], (cli) => tapAddresses(cli)));
     return { cluster, pool, candidate, taps, workers, api, stop };
   } catch (error) {
     await stop();

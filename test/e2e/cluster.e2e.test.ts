@@ -2,18 +2,23 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, eventually, runCli, startRedisCluster, startUpstream, stopStarted, type CliProcess, type TestDatabase, type TestRedisCluster, type TestUpstream } from '@shadowdiff/testkit';
-
-/** Sum of one metric's samples, every label value (or those containing `label`), on a /metrics page. */
-async function metric(url: string, name: string, label?: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `)) || (label && !line.includes(label))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
+import {
+  apiAddress,
+  createTestDatabase,
+  eventually,
+  loopbackServiceEnv,
+  metricSum as metric,
+  runCli,
+  startRedisCluster,
+  startUpstream,
+  stopStarted,
+  tapAddresses,
+  workerAdmin,
+  type CliProcess,
+  type TestDatabase,
+  type TestRedisCluster,
+  type TestUpstream,
+} from '@shadowdiff/testkit';
 
 /**
  * The tap, a worker and the API as separate processes on a real 3-master Redis Cluster, the
@@ -36,29 +41,15 @@ describe('shadowdiff tap, worker and api on a Redis Cluster', () => {
     candidate = await startUpstream((req, res) => void res.end(JSON.stringify({ path: req.url, v: 2 })));
     const config = join(dir, 'shadowdiff.yaml');
     writeFileSync(config, 'redis:\n  cluster: true\ntap:\n  batchSize: 10\n');
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: cluster.url,
-      SHADOWDIFF_QUEUE_SHARDS: '4',
-      SHADOWDIFF_PRIMARY: primary.url,
-      SHADOWDIFF_CANDIDATE: candidate.url,
-      SHADOWDIFF_RUN: 'on-cluster',
-      SHADOWDIFF_TAP_PORT: '0',
-      SHADOWDIFF_TAP_ADMIN_PORT: '0',
-      SHADOWDIFF_API_PORT: '0',
-      SHADOWDIFF_WORKER_ADMIN_PORT: '0',
-      SHADOWDIFF_STATE_DIR: dir,
-      SHADOWDIFF_LOG_LEVEL: 'warn',
-    };
+    const env = loopbackServiceEnv({ databaseUrl: db.url, redisUrl: cluster.url, queueShards: 4, primary: primary.url, candidate: candidate.url, run: 'on-cluster', stateDir: dir });
     start = (args: string[]): CliProcess => {
       const cli = runCli([...args, '--config', config], env);
       processes.push(cli);
       return cli;
     };
-    await start(['worker']).waitFor(/worker consuming/);
-    [, apiUrl] = (await start(['api']).waitFor(/api listening on (\S+)\n/)) as [string, string];
-    const [, url, admin] = (await start(['tap']).waitFor(/tap listening on (\S+)\nmetrics on (\S+)\/metrics/)) as [string, string, string];
-    tap = { url, admin };
+    await workerAdmin(start(['worker']));
+    apiUrl = await apiAddress(start(['api']));
+    tap = await tapAddresses(start(['tap']));
   });
 
   afterAll(async () => {
@@ -113,11 +104,8 @@ describe('shadowdiff tap, worker and api on a Redis Cluster', () => {
   });
 
   it('pairs the halves of two recorder processes through the cluster, and the worker stores each exchange once', async () => {
-    const recorder = async (upstream: string, side: string): Promise<{ url: string; admin: string }> => {
-      const cli = start(['tap', '--mode', 'recorder', '--run', 'mesh-on-cluster', '--join-window-ms', '1000', '--upstream', upstream, '--side', side]);
-      const [, url, admin] = (await cli.waitFor(/listening on (\S+)\nmetrics on (\S+)\/metrics/)) as [string, string, string];
-      return { url, admin };
-    };
+    const recorder = (upstream: string, side: string): Promise<{ url: string; admin: string }> =>
+      tapAddresses(start(['tap', '--mode', 'recorder', '--run', 'mesh-on-cluster', '--join-window-ms', '1000', '--upstream', upstream, '--side', side]));
     const [onPrimary, onCandidate] = await Promise.all([recorder(primary.url, 'primary'), recorder(candidate.url, 'candidate')]);
     await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
@@ -130,7 +118,7 @@ describe('shadowdiff tap, worker and api on a Redis Cluster', () => {
     await (await fetch(`${onPrimary.url}/orders/lonely`, { headers: { 'x-request-id': 'orphan-1' } })).arrayBuffer();
 
     const admins = [onPrimary.admin, onCandidate.admin];
-    const sum = async (name: string, label?: string): Promise<number> => (await Promise.all(admins.map((a) => metric(a, name, label)))).reduce((x, y) => x + y, 0);
+    const sum = (name: string, label?: string): Promise<number> => metric(admins, name, label);
     expect(await eventually(async () => ((await sum('shadowdiff_tap_halves_paired_total')) === 40 ? 40 : undefined), 10_000)).toBe(40);
     const stored = async (): Promise<number> => Number((await db.pool.query("SELECT count(DISTINCT e.id) AS n FROM exchanges e JOIN runs r ON r.id = e.run_id WHERE r.name = 'mesh-on-cluster'")).rows[0].n);
     expect(await eventually(async () => ((await stored()) === 40 ? 40 : undefined), 30_000)).toBe(40);

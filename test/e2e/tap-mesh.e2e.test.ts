@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '@shadowdiff/core';
 import { startLocalRedis, type LocalRedis } from '@shadowdiff/local-infra';
 import { CAPTURE_QUEUE, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
-import { eventually, runCli, startUpstream, stopStarted, type CliProcess, type TestUpstream } from '@shadowdiff/testkit';
+import { eventually, metricSum, runCli, startUpstream, stopStarted, type CliProcess, type TestUpstream } from '@shadowdiff/testkit';
 
 /** A GET with any headers (fetch will not set Host), answered as parsed JSON. */
 function getJson(url: string, headers: Record<string, string>): Promise<unknown> {
@@ -20,21 +20,6 @@ function getJson(url: string, headers: Record<string, string>): Promise<unknown>
       .on('error', reject)
       .end();
   });
-}
-
-/** Sum of one metric's samples (optionally one label value) over several /metrics pages. */
-async function metricSum(adminUrls: string[], name: string, label?: string): Promise<number> {
-  let sum = 0;
-  for (const url of adminUrls) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
-        if (label && !line.includes(label)) continue;
-        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-  }
-  return sum;
 }
 
 async function startCli(args: string[], env: Record<string, string>): Promise<{ cli: CliProcess; url: string; admin: string }> {

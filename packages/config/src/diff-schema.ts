@@ -32,6 +32,12 @@ export const workerSchema = z.strictObject({
   keepIdenticalShare: z.number().min(0).max(1).default(0.1),
   /** A job whose worker stops renewing its lock for this long (crash, SIGKILL) is taken over by another. */
   lockDurationMs: positiveInt.min(1000).default(30_000),
+  /**
+   * A queue shard whose batches have waited this long without this worker taking any, while it
+   * had room for more, has its consumer closed and made anew: its blocking connection can be left
+   * hanging after a Redis (Cluster master) restart, and the worker would never take from it again.
+   */
+  stuckShardMs: positiveInt.min(1000).max(3_600_000).default(30_000),
   /** Where the worker's `/metrics`, `/healthz` and `/readyz` are served. 0 picks a free port. */
   adminHost: z.string().min(1).default('127.0.0.1'),
   adminPort: port.default(9465),

@@ -25,12 +25,19 @@ export function derivedCaptureId(timeMs: number, key: string): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * A capture id from a client's key alone: the same key always gives the same id, whatever else
- * a retried upload re-stamps (its capture time). The time bits come from the key's hash too, so
- * such ids do not sort by time.
+ * A capture id from a client's key and the exchange's capture time: the same key captured on the
+ * same UTC day always gives the same id. The time bits hold that day (what the store partitions
+ * and prunes by) and, within it, a time of day taken from the key's hash rather than the capture
+ * time, so a retried upload that re-stamps its capture time on the same day is still stored once.
+ * Such ids sort by day, not by time within the day.
  */
-export function keyedCaptureId(key: string): string {
-  const timeMs = Number.parseInt(createHash('sha256').update(`time:${key}`).digest('hex').slice(0, 11), 16);
-  return derivedCaptureId(timeMs, key);
+export function keyedCaptureId(key: string, capturedAt: string | number): string {
+  const atMs = typeof capturedAt === 'number' ? capturedAt : Date.parse(capturedAt);
+  if (!Number.isFinite(atMs)) throw new TypeError(`a keyed capture id needs a capture time, not ${String(capturedAt)}`);
+  const dayStart = Math.floor(atMs / DAY_MS) * DAY_MS;
+  const offset = Number.parseInt(createHash('sha256').update(`time:${key}`).digest('hex').slice(0, 11), 16) % DAY_MS;
+  return derivedCaptureId(dayStart + offset, key);
 }

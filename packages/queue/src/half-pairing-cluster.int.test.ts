@@ -1,16 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisCluster, type TestRedisCluster } from '@shadowdiff/testkit';
+import { startRedisCluster, submitBothHalves, testHalf as half, type TestRedisCluster } from '@shadowdiff/testkit';
 import { connectProducer, readyOrTimeout, type RedisConnection } from './connection.ts';
-import { createHalfPairer, type Half, type HalfSide } from './half-pairing.ts';
-
-const half = (side: HalfSide, requestId: string): Half => ({
-  side,
-  requestId,
-  capturedAt: new Date().toISOString(),
-  ...(side === 'primary' ? { request: { method: 'GET', url: `/r/${requestId}`, headers: {}, body: { base64: '', size: 0, truncated: false } } } : {}),
-  response: { outcome: 'ok', status: 200, headers: {}, body: { base64: Buffer.from(side).toString('base64'), size: side.length, truncated: false }, latencyMs: 1 },
-});
+import { createHalfPairer } from './half-pairing.ts';
 
 describe('half pairing on a real 3-master Redis Cluster', () => {
   let cluster: TestRedisCluster;
@@ -33,9 +25,7 @@ describe('half pairing on a real 3-master Redis Cluster', () => {
     const a = createHalfPairer(one, { run: 'pairs', joinWindowMs: 5000, prefix });
     const b = createHalfPairer(two, { run: 'pairs', joinWindowMs: 5000, prefix });
     const ids = Array.from({ length: 300 }, (_, i) => `req-${i}`);
-    const results = await Promise.all(
-      ids.flatMap((id, i) => (i % 2 === 0 ? [a.submit(half('primary', id)), b.submit(half('candidate', id))] : [b.submit(half('candidate', id)), a.submit(half('primary', id))])),
-    );
+    const results = await submitBothHalves(a, b, ids);
     const paired = results.filter((r) => r.paired);
     expect(paired).toHaveLength(300);
     for (const r of paired) {

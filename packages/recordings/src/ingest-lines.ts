@@ -11,12 +11,12 @@ const runName = z.string().min(1).max(100).describe('the run it is filed under (
 
 /**
  * One exchange: shadowdiff's export line with `key` in place of `id`. The key makes a retried
- * upload count once: the capture id is derived from the run and the key.
+ * upload count once: the capture id is derived from the run, the key and the day of `capturedAt`.
  */
 export const ingestExchangeLineSchema = captureSchema
   .omit({ id: true, run: true, source: true })
   .extend({
-    key: z.string().min(1).max(200).describe("the client's key of the exchange: sending it again to the same run stores it once"),
+    key: z.string().min(1).max(200).describe("the client's key of the exchange: sending it again to the same run with a capturedAt on the same UTC day stores it once"),
     run: runName.optional(),
     format: z.literal(EXPORT_FORMAT).optional(),
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { PoolClient } from './pool.ts';
+import type { BatchStatement } from './batch-statement.ts';
 import type { ExchangeRecord } from './records.ts';
-import { addToTrafficCounters, timedAlike } from './traffic-counters.ts';
+import { addTrafficCounterSteps, timedAlike } from './traffic-counters.ts';
 
 /** Example exchanges kept per field. */
 const EXAMPLES = 5;
@@ -141,59 +141,53 @@ export function countersOf(records: readonly ExchangeRecord[]): { routes: RouteD
   return { routes: sortedValues(routes), fields: sortedValues(fields), signatures: sortedValues(signatures) };
 }
 
-/** Adds the counters (and latency sketches) of newly stored exchanges, in the caller's transaction. */
-export async function addToCounters(client: PoolClient, records: readonly ExchangeRecord[]): Promise<void> {
+/** Adds the counters (and latency sketches) of newly stored exchanges as steps of the batch's statement. */
+export function addCounterSteps(statement: BatchStatement, records: readonly ExchangeRecord[]): void {
   const { routes, fields, signatures } = countersOf(records);
-  await addToTrafficCounters(client, records);
-  if (routes.length > 0) {
-    await client.query(
-      `INSERT INTO route_stats AS s (run_id, route, exchanges, with_differences, status_mismatches, candidate_errors,
-         secondary_exchanges, candidate_5xx, candidate_timeouts, candidate_refused, candidate_other_failures,
-         candidate_answered, timed_alike, control_exchanges)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, exchanges bigint,
-         with_differences bigint, status_mismatches bigint, candidate_errors bigint, secondary_exchanges bigint,
-         candidate_5xx bigint, candidate_timeouts bigint, candidate_refused bigint, candidate_other_failures bigint,
-         candidate_answered bigint, timed_alike bigint, control_exchanges bigint)
-       ON CONFLICT (run_id, route) DO UPDATE SET
-         exchanges = s.exchanges + excluded.exchanges,
-         with_differences = s.with_differences + excluded.with_differences,
-         status_mismatches = s.status_mismatches + excluded.status_mismatches,
-         candidate_errors = s.candidate_errors + excluded.candidate_errors,
-         secondary_exchanges = s.secondary_exchanges + excluded.secondary_exchanges,
-         candidate_5xx = s.candidate_5xx + excluded.candidate_5xx,
-         candidate_timeouts = s.candidate_timeouts + excluded.candidate_timeouts,
-         candidate_refused = s.candidate_refused + excluded.candidate_refused,
-         candidate_other_failures = s.candidate_other_failures + excluded.candidate_other_failures,
-         candidate_answered = s.candidate_answered + excluded.candidate_answered,
-         timed_alike = s.timed_alike + excluded.timed_alike,
-         control_exchanges = s.control_exchanges + excluded.control_exchanges`,
-      [JSON.stringify(routes)],
-    );
-  }
-  if (fields.length > 0) {
-    await client.query(
-      `INSERT INTO field_stats AS s (run_id, route, field, side, differences, ignored, kinds, suspected_exchanges, ignored_by, examples)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, field text, side text,
-         differences bigint, ignored bigint, kinds text[], suspected_exchanges bigint, ignored_by text[], examples uuid[])
-       ON CONFLICT (run_id, route, field, side) DO UPDATE SET
-         differences = s.differences + excluded.differences,
-         ignored = s.ignored + excluded.ignored,
-         kinds = CASE WHEN excluded.kinds <@ s.kinds THEN s.kinds
-                      ELSE ARRAY(SELECT DISTINCT k FROM unnest(s.kinds || excluded.kinds) AS k ORDER BY k) END,
-         suspected_exchanges = s.suspected_exchanges + excluded.suspected_exchanges,
-         ignored_by = CASE WHEN excluded.ignored_by <@ s.ignored_by THEN s.ignored_by
-                           ELSE ARRAY(SELECT DISTINCT r FROM unnest(s.ignored_by || excluded.ignored_by) AS r ORDER BY r) END,
-         examples = CASE WHEN cardinality(s.examples) >= ${EXAMPLES} THEN s.examples
-                         ELSE (s.examples || excluded.examples)[1:${EXAMPLES}] END`,
-      [JSON.stringify(fields)],
-    );
-  }
-  if (signatures.length > 0) {
-    await client.query(
-      `INSERT INTO difference_signatures AS s
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, signature text, fields text[], exchanges bigint)
-       ON CONFLICT (run_id, route, signature) DO UPDATE SET exchanges = s.exchanges + excluded.exchanges`,
-      [JSON.stringify(signatures)],
-    );
-  }
+  addTrafficCounterSteps(statement, records);
+  statement.add(
+    `INSERT INTO route_stats AS s (run_id, route, exchanges, with_differences, status_mismatches, candidate_errors,
+       secondary_exchanges, candidate_5xx, candidate_timeouts, candidate_refused, candidate_other_failures,
+       candidate_answered, timed_alike, control_exchanges)
+     SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, route text, exchanges bigint,
+       with_differences bigint, status_mismatches bigint, candidate_errors bigint, secondary_exchanges bigint,
+       candidate_5xx bigint, candidate_timeouts bigint, candidate_refused bigint, candidate_other_failures bigint,
+       candidate_answered bigint, timed_alike bigint, control_exchanges bigint)
+     ON CONFLICT (run_id, route) DO UPDATE SET
+       exchanges = s.exchanges + excluded.exchanges,
+       with_differences = s.with_differences + excluded.with_differences,
+       status_mismatches = s.status_mismatches + excluded.status_mismatches,
+       candidate_errors = s.candidate_errors + excluded.candidate_errors,
+       secondary_exchanges = s.secondary_exchanges + excluded.secondary_exchanges,
+       candidate_5xx = s.candidate_5xx + excluded.candidate_5xx,
+       candidate_timeouts = s.candidate_timeouts + excluded.candidate_timeouts,
+       candidate_refused = s.candidate_refused + excluded.candidate_refused,
+       candidate_other_failures = s.candidate_other_failures + excluded.candidate_other_failures,
+       candidate_answered = s.candidate_answered + excluded.candidate_answered,
+       timed_alike = s.timed_alike + excluded.timed_alike,
+       control_exchanges = s.control_exchanges + excluded.control_exchanges`,
+    routes,
+  );
+  statement.add(
+    `INSERT INTO field_stats AS s (run_id, route, field, side, differences, ignored, kinds, suspected_exchanges, ignored_by, examples)
+     SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, route text, field text, side text,
+       differences bigint, ignored bigint, kinds text[], suspected_exchanges bigint, ignored_by text[], examples uuid[])
+     ON CONFLICT (run_id, route, field, side) DO UPDATE SET
+       differences = s.differences + excluded.differences,
+       ignored = s.ignored + excluded.ignored,
+       kinds = CASE WHEN excluded.kinds <@ s.kinds THEN s.kinds
+                    ELSE ARRAY(SELECT DISTINCT k FROM unnest(s.kinds || excluded.kinds) AS k ORDER BY k) END,
+       suspected_exchanges = s.suspected_exchanges + excluded.suspected_exchanges,
+       ignored_by = CASE WHEN excluded.ignored_by <@ s.ignored_by THEN s.ignored_by
+                         ELSE ARRAY(SELECT DISTINCT r FROM unnest(s.ignored_by || excluded.ignored_by) AS r ORDER BY r) END,
+       examples = CASE WHEN cardinality(s.examples) >= ${EXAMPLES} THEN s.examples
+                       ELSE (s.examples || excluded.examples)[1:${EXAMPLES}] END`,
+    fields,
+  );
+  statement.add(
+    `INSERT INTO difference_signatures AS s
+     SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, route text, signature text, fields text[], exchanges bigint)
+     ON CONFLICT (run_id, route, signature) DO UPDATE SET exchanges = s.exchanges + excluded.exchanges`,
+    signatures,
+  );
 }

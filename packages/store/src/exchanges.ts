@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from './pool.ts';
-import { addToCounters } from './exchange-counters.ts';
+import { BatchStatement } from './batch-statement.ts';
+import { addCounterSteps } from './exchange-counters.ts';
 import type { ExchangeRecord } from './records.ts';
 
 async function insertNewExchanges(client: PoolClient, records: readonly ExchangeRecord[]): Promise<Set<string>> {
@@ -48,7 +49,7 @@ async function insertNewExchanges(client: PoolClient, records: readonly Exchange
   return new Set(inserted.map((row) => row.id));
 }
 
-async function insertDifferences(client: PoolClient, records: readonly ExchangeRecord[]): Promise<void> {
+function addDifferenceStep(statement: BatchStatement, records: readonly ExchangeRecord[]): void {
   const rows = records.flatMap((r) =>
     r.differences.map((d) => ({
       exchange_id: r.id,
@@ -65,24 +66,25 @@ async function insertDifferences(client: PoolClient, records: readonly ExchangeR
       captured_at: r.capturedAt,
     })),
   );
-  if (rows.length === 0) return;
-  await client.query(
+  statement.add(
     `INSERT INTO differences (exchange_id, part_day, run_id, route, side, field, path, kind, primary_value, other_value,
                               suspected_noise, ignored_by, captured_at)
      SELECT d.exchange_id, shadowdiff_capture_day(d.exchange_id), d.run_id, d.route, d.side, d.field, d.path, d.kind,
             d.primary_value, d.other_value, d.suspected_noise, d.ignored_by, d.captured_at
-     FROM jsonb_to_recordset($1::jsonb) AS d(
+     FROM jsonb_to_recordset($rows) AS d(
        exchange_id uuid, run_id uuid, route text, side text, field text, path text, kind text,
        primary_value jsonb, other_value jsonb, suspected_noise boolean, ignored_by text, captured_at timestamptz)`,
-    [JSON.stringify(rows)],
+    rows,
   );
 }
 
 /**
  * Stores a batch of exchanges in one transaction. Exchanges already stored (same capture id;
- * its partition is a function of the id, so the first copy is always found) are skipped, and differences and counters are written only for the ones inserted now, so a
- * retried or duplicated batch never counts twice. Counter rows are updated in a fixed order
- * (sorted keys) so concurrent workers do not deadlock.
+ * its partition is a function of the id, so the first copy is always found) are skipped, and
+ * differences and counters are written only for the ones inserted now, so a retried or duplicated
+ * batch never counts twice. Those differences and counters are one statement (`BatchStatement`):
+ * four round trips per batch in all. Counter rows are updated in a fixed order (sorted keys, tables
+ * in one order) so concurrent workers do not deadlock.
  * @returns the number of exchanges newly stored.
  */
 export async function storeExchanges(pool: Pool, batch: readonly ExchangeRecord[]): Promise<number> {
@@ -94,8 +96,10 @@ export async function storeExchanges(pool: Pool, batch: readonly ExchangeRecord[
     await client.query('BEGIN');
     const insertedIds = await insertNewExchanges(client, records);
     const fresh = records.filter((r) => insertedIds.has(r.id));
-    await insertDifferences(client, fresh);
-    await addToCounters(client, fresh);
+    const statement = new BatchStatement();
+    addDifferenceStep(statement, fresh);
+    addCounterSteps(statement, fresh);
+    await statement.run(client);
     await client.query('COMMIT');
     return fresh.length;
   } catch (error) {

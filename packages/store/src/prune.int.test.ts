@@ -111,14 +111,58 @@ describe('partitioned exchanges', () => {
     expect(await storeExchanges(db.pool, [record(spanning!, NOW - 40 * DAY)])).toBe(1);
   });
 
-  it('stores an ingested capture once: its id has a hashed time, its partition is still a function of the id', async () => {
+  it('files an ingested capture in the partition of its day, stores a retry once, and prunes it with its day', async () => {
     const runId = (await ensureRuns(db.pool, ['ingested'])).get('ingested')!;
-    const id = keyedCaptureId('ingested\u0000order-17');
-    // A retry re-stamps the capture time; the id, and so the partition, stay.
-    expect(await storeExchanges(db.pool, [record(runId, NOW, id)])).toBe(1);
-    expect(await storeExchanges(db.pool, [record(runId, NOW + 5 * DAY, id)])).toBe(0);
-    expect(await count(db, 'FROM exchanges WHERE id = $1', [id])).toBe(1);
-    expect(await count(db, 'FROM differences WHERE exchange_id = $1', [id])).toBe(2);
+    await db.pool.query("UPDATE runs SET created_at = now() - interval '41 days' WHERE name = 'ingested'");
+    const todayId = keyedCaptureId('ingested\u0000order-17', NOW);
+    const oldAt = NOW - 50 * DAY;
+    await db.pool.query('SELECT shadowdiff_add_day_partitions($1::date)', [utcDay(oldAt)]);
+    const oldId = keyedCaptureId('ingested\u0000order-3', oldAt);
+    expect(await storeExchanges(db.pool, [record(runId, NOW, todayId), record(runId, oldAt, oldId)])).toBe(2);
+    // A retry that re-stamps the capture time later that day: the same id, stored once.
+    const restamped = keyedCaptureId('ingested\u0000order-17', Math.floor(NOW / DAY) * DAY + DAY - 1);
+    expect(restamped).toBe(todayId);
+    expect(await storeExchanges(db.pool, [record(runId, NOW + 1000, restamped)])).toBe(0);
+    const { rows } = await db.pool.query<{ id: string; part: string }>('SELECT id, tableoid::regclass::text AS part FROM exchanges WHERE run_id = $1', [runId]);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.part]))).toEqual({
+      [todayId]: `exchanges_p${utcDay(NOW).replaceAll('-', '')}`,
+      [oldId]: `exchanges_p${utcDay(oldAt).replaceAll('-', '')}`,
+    });
+
+    const report = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW });
+    expect(report.days.map((d) => d.day)).toContain(utcDay(oldAt));
+    expect(await count(db, 'FROM exchanges WHERE id = $1', [oldId])).toBe(0);
+    expect(await count(db, 'FROM exchanges WHERE id = $1', [todayId])).toBe(1);
+  });
+
+  it('deletes old rows of the default partition in bounded batches, counts them in a dry run, spares kept runs', async () => {
+    const runs = await ensureRuns(db.pool, ['stray', 'stray-kept']);
+    const [stray, strayKept] = [runs.get('stray')!, runs.get('stray-kept')!];
+    await db.pool.query("UPDATE runs SET created_at = now() - interval '70 days' WHERE name LIKE 'stray%'");
+    // Days without partitions of their own: 60 days ago, and ids minted before ingested ids carried a day.
+    const oldAt = NOW - 60 * DAY;
+    const legacyId = (key: string): string => keyedCaptureId(key, 0x7000_0000_0000 + key.length * DAY);
+    const old = [record(stray, oldAt), record(stray, oldAt), { ...record(stray, oldAt), id: legacyId('stray\u0000legacy') }];
+    const recent = record(stray, NOW - 2 * DAY, keyedCaptureId('stray\u0000recent', NOW - 100 * DAY));
+    const keptOld = record(strayKept, oldAt);
+    expect(await storeExchanges(db.pool, [...old, recent, keptOld])).toBe(5);
+    await setRunKept(db.pool, strayKept, true);
+    expect(await count(db, "FROM exchanges WHERE tableoid = 'exchanges_default'::regclass AND run_id = ANY($1)", [[stray, strayKept]])).toBe(5);
+
+    const dry = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, dryRun: true });
+    expect(dry.defaultPartition).toEqual({ exchanges: 3, differences: 6, left: 0 });
+    expect(await count(db, 'FROM exchanges WHERE run_id = $1', [stray])).toBe(4);
+
+    const first = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
+    expect(first.defaultPartition).toEqual({ exchanges: 2, differences: 4, left: 1 });
+    const second = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
+    expect(second.defaultPartition).toEqual({ exchanges: 1, differences: 2, left: 0 });
+    expect(second.exchanges).toBeGreaterThanOrEqual(1);
+    // Captured two days ago: younger than the age, whatever its id's day says.
+    const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM exchanges WHERE run_id = ANY($1)', [[stray, strayKept]]);
+    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, keptOld.id].sort());
+    expect(await count(db, 'FROM differences WHERE exchange_id = ANY($1)', [old.map((r) => r.id)])).toBe(0);
+    await expect(pruneOlderThan(db.pool, { olderThanMs: DAY, defaultPartitionLimit: 0 })).rejects.toThrow(/whole number above zero/);
   });
 
   it('refuses to run while the schema lock is held, and refuses a negative age', async () => {

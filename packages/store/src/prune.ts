@@ -11,6 +11,21 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Milliseconds since the epoch; the current time by default. */
   now?: number;
+  /** Old rows deleted from the default partitions at most per prune (default 50,000 exchanges). */
+  defaultPartitionLimit?: number;
+}
+
+/**
+ * Old rows found in the default partitions, which take the rows of days without a partition of
+ * their own: captures of days before the partitions were made (an upload of old traffic), days
+ * already pruned, ids minted before ingested ids carried their day. They are deleted row by row
+ * (a bounded DELETE, the only one prune makes) rather than dropped with a day.
+ */
+export interface PrunedDefaultRows {
+  exchanges: number;
+  differences: number;
+  /** Old exchanges still there after this prune's bound (the next prune goes on). */
+  left: number;
 }
 
 /** One day of exchanges and differences that went (or would go). */
@@ -39,6 +54,8 @@ export interface PruneReport {
   bytes: number;
   /** Names of the kept runs, whose rows stay whatever their age. */
   keptRuns: string[];
+  /** Old rows of the default partitions, counted in `exchanges` and `differences` too (not in `bytes`). */
+  defaultPartition: PrunedDefaultRows;
 }
 
 const DAY_MS = 86_400_000;
@@ -97,22 +114,65 @@ async function dropDay(client: PoolClient, day: string, kept: string[], keptRows
   }
 }
 
-/** Runs left without exchanges once `days` are gone: not kept, older than the cutoff, and with data once. */
-const ORPHAN_RUNS = `FROM runs r
+/** Rows of the default partition whose capture day is wholly before the cutoff, of runs not kept. */
+const OLD_DEFAULT_ROWS = `FROM exchanges_default WHERE captured_at < $1::timestamptz AND run_id <> ALL($2::uuid[])`;
+const DEFAULT_BATCH = 5_000;
+
+/**
+ * Deletes old rows of the default partitions in batches of a few thousand, each its own short
+ * transaction, up to `limit` exchanges; a dry run only counts them. Their age is their capture
+ * time: the day of an id minted before ingested ids carried one says nothing.
+ */
+async function pruneDefaultRows(client: PoolClient, before: string, kept: string[], limit: number, dryRun: boolean): Promise<PrunedDefaultRows> {
+  const countOld = async (): Promise<number> => Number((await client.query<{ n: string }>(`SELECT count(*) AS n ${OLD_DEFAULT_ROWS}`, [before, kept])).rows[0]!.n);
+  if (dryRun) {
+    const { rows } = await client.query<{ x: string; d: string }>(
+      `SELECT count(*) AS x, (SELECT count(*) FROM differences_default d WHERE d.exchange_id IN (SELECT id ${OLD_DEFAULT_ROWS})) AS d ${OLD_DEFAULT_ROWS}`,
+      [before, kept],
+    );
+    return { exchanges: Number(rows[0]!.x), differences: Number(rows[0]!.d), left: 0 };
+  }
+  let exchanges = 0;
+  let differences = 0;
+  while (exchanges < limit) {
+    const { rows } = await client.query<{ x: string; d: string }>(
+      `WITH gone AS (DELETE FROM exchanges_default WHERE ctid IN (SELECT ctid ${OLD_DEFAULT_ROWS} LIMIT $3) RETURNING id),
+            diffs AS (DELETE FROM differences_default WHERE exchange_id IN (SELECT id FROM gone) RETURNING 1)
+       SELECT (SELECT count(*) FROM gone) AS x, (SELECT count(*) FROM diffs) AS d`,
+      [before, kept, Math.min(DEFAULT_BATCH, limit - exchanges)],
+    );
+    const removed = Number(rows[0]!.x);
+    exchanges += removed;
+    differences += Number(rows[0]!.d);
+    if (removed === 0) break;
+  }
+  return { exchanges, differences, left: exchanges < limit ? 0 : await countOld() };
+}
+
+/**
+ * Runs left without exchanges once `days` are gone: not kept, older than the cutoff, and with data
+ * once. In a dry run the old rows of the default partition are still there: they count as gone.
+ */
+const orphanRuns = (dryRun: boolean): string => `FROM runs r
   WHERE NOT r.kept AND r.created_at < $1
     AND EXISTS (SELECT 1 FROM route_stats s WHERE s.run_id = r.id)
-    AND NOT EXISTS (SELECT 1 FROM exchanges e WHERE e.run_id = r.id AND e.part_day <> ALL($2::date[]))`;
+    AND NOT EXISTS (SELECT 1 FROM exchanges e WHERE e.run_id = r.id AND e.part_day <> ALL($2::date[])${
+      dryRun ? ` AND NOT (e.tableoid = 'exchanges_default'::regclass AND e.captured_at < $3::timestamptz)` : ''
+    })`;
 
 /**
  * Removes the exchanges and differences of every UTC day wholly older than `olderThanMs`, by
  * dropping that day's partitions (never a DELETE of their rows), then the runs left without any
  * exchange and their counters. Rows of kept runs (baselines) stay: a day holding some is rebuilt
- * with only those. Rows in the default partitions (ingested exchanges, whose ids carry no time)
- * are left. Holds the schema lock, so two prunes, or a prune and a migration, never overlap.
+ * with only those. Old rows in the default partitions, which have no day to drop, are deleted
+ * in bounded batches (`defaultPartitionLimit`); the report says how many are left. Holds the schema lock, so two prunes, or a prune and a migration, never overlap.
  */
 export async function pruneOlderThan(pool: Pool, options: PruneOptions): Promise<PruneReport> {
   if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
     throw new ShadowdiffError('bad_request', `the age to prune must be a duration of zero or more, not ${options.olderThanMs}`, 400);
+  }
+  if (options.defaultPartitionLimit !== undefined && !(Number.isInteger(options.defaultPartitionLimit) && options.defaultPartitionLimit > 0)) {
+    throw new ShadowdiffError('bad_request', `the default partition's limit must be a whole number above zero, not ${options.defaultPartitionLimit}`, 400);
   }
   const now = options.now ?? Date.now();
   const cutoffMs = now - options.olderThanMs;
@@ -132,21 +192,25 @@ export async function pruneOlderThan(pool: Pool, options: PruneOptions): Promise
         if (!dryRun) await dropDay(client, day, kept, measured.keptExchanges + measured.keptDifferences > 0);
         days.push(measured);
       }
+      const firstKeptDay = new Date(Math.floor(cutoffMs / DAY_MS) * DAY_MS).toISOString();
+      const limit = options.defaultPartitionLimit ?? 50_000;
+      const fromDefault = await pruneDefaultRows(client, firstKeptDay, kept, limit, dryRun);
       const cutoff = new Date(cutoffMs).toISOString();
       const dayList = days.map((d) => d.day);
       const { rows: runs } = dryRun
-        ? await client.query<{ name: string }>(`SELECT r.name ${ORPHAN_RUNS} ORDER BY r.name`, [cutoff, dayList])
-        : await client.query<{ name: string }>(`DELETE ${ORPHAN_RUNS} RETURNING r.name`, [cutoff, dayList]);
+        ? await client.query<{ name: string }>(`SELECT r.name ${orphanRuns(true)} ORDER BY r.name`, [cutoff, dayList, firstKeptDay])
+        : await client.query<{ name: string }>(`DELETE ${orphanRuns(false)} RETURNING r.name`, [cutoff, dayList]);
       if (!dryRun) await addDayPartitions(client, { now });
       return {
         dryRun,
         cutoff,
         days,
         runs: runs.map((r) => r.name).sort(),
-        exchanges: days.reduce((n, d) => n + d.exchanges, 0),
-        differences: days.reduce((n, d) => n + d.differences, 0),
+        exchanges: days.reduce((n, d) => n + d.exchanges, fromDefault.exchanges),
+        differences: days.reduce((n, d) => n + d.differences, fromDefault.differences),
         bytes: days.reduce((n, d) => n + d.bytes, 0),
         keptRuns: keptRows.map((r) => r.name),
+        defaultPartition: fromDefault,
       };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);

@@ -1,5 +1,5 @@
+import type { BatchStatement } from './batch-statement.ts';
 import { latencyBucket } from './latency-sketch.ts';
-import type { PoolClient } from './pool.ts';
 import type { ExchangeRecord } from './records.ts';
 
 /**
@@ -74,26 +74,22 @@ export function trafficCountersOf(records: readonly ExchangeRecord[]): { buckets
 }
 
 /**
- * Adds newly stored exchanges to the latency sketches and the status matrix, in the caller's
- * transaction. Buckets are merged by Postgres itself (`count + excluded.count`), so workers
+ * Adds newly stored exchanges to the latency sketches and the status matrix, as steps of the
+ * batch's statement. Buckets are merged by Postgres itself (`count + excluded.count`), so workers
  * storing batches of the same route at the same time never lose each other's counts.
  */
-export async function addToTrafficCounters(client: PoolClient, records: readonly ExchangeRecord[]): Promise<void> {
+export function addTrafficCounterSteps(statement: BatchStatement, records: readonly ExchangeRecord[]): void {
   const { buckets, statusPairs } = trafficCountersOf(records);
-  if (buckets.length > 0) {
-    await client.query(
-      `INSERT INTO latency_buckets AS s (run_id, route, series, bucket, count)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, route text, series text, bucket integer, count bigint)
-       ON CONFLICT (run_id, route, series, bucket) DO UPDATE SET count = s.count + excluded.count`,
-      [JSON.stringify(buckets)],
-    );
-  }
-  if (statusPairs.length > 0) {
-    await client.query(
-      `INSERT INTO status_pairs AS s (run_id, primary_status, candidate, count)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS d(run_id uuid, primary_status text, candidate text, count bigint)
-       ON CONFLICT (run_id, primary_status, candidate) DO UPDATE SET count = s.count + excluded.count`,
-      [JSON.stringify(statusPairs)],
-    );
-  }
+  statement.add(
+    `INSERT INTO latency_buckets AS s (run_id, route, series, bucket, count)
+     SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, route text, series text, bucket integer, count bigint)
+     ON CONFLICT (run_id, route, series, bucket) DO UPDATE SET count = s.count + excluded.count`,
+    buckets,
+  );
+  statement.add(
+    `INSERT INTO status_pairs AS s (run_id, primary_status, candidate, count)
+     SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, primary_status text, candidate text, count bigint)
+     ON CONFLICT (run_id, primary_status, candidate) DO UPDATE SET count = s.count + excluded.count`,
+    statusPairs,
+  );
 }

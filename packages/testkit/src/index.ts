@@ -5,3 +5,7 @@ export * from './teardown.ts';
 export * from './process-tree.ts';
 export * from './order-capture.ts';
 export * from './redis-cluster.ts';
+export * from './freezing-proxy.ts';
+export * from './metrics.ts';
+export * from './halves.ts';
+export * from './service-processes.ts';

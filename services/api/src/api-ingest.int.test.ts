@@ -5,7 +5,7 @@ import { createRedactor, keyedCaptureId, silentLogger, type CapturedBody } from 
 import { createDiffOptions } from '@shadowdiff/diff';
 import { CAPTURE_QUEUE, CAPTURE_QUEUE_OPTIONS, createProducerConnection, readyOrTimeout, type CaptureBatch } from '@shadowdiff/queue';
 import type { IngestExchangeLine, IngestHalfLine } from '@shadowdiff/recordings';
-import { countExchanges, findRun, getExchange } from '@shadowdiff/store';
+import { countExchanges, findRun, getExchange, pruneOlderThan, utcDay } from '@shadowdiff/store';
 import { createTestDatabase, freshQueuePrefix, type TestDatabase } from '@shadowdiff/testkit';
 import { createCaptureWorker, type CaptureWorker } from '@shadowdiff/worker';
 import { createIngest, type Ingest, type IngestOptions } from './ingest/ingest.ts';
@@ -119,21 +119,40 @@ describe('ingest API: exchanges and halves captured elsewhere, stored by a real 
     await vi.waitFor(async () => expect(Object.values(await ingest.queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0)).toBe(true), WAIT);
     expect(await stored(db, 'ingest-lines')).toBe(2);
     expect(await stored(db, 'ingest-other')).toBe(1);
-    // A retry that re-stamps its capture time is still the same exchange.
-    const restamped = await ingest.post('/ingest/exchanges?run=ingest-lines', ndjson([exchange('a', { capturedAt: '2025-03-02T08:00:00.000Z' })]));
+    // A retry that re-stamps its capture time on the same day is still the same exchange.
+    const restamped = await ingest.post('/ingest/exchanges?run=ingest-lines', ndjson([exchange('a', { capturedAt: '2025-03-01T21:30:00.000Z' })]));
     expect(restamped.body).toMatchObject({ accepted: 1, rejected: 0 });
     await vi.waitFor(async () => expect(Object.values(await ingest.queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0)).toBe(true), WAIT);
     expect(await stored(db, 'ingest-lines')).toBe(2);
 
-    // The id is the run's and the key's; secrets are redacted with the taps' key; bodies cut at the taps' cap.
-    const a = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000a'));
+    // The id is the run's, the key's and the capture day's; secrets are redacted with the taps' key; bodies cut at the taps' cap.
+    const a = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000a', '2025-03-01T12:00:00.000Z'));
     expect(a?.runName).toBe('ingest-lines');
     const hash = createRedactor({ key: KEY, headers: [], queryParams: [], bodyPaths: [], maxDecodedBytes: 1 << 20 }).hash('secret-of-the-client');
     expect((a?.request as { headers: Record<string, string> }).headers.authorization).toBe(`Bearer ${hash}`);
-    const d = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000d'));
+    const d = await getExchange(db.pool, keyedCaptureId('ingest-lines\u0000d', '2025-03-01T12:00:00.000Z'));
     const candidate = d?.responses.candidate.captured as { body: CapturedBody };
     expect(candidate.body).toMatchObject({ size: big.length, truncated: true });
     expect(Buffer.from(candidate.body.base64, 'base64').length).toBe(MAX_BODY_BYTES);
+  });
+
+  it("files ingested exchanges in their capture day's partition, where pruning finds them", async () => {
+    const DAY = 86_400_000;
+    const now = Date.now();
+    const oldAt = now - 40 * DAY;
+    await db.pool.query('SELECT shadowdiff_add_day_partitions($1::date)', [utcDay(oldAt)]);
+    const lines = [exchange('today', { capturedAt: new Date(now).toISOString() }), exchange('old', { capturedAt: new Date(oldAt).toISOString() })];
+    expect((await ingest.post('/ingest/exchanges?run=ingest-days', ndjson(lines))).body).toMatchObject({ accepted: 2 });
+    await vi.waitFor(async () => expect(await stored(db, 'ingest-days')).toBe(2), WAIT);
+    const partOf = async (key: string, at: number): Promise<string | undefined> =>
+      (await db.pool.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM exchanges WHERE id = $1', [keyedCaptureId(`ingest-days\u0000${key}`, at)])).rows[0]?.part;
+    expect(await partOf('today', now)).toBe(`exchanges_p${utcDay(now).replaceAll('-', '')}`);
+    expect(await partOf('old', oldAt)).toBe(`exchanges_p${utcDay(oldAt).replaceAll('-', '')}`);
+
+    const report = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY });
+    expect(report.days.find((d) => d.day === utcDay(oldAt))?.exchanges).toBe(1);
+    expect(await partOf('old', oldAt)).toBeUndefined();
+    expect(await partOf('today', now)).toBeDefined();
   });
 
   it('joins halves posted in two requests into one stored exchange', async () => {
@@ -151,7 +170,7 @@ describe('ingest API: exchanges and halves captured elsewhere, stored by a real 
     expect(two.body).toMatchObject({ accepted: 1, rejected: 0, paired: 1 });
 
     await vi.waitFor(async () => expect(await stored(db, 'ingest-halves')).toBe(1), WAIT);
-    const joined = await getExchange(db.pool, keyedCaptureId('ingest-halves\u0000rid-1'));
+    const joined = await getExchange(db.pool, keyedCaptureId('ingest-halves\u0000rid-1', at));
     expect(joined?.url).toBe('/joined');
     const text = (side: unknown): string => Buffer.from((side as { body: CapturedBody }).body.base64, 'base64').toString();
     expect(text(joined?.responses.primary.captured)).toBe('{"side":"primary"}');

@@ -56,6 +56,7 @@ function stackEnvironment(config: ShadowdiffConfig, infra: Infra): Record<string
     SHADOWDIFF_API_PORT: String(api.port),
     SHADOWDIFF_WORKER_CONCURRENCY: String(worker.concurrency),
     SHADOWDIFF_WORKER_LOCK_DURATION_MS: String(worker.lockDurationMs),
+    SHADOWDIFF_WORKER_STUCK_SHARD_MS: String(worker.stuckShardMs),
     SHADOWDIFF_WORKER_ADMIN_PORT: String(worker.adminPort),
     SHADOWDIFF_STATE_DIR: config.stateDir,
     SHADOWDIFF_LOG_LEVEL: config.log.level,

@@ -6,7 +6,7 @@ import type { CaptureWorkerOptions } from './worker.ts';
 /** The worker's settings as the configuration gives them. */
 export function workerSettings(
   config: ShadowdiffConfig,
-): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs' | 'queuePrefix' | 'queueShards' | 'redisCluster' | 'retentionDays'> {
+): Pick<CaptureWorkerOptions, 'diffOptions' | 'concurrency' | 'keepIdenticalShare' | 'lockDurationMs' | 'stuckShardMs' | 'queuePrefix' | 'queueShards' | 'redisCluster' | 'retentionDays'> {
   return {
     diffOptions: createDiffOptions({
       ignoreHeaders: config.diff.ignoreHeaders,
@@ -17,6 +17,7 @@ export function workerSettings(
     concurrency: config.worker.concurrency,
     keepIdenticalShare: config.worker.keepIdenticalShare,
     lockDurationMs: config.worker.lockDurationMs,
+    stuckShardMs: config.worker.stuckShardMs,
     queuePrefix: config.redis.prefix,
     queueShards: config.redis.queueShards,
     redisCluster: config.redis.cluster,

@@ -32,8 +32,8 @@ export function startStorageUpkeep(options: StorageUpkeepOptions): () => Promise
       if (options.retentionDays === undefined || stopped) return;
       const report = await pruneOlderThan(pool, { olderThanMs: options.retentionDays * DAY_MS });
       options.onPruned?.(report.exchanges);
-      if (report.days.length > 0 || report.runs.length > 0) {
-        logger.info({ days: report.days.map((d) => d.day), runs: report.runs, exchanges: report.exchanges, differences: report.differences, bytes: report.bytes }, 'pruned');
+      if (report.days.length > 0 || report.runs.length > 0 || report.defaultPartition.exchanges > 0) {
+        logger.info({ days: report.days.map((d) => d.day), runs: report.runs, exchanges: report.exchanges, differences: report.differences, bytes: report.bytes, defaultPartition: report.defaultPartition }, 'pruned');
       }
     } catch (error) {
       if (error instanceof ShadowdiffError && error.code === 'prune_busy') logger.debug('prune skipped: another one is running');

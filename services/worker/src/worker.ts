@@ -6,6 +6,7 @@ import { CAPTURE_QUEUE, LAST_CONSUMED_KEY, connectWorker, shardPrefixes, type Ca
 import { insertDeadLetters, type Pool } from '@shadowdiff/store';
 import type { Readiness } from './admin-server.ts';
 import { processBatch } from './process-batch.ts';
+import { startShardWatchdog } from './shard-watchdog.ts';
 import { startStorageUpkeep } from './storage-upkeep.ts';
 import { createRunDiffOptions } from './run-diff-options.ts';
 
@@ -24,6 +25,8 @@ export interface CaptureWorkerOptions {
   keepIdenticalShare: number;
   /** How long a crashed worker's job stays locked before another worker takes it over. */
   lockDurationMs?: number;
+  /** How long a shard's batches may wait, none taken while this worker has room, before its consumer is made anew (default 30 s). */
+  stuckShardMs?: number;
   logger: Logger;
   queuePrefix?: string;
   /** Days of exchanges kept (`retention.days`): older days are pruned every hour. Unset keeps all. */
@@ -31,7 +34,7 @@ export interface CaptureWorkerOptions {
 }
 
 export interface CaptureWorker {
-  /** One BullMQ worker per queue shard, in shard order. */
+  /** One BullMQ worker per queue shard, in shard order (a shard's is replaced when it is restarted). */
   workers: Worker<CaptureBatch>[];
   registry: Registry;
   /** Redis and Postgres reachable, and consuming (running, not closing), for `/readyz`. */
@@ -47,6 +50,13 @@ function answers(check: () => Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
   return Promise.race([check().then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Closes a BullMQ worker (its batches in progress finish first); false if that took longer than `ms`. */
+async function closeWithin(worker: Worker, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([worker.close().then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** The BullMQ consumer of capture batches. */
@@ -91,19 +101,62 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
   // The concurrency is shared out over the shards, so Postgres sees about as many batches at once
   // however many shards there are.
   const perShard = Math.max(1, Math.ceil(options.concurrency / prefixes.length));
-  const workers = prefixes.map((prefix) => {
-    const worker: Worker<CaptureBatch> = new Worker<CaptureBatch>(CAPTURE_QUEUE, (job) => handle(job, worker), {
-      connection,
-      concurrency: perShard,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: Math.min(options.lockDurationMs ?? 30_000, 30_000),
-      // A job whose lock expired is retried by the next worker, up to this many times, before
-      // it is failed as stalled; a SIGKILLed worker must not make a batch poison.
-      maxStalledCount: 5,
-      prefix,
-    });
+  let closing = false;
+  const makeConsumer = (shard: number): Worker<CaptureBatch> => {
+    const worker: Worker<CaptureBatch> = new Worker<CaptureBatch>(
+      CAPTURE_QUEUE,
+      async (job) => {
+        watchdog.taken(shard);
+        try {
+          return await handle(job, worker);
+        } finally {
+          watchdog.finished(shard);
+        }
+      },
+      {
+        connection,
+        concurrency: perShard,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: Math.min(options.lockDurationMs ?? 30_000, 30_000),
+        // A job whose lock expired is retried by the next worker, up to this many times, before
+        // it is failed as stalled; a SIGKILLed worker must not make a batch poison.
+        maxStalledCount: 5,
+        prefix: prefixes[shard]!,
+      },
+    );
+    worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
+    worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
     return worker;
+  };
+  const consumerRestarts = new Counter({
+    name: 'shadowdiff_worker_shard_consumer_restarts_total',
+    help: 'Queue shard consumers closed and made anew because their batches waited and none were taken',
+    labelNames: ['shard'],
+    registers: [registry],
   });
+  // Consumers being closed after a restart: their batches in progress finish, and close() waits for them.
+  const retiring = new Set<Promise<void>>();
+  const watchdog = startShardWatchdog({
+    shards: prefixes.length,
+    capacity: perShard,
+    stuckAfterMs: options.stuckShardMs ?? 30_000,
+    logger,
+    waiting: async (shard) => connection.llen(workers[shard]!.keys.wait!),
+    consuming: (shard) => !closing && workers[shard]!.isRunning() && !workers[shard]!.isPaused(),
+    async restart(shard) {
+      const stuck = workers[shard]!;
+      workers[shard] = makeConsumer(shard);
+      consumerRestarts.inc({ shard: String(shard) });
+      // The new consumer takes the shard's batches at once; the old one is closed meanwhile,
+      // waited for no longer than a batch's lock (a hung connection may never let it close).
+      const retired = closeWithin(stuck, options.lockDurationMs ?? 30_000).then((closed) => {
+        if (!closed) logger.warn({ shard }, 'stuck queue shard consumer did not close in time; left behind');
+      });
+      retiring.add(retired);
+      void retired.finally(() => retiring.delete(retired));
+    },
+  });
+  const workers = prefixes.map((_, shard) => makeConsumer(shard));
   // Marks in Redis when a batch was last finished, at most once a second, so that anyone reading
   // the queue (the API's /readyz) can tell a backlog with no consumer from one being worked off.
   const markedAt = new Map<Worker<CaptureBatch>, number>();
@@ -122,11 +175,6 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     registers: [registry],
   });
   const stopUpkeep = startStorageUpkeep({ pool: options.pool, logger, retentionDays: options.retentionDays, onPruned: (n) => pruned.inc(n) });
-  let closing = false;
-  for (const worker of workers) {
-    worker.on('failed', (job, error) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, 'batch failed, will retry'));
-    worker.on('error', (error) => logger.debug({ err: error.message }, 'worker error'));
-  }
   return {
     workers,
     registry,
@@ -137,8 +185,9 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     },
     async close() {
       closing = true;
+      watchdog.stop();
       await stopUpkeep();
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers.map((worker) => worker.close()), ...retiring]);
       connection.disconnect();
     },
   };

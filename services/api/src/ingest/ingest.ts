@@ -136,7 +136,7 @@ export function createIngest(deps: { queue: Queue<CaptureBatch> | readonly Queue
           continue;
         }
         const { key, format: _format, run: _run, ...exchange } = value;
-        const id = keyedCaptureId(`${filed.run}\u0000${key}`);
+        const id = keyedCaptureId(`${filed.run}\u0000${key}`, exchange.capturedAt);
         const earlier = lineOfId.get(id);
         if (earlier !== undefined) {
           errors.push({ line, reason: `key '${key}' repeats line ${earlier}` });
@@ -185,7 +185,7 @@ export function createIngest(deps: { queue: Queue<CaptureBatch> | readonly Queue
       for (const [i, result] of results.entries()) {
         if (!result.paired) continue;
         const filedRun = halves[i]!.run;
-        const id = keyedCaptureId(`${filedRun}\u0000${result.primary.requestId}`);
+        const id = keyedCaptureId(`${filedRun}\u0000${result.primary.requestId}`, result.primary.capturedAt);
         captures.push(captureFromHalves(result.primary, result.candidate, { run: filedRun, id, source: 'ingest' }));
       }
       metrics.pairs.inc(captures.length);

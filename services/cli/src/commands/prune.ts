@@ -18,6 +18,11 @@ export function describePrune(report: PruneReport): string {
     const kept = d.keptExchanges > 0 ? ` (kept ${d.keptExchanges} exchanges of kept runs)` : '';
     lines.push(`  ${d.day}: ${verb} ${d.exchanges} exchanges, ${d.differences} differences, ${mb(d.bytes)}${kept}`);
   }
+  const stray = report.defaultPartition;
+  if (stray.exchanges > 0 || stray.left > 0) {
+    const left = stray.left > 0 ? `; ${stray.left} more left for the next prune` : '';
+    lines.push(`  default partition (days without a partition of their own): ${verb} ${stray.exchanges} exchanges, ${stray.differences} differences${left}`);
+  }
   lines.push(
     `${report.dryRun ? 'Would remove' : 'Removed'} ${report.days.length} days, ${report.exchanges} exchanges, ${report.differences} differences, ${mb(report.bytes)}; ` +
       `${report.runs.length} runs left without exchanges${report.runs.length > 0 ? `: ${report.runs.join(', ')}` : ''}`,
