@@ -11,10 +11,34 @@ import pg from 'pg';
 
 export interface ReplayCase {
   requests: number;
-  /** Requests sent a second by the replay itself. */
+  /** Requests sent (and their captures queued) a second by the replay itself. */
   sendRate: number;
   /** Exchanges stored a second, from the first request to the last exchange stored. */
   storedRate: number;
+}
+
+/** One round of the replay case, with the worker's own rate measured just before it. */
+export interface ReplayRound extends ReplayCase {
+  /** The worker alone: ~2 KB captures pre-loaded in the queue, exchanges stored a second. */
+  worker: number;
+  /** The replay's sending rate ÷ the worker's: at least 1 when the replay is never the bottleneck. */
+  sendRatio: number;
+  /** Exchanges stored a second end to end ÷ the worker's own rate. */
+  storedRatio: number;
+}
+
+/** A figure over the rounds: its median, and the lowest and highest. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spreadOf(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 const SEPARATOR = '\n🐵🙈🙉\n';
@@ -38,7 +62,8 @@ function goReplayFile(path: string, requests: number): void {
   writeFileSync(path, parts.join(''));
 }
 
-export async function measureReplay(root: string, dir: string, env: { redisUrl: string; adminUrl: string }, requests: number): Promise<ReplayCase> {
+/** One replay of `requests` exchanges; `concurrency` undefined leaves `--concurrency` to the command's default. */
+export async function measureReplay(root: string, dir: string, env: { redisUrl: string; adminUrl: string }, requests: number, concurrency?: number): Promise<ReplayCase> {
   const candidate = createServer((req, res) => res.setHeader('content-type', 'application/json').end(order(Number(req.url!.split('/')[3]), true)));
   await new Promise<void>((r) => candidate.listen(0, '127.0.0.1', r));
   const file = join(dir, 'replay.gor');
@@ -51,7 +76,7 @@ export async function measureReplay(root: string, dir: string, env: { redisUrl: 
   const url = new URL(env.adminUrl);
   url.pathname = '/bench_replay';
   const { port } = candidate.address() as { port: number };
-  const args = [resolve(root, 'services/cli/bin/shadowdiff.js'), 'replay', '--from', file, '--candidate', `http://127.0.0.1:${port}`, '--run', 'bench-replay', '--speed', 'max', '--concurrency', '64',
+  const args = [resolve(root, 'services/cli/bin/shadowdiff.js'), 'replay', '--from', file, '--candidate', `http://127.0.0.1:${port}`, '--run', 'bench-replay', '--speed', 'max', ...(concurrency ? ['--concurrency', String(concurrency)] : []),
     '--api-port', '0', '--worker-admin-port', '0', '--state-dir', join(dir, 'replay-state')];
   try {
     const out = await new Promise<string>((done, fail) => {
