@@ -41,6 +41,15 @@ export function performanceSection(bench: string): string {
   if (worker) {
     const twoKb = row(worker, '2 KB');
     lines.push(`- Worker, one process: ${thousands(num(twoKb[2]!))} exchanges/s with ~2 KB JSON bodies (10% differing), the diff step costing ${twoKb[4]} the pipeline without it (derived).`);
+    // "Target: the replay never the bottleneck, …: met, 1.10× (median); end to end 0.80× the worker alone."
+    const replay = /Target: the replay never the bottleneck[^:]*: (met|missed), ([\d.]+×) \(median\); end to end ([\d.]+×)/.exec(worker);
+    const perCpu = worker.includes("| sent per second of the replay's own CPU (derived) |") ? row(worker, "sent per second of the replay's own CPU (derived)")[3]!.replace(/ \(.*/, '') : undefined;
+    if (replay) {
+      lines.push(
+        `- Replay at \`--speed max\` beside its own worker, Redis and Postgres on the same 2 cores: sends and queues ${replay[2]} the worker's own throughput (target ≥ 1.00×, so that the replay is never the bottleneck: ${replay[1]}), and ${replay[3]} end to end until every exchange is stored (median of the rounds)` +
+          (perCpu ? `; per second of its own CPU it sends ${perCpu} the worker's throughput (derived: the rate with a core to itself).` : '.'),
+      );
+    }
   }
   const judgement = readSection(bench, 'Judgement');
   if (judgement) {

@@ -5,7 +5,10 @@
  * Then the replay case: `shadowdiff replay` of a recording, end to end, against the worker's own
  * rate. Real redis-server and embedded Postgres on this machine.
  *
- *   npm run bench:worker [-- --captures 20000 --concurrency 8 --sizes 1024,2048,10240,102400 --replay-requests 20000]
+ * Each replay round measures the worker alone (~2 KB) first, so each ratio compares figures taken
+ * on the machine as busy as it then was.
+ *
+ *   npm run bench:worker [-- --captures 20000 --concurrency 8 --sizes 1024,2048,10240,102400 --replay-requests 20000 --replay-rounds 3 --replay-concurrency N]
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +24,7 @@ import { publishFigures } from '../performance.ts';
 import { CAPTURE_BATCH_JOB, CAPTURE_JOB_OPTIONS, CAPTURE_QUEUE, captureBatchJobId, createProducerConnection, type CaptureBatch } from '@shadowdiff/queue';
 import { createPool, migrate } from '@shadowdiff/store';
 import { orderCapture } from '@shadowdiff/testkit';
-import { measureReplay, type ReplayCase } from './replay-case.ts';
+import { measureReplay, spreadOf, type ReplayRound } from './replay-case.ts';
 import { createCaptureWorker } from '@shadowdiff/worker';
 
 const { values } = parseArgs({
@@ -31,6 +34,9 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '2048,1024,10240,102400' },
     batch: { type: 'string', default: '100' },
     'replay-requests': { type: 'string', default: '20000' },
+    'replay-rounds': { type: 'string', default: '3' },
+    /** Unset: the command's own default at `--speed max`. */
+    'replay-concurrency': { type: 'string' },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -141,7 +147,8 @@ const redis = await startLocalRedis({ dir: join(dir, 'redis') });
 const postgres = await startEmbeddedPostgres({ dir: join(dir, 'pg'), removeOnStop: true });
 const env = { redisUrl: redis.url, adminUrl: postgres.adminUrl };
 const rows: ({ size: number; captures: number; bare: number } & Measured)[] = [];
-let replay: ReplayCase | undefined;
+const replayRounds: ReplayRound[] = [];
+const replayConcurrency = values['replay-concurrency'] ? Number(values['replay-concurrency']) : undefined;
 try {
   // A pass not counted first: the first size measured must not pay for the JIT and a cold database alone.
   await measure(env, 2048, 2000);
@@ -155,9 +162,11 @@ try {
     rows.push({ size, captures: count, bare, ...measured });
     console.log(`${(size / 1024).toFixed(0).padStart(4)} KB  ${String(count).padStart(6)} captures  full ${full.toFixed(0).padStart(6)}/s  bare ${bare.toFixed(0).padStart(6)}/s  diff cost ×${(bare / full).toFixed(2)}`);
   }
-  if (Number(values['replay-requests']) > 0) {
-    replay = await measureReplay(resolve('.'), dir, env, Number(values['replay-requests']));
-    console.log(`replay  ${replay.requests} requests  sent ${replay.sendRate.toFixed(0)}/s  stored end to end ${replay.storedRate.toFixed(0)}/s`);
+  for (let round = 0; Number(values['replay-requests']) > 0 && round < Number(values['replay-rounds']); round++) {
+    const worker = (await measure(env, 2048, Number(values.captures))).full;
+    const replayed = await measureReplay(resolve('.'), dir, env, Number(values['replay-requests']), replayConcurrency);
+    replayRounds.push({ ...replayed, worker, sendRatio: replayed.sendRate / worker, storedRatio: replayed.storedRate / worker });
+    console.log(`replay round ${round + 1}  worker ${worker.toFixed(0)}/s  replay sent ${replayed.sendRate.toFixed(0)}/s (×${(replayed.sendRate / worker).toFixed(2)})  stored end to end ${replayed.storedRate.toFixed(0)}/s (×${(replayed.storedRate / worker).toFixed(2)})  per CPU-second ${replayed.cpuRate?.toFixed(0) ?? '?'}`);
   }
 } finally {
   await postgres.stop();
@@ -172,7 +181,23 @@ const table = [
 ];
 console.log(`\n${table.join('\n')}`);
 mkdirSync('bench/results', { recursive: true });
+const replay = replayRounds.length
+  ? {
+      requests: replayRounds[0]!.requests,
+      concurrency: replayConcurrency ?? 'default',
+      rounds: replayRounds,
+      worker: spreadOf(replayRounds.map((r) => r.worker)),
+      sendRate: spreadOf(replayRounds.map((r) => r.sendRate)),
+      storedRate: spreadOf(replayRounds.map((r) => r.storedRate)),
+      sendRatio: spreadOf(replayRounds.map((r) => r.sendRatio)),
+      storedRatio: spreadOf(replayRounds.map((r) => r.storedRatio)),
+      ...(replayRounds.every((r) => r.cpuRate)
+        ? { cpuRate: spreadOf(replayRounds.map((r) => r.cpuRate!)), cpuRatio: spreadOf(replayRounds.map((r) => r.cpuRate! / r.worker)) }
+        : {}),
+    }
+  : undefined;
 writeFileSync('bench/results/worker.json', JSON.stringify({ date: new Date().toISOString(), concurrency, batchSize, rows, replay }, null, 2));
+const spread = (s: { median: number; min: number; max: number }, digits: number, suffix = ''): string => `${s.median.toFixed(digits)}${suffix} (${s.min.toFixed(digits)}${suffix} to ${s.max.toFixed(digits)}${suffix})`;
 const twoKb = rows.find((r) => r.size === 2048);
 const worst = rows.reduce((a, b) => (b.bare / b.full > a.bare / a.full ? b : a));
 const section = [
@@ -182,9 +207,25 @@ const section = [
   '',
   ...table,
   '',
-  ...(replay && twoKb
+  ...(replay
     ? [
-        `Replay, end to end: \`shadowdiff replay\` (compiled) of a GoReplay file of ${replay.requests.toLocaleString('en')} requests with ~2 KB JSON answers at \`--speed max\` (64 in flight) against a local candidate, its own worker and API started as \`npm start\` does, on the same Redis and Postgres: sent ${replay.sendRate.toFixed(0)} requests/s, stored ${replay.storedRate.toFixed(0)} exchanges/s from the first request to the last exchange stored, ${(replay.storedRate / twoKb.full).toFixed(2)}× the worker's own throughput above (target ≥ 1.00×: ${replay.storedRate >= twoKb.full ? 'met' : 'missed'}; the replay, its upstream and the worker share the 2 cores).`,
+        `Replay: \`shadowdiff replay\` (compiled) of a GoReplay file of ${replay.requests.toLocaleString('en')} requests with ~2 KB JSON answers at \`--speed max\` (${replay.concurrency === 'default' ? 'its default concurrency' : `${replay.concurrency} in flight`}) against a local candidate, its own worker and API started as \`npm start\` does, on the same Redis and Postgres; ${replayRounds.length} rounds, each after the worker alone was measured again (~2 KB, ${Number(values.captures).toLocaleString('en')} captures pre-loaded), medians with the lowest and highest round in brackets. The sending rate is the replay's own: requests sent and their captures queued in Redis a second, from the first request to the last batch queued. End to end is from the first request to the last exchange stored. On this one 2-core machine the replay, its candidate, Redis, Postgres and the worker share the cores, so the worker runs slower while the replay sends than alone, and end to end includes the worker's share of the cores.`,
+        '',
+        '| replay | worker alone (exchanges/s) | replay (/s) | ÷ worker alone |',
+        '| --- | ---: | ---: | ---: |',
+        `| sent and queued | ${spread(replay.worker, 0)} | ${spread(replay.sendRate, 0)} | ${spread(replay.sendRatio, 2, '×')} |`,
+        `| stored, end to end | ${spread(replay.worker, 0)} | ${spread(replay.storedRate, 0)} | ${spread(replay.storedRatio, 2, '×')} |`,
+        ...(replay.cpuRate && replay.cpuRatio
+          ? [`| sent per second of the replay's own CPU (derived) | ${spread(replay.worker, 0)} | ${spread(replay.cpuRate, 0)} | ${spread(replay.cpuRatio, 2, '×')} |`]
+          : []),
+        '',
+        ...(replay.cpuRate
+          ? [
+              "The last row divides the requests sent by the CPU time the replay's own process used from the start of sending until every exchange was stored (its worker and API are processes of their own; waiting for the store costs it little): the rate it would send at with a core to itself, against the worker's rate on the whole machine. It is derived, not measured, and shown beside the measured rates, not instead of them.",
+              '',
+            ]
+          : []),
+        `Target: the replay never the bottleneck, its sending rate at least the worker's own throughput (≥ 1.00×): ${replay.sendRatio.median >= 1 ? 'met' : 'missed'}, ${replay.sendRatio.median.toFixed(2)}× (median); end to end ${replay.storedRatio.median.toFixed(2)}× the worker alone.`,
         '',
       ]
     : []),

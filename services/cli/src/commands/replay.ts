@@ -31,7 +31,7 @@ interface ReplayFlags extends Record<string, unknown> {
   fromRun?: string;
   rate?: string;
   speed?: string;
-  concurrency: number;
+  concurrency?: number;
   allowUnsafe?: boolean;
   limit?: number;
   redacted: RedactedPolicy;
@@ -47,7 +47,7 @@ export function registerReplay(program: Command): void {
     .option('--from-run <run>', "a stored run's requests (every exchange keeps its request), sent again")
     .addOption(new Option('--rate <n/s>', 'requests a second (default: the recorded pace, see --speed)'))
     .addOption(new Option('--speed <factor>', 'the recorded timing scaled: 1x, 2x, 0.5x, or max'))
-    .addOption(new Option('--concurrency <n>', 'requests in flight at most').default(16).argParser(Number))
+    .addOption(new Option('--concurrency <n>', 'requests in flight at most (default: 16, or 64 at --speed max)').argParser(Number))
     .addOption(new Option('--allow-unsafe', 'also replay POST, PUT, PATCH and DELETE (the candidate must use isolated data)'))
     .addOption(new Option('--limit <n>', 'replay the first n exchanges only').argParser(Number))
     .addOption(new Option('--redacted <policy>', 'requests whose stored values were redacted: skip them, send them as stored, or fill redacted headers from SHADOWDIFF_REPLAY_HEADER_<NAME>').choices(['skip', 'send', 'env']).default('skip'))
@@ -62,7 +62,10 @@ async function replay(flags: ReplayFlags): Promise<void> {
   const logger = createLogger({ level: config.log.level, stderr: true });
   if (!config.upstreams.candidate) throw new Error('give the candidate to replay against (--candidate URL)');
   const pace = parsePace({ ...(flags.rate !== undefined ? { rate: flags.rate } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) });
-  if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) throw new Error('--concurrency must be a whole number ≥ 1');
+  // At --speed max only the round trips pace the replay: requests a second are at most those in
+  // flight over the candidate's latency (16 over 5 ms: 3,200/s), so more are kept in flight.
+  const concurrency = flags.concurrency ?? (pace.kind === 'max' ? 64 : 16);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a whole number ≥ 1');
   if (flags.limit !== undefined && (!Number.isInteger(flags.limit) || flags.limit < 1)) throw new Error('--limit must be a whole number ≥ 1');
   if ((flags.from === undefined) === (flags.fromRun === undefined)) throw new Error('give the traffic to replay: --from FILE or --from-run RUN (one of them)');
   const source = flags.from ?? `run ${flags.fromRun}`;
@@ -119,7 +122,7 @@ async function replay(flags: ReplayFlags): Promise<void> {
       result = await replayIntoRun(
         config,
         {
-          exchanges, recordingId: recording.id, replayOf: flags.from ? basename(flags.from) : `run ${flags.fromRun}`, startedAtMs: state.startedAtMs, pace, concurrency: flags.concurrency,
+          exchanges, recordingId: recording.id, replayOf: flags.from ? basename(flags.from) : `run ${flags.fromRun}`, startedAtMs: state.startedAtMs, pace, concurrency,
           allowUnsafe: flags.allowUnsafe === true, redacted: flags.redacted, done: state.done, signal: stop.signal,
           // A skipped exchange is not done: `--resume --allow-unsafe` (or `--redacted env`) sends it.
           redisUrl: stack.infra.redisUrl, onSent: note, onSkipped: (_index, _reason, _detail, progress) => view.update(progress),

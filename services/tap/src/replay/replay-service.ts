@@ -61,6 +61,7 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
     // readyOrTimeout resolves either way; whether Redis answered is the connection's status.
     await readyOrTimeout(connection, 10_000).catch(() => undefined);
     if (connection.status !== 'ready') throw new Error(`Redis at ${request.redisUrl.replace(/\/\/[^@,]*@/g, '//')} is not reachable: nothing is sent`);
+    const started = performance.now();
     const summary = await replayExchanges({
       ...request,
       run: config.run,
@@ -77,7 +78,8 @@ export async function replayIntoRun(config: ShadowdiffConfig, request: ReplayReq
       },
     });
     await batcher.flush();
-    return { ...summary, dropped };
+    // Until every capture is queued: what was sent is not filed before Redis has it.
+    return { ...summary, elapsedMs: performance.now() - started, dropped };
   } finally {
     await batcher.close();
     await closeCaptureQueues(queue);

@@ -88,9 +88,11 @@ export async function replayExchanges(options: ReplayOptions): Promise<ReplaySum
   let next = 0;
   let sequence = 0;
 
+  const planOptions = { allowUnsafe: options.allowUnsafe, redacted: options.redacted, redrive: options.sides.primary !== undefined, env: options.env ?? process.env };
+
   const replayOne = async (index: number): Promise<void> => {
     const exchange = options.exchanges[index]!;
-    const plan = planExchange(exchange, { allowUnsafe: options.allowUnsafe, redacted: options.redacted, redrive: options.sides.primary !== undefined, env: options.env ?? process.env });
+    const plan = planExchange(exchange, planOptions);
     if (!plan.send) {
       progress.skipped[plan.reason] = (progress.skipped[plan.reason] ?? 0) + 1;
       options.onSkipped?.(index, plan.reason, plan.detail, progress);
