@@ -57,8 +57,10 @@ export function performanceSection(bench: string): string {
     const idle = row(judgement, 'secondary | idle');
     const hog = judgement.includes('| secondary | hog |') ? row(judgement, 'secondary | hog') : undefined;
     const none = judgement.includes('| no reference | idle |') ? row(judgement, 'no reference | idle') : undefined;
+    const doubled = /^- A \+100% p99 regression fails the gate \(with a secondary\): (\d+ of \d+)/m.exec(judgement);
     lines.push(
       `- Verdicts against a labelled corpus through the whole pipeline (\`npm run bench:judgement\`), with a secondary: recall of regressions in ≥ 2% of exchanges ${idle[2]} idle${hog ? ` and ${hog[2]} under a CPU hog` : ''}; noise fields called real ${idle[4]}${hog ? ` and ${hog[4]}` : ''}; gate right on ${idle[6]} routes${hog ? ` and ${hog[6]}` : ''}.` +
+        (doubled ? ` A candidate twice as slow at p99 fails the gate in ${doubled[1]} runs, idle and under the hog.` : '') +
         (none ? ` With no noise reference at all, noise fields called real: ${none[4]}.` : ''),
     );
   }
