@@ -52,12 +52,14 @@ backlogTimer.unref();
 
 // A response that arrives while this thread waits for a core, or runs other work, is timed late by
 // that much, on every side alike: how late the loop runs tells how finely shadow latencies can be
-// compared on this host. Sampled every 10 ms, which costs next to nothing.
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+// compared on this host. Sampled every 10 ms, which costs next to nothing; the histogram holds the
+// time between samples, so the sampling interval itself is taken out.
+const LOOP_DELAY_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 loopDelay.enable();
 const loopDelayTimer = setInterval(() => {
   if (loopDelay.count === 0) return;
-  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  const ms = (ns: number): number => Math.max(0, Math.round(ns / 1e4) / 100 - LOOP_DELAY_RESOLUTION_MS);
   tell({ type: 'loop-delay', delay: { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max) } });
   loopDelay.reset();
 }, data.loopDelayWindowMs ?? LOOP_DELAY_WINDOW_MS);
