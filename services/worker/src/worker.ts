@@ -46,10 +46,15 @@ export interface CaptureWorker {
 /** A check that has not answered within this long counts as failed. */
 const CHECK_TIMEOUT_MS = 2000;
 
-function answers(check: () => Promise<unknown>): Promise<boolean> {
+async function answers(check: () => Promise<unknown>): Promise<boolean> {
+  return (await withinCheckTimeout(check().then(() => true))) ?? false;
+}
+
+/** The value of `read`, or undefined if it has not answered within CHECK_TIMEOUT_MS or failed. */
+function withinCheckTimeout<T>(read: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
-  return Promise.race([check().then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), CHECK_TIMEOUT_MS)));
+  return Promise.race([read.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Closes a BullMQ worker (its batches in progress finish first); false if that took longer than `ms`. */
@@ -141,7 +146,8 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
     capacity: perShard,
     stuckAfterMs: options.stuckShardMs ?? 30_000,
     logger,
-    waiting: async (shard) => connection.llen(workers[shard]!.keys.wait!),
+    // A read that never answers (a master's slot left hanging) counts as unknown, not as a stall of every check.
+    waiting: async (shard) => (await withinCheckTimeout(connection.llen(workers[shard]!.keys.wait!))) ?? -1,
     consuming: (shard) => !closing && workers[shard]!.isRunning() && !workers[shard]!.isPaused(),
     async restart(shard) {
       const stuck = workers[shard]!;
@@ -149,8 +155,13 @@ export function createCaptureWorker(options: CaptureWorkerOptions): CaptureWorke
       consumerRestarts.inc({ shard: String(shard) });
       // The new consumer takes the shard's batches at once; the old one is closed meanwhile,
       // waited for no longer than a batch's lock (a hung connection may never let it close).
-      const retired = closeWithin(stuck, options.lockDurationMs ?? 30_000).then((closed) => {
-        if (!closed) logger.warn({ shard }, 'stuck queue shard consumer did not close in time; left behind');
+      markedAt.delete(stuck);
+      const retired = closeWithin(stuck, options.lockDurationMs ?? 30_000).then(async (closed) => {
+        if (closed) return;
+        // Its connection hangs, so a graceful close waits for ever: stop its timers and drop its
+        // connections instead; a batch it still held returns to the queue once its lock expires.
+        logger.warn({ shard }, 'stuck queue shard consumer did not close in time; closed by force');
+        await Promise.race([Promise.allSettled([stuck.close(true), stuck.disconnect()]), new Promise((resolve) => setTimeout(resolve, CHECK_TIMEOUT_MS).unref())]);
       });
       retiring.add(retired);
       void retired.finally(() => retiring.delete(retired));
