@@ -145,22 +145,25 @@ describe('partitioned exchanges', () => {
     const old = [record(stray, oldAt), record(stray, oldAt), { ...record(stray, oldAt), id: legacyId('stray\u0000legacy') }];
     const recent = record(stray, NOW - 2 * DAY, keyedCaptureId('stray\u0000recent', NOW - 100 * DAY));
     const keptOld = record(strayKept, oldAt);
-    expect(await storeExchanges(db.pool, [...old, recent, keptOld])).toBe(5);
+    // Recorded 60 days ago but stored just now (an upload of old traffic): kept for the retention from now.
+    const ingestedToday = record(stray, oldAt);
+    expect(await storeExchanges(db.pool, [...old, recent, keptOld, ingestedToday])).toBe(6);
+    await db.pool.query("UPDATE exchanges SET stored_at = now() - interval '60 days' WHERE id = ANY($1)", [[...old, keptOld].map((r) => r.id)]);
     await setRunKept(db.pool, strayKept, true);
-    expect(await count(db, "FROM exchanges WHERE tableoid = 'exchanges_default'::regclass AND run_id = ANY($1)", [[stray, strayKept]])).toBe(5);
+    expect(await count(db, "FROM exchanges WHERE tableoid = 'exchanges_default'::regclass AND run_id = ANY($1)", [[stray, strayKept]])).toBe(6);
 
     const dry = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, dryRun: true });
     expect(dry.defaultPartition).toEqual({ exchanges: 3, differences: 6, left: 0 });
-    expect(await count(db, 'FROM exchanges WHERE run_id = $1', [stray])).toBe(4);
+    expect(await count(db, 'FROM exchanges WHERE run_id = $1', [stray])).toBe(5);
 
     const first = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
     expect(first.defaultPartition).toEqual({ exchanges: 2, differences: 4, left: 1 });
     const second = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
     expect(second.defaultPartition).toEqual({ exchanges: 1, differences: 2, left: 0 });
     expect(second.exchanges).toBeGreaterThanOrEqual(1);
-    // Captured two days ago: younger than the age, whatever its id's day says.
+    // Captured two days ago: younger than the age, whatever its id's day says; stored today: the same.
     const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM exchanges WHERE run_id = ANY($1)', [[stray, strayKept]]);
-    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, keptOld.id].sort());
+    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, keptOld.id, ingestedToday.id].sort());
     expect(await count(db, 'FROM differences WHERE exchange_id = ANY($1)', [old.map((r) => r.id)])).toBe(0);
     await expect(pruneOlderThan(db.pool, { olderThanMs: DAY, defaultPartitionLimit: 0 })).rejects.toThrow(/whole number above zero/);
   });

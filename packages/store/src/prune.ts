@@ -114,14 +114,18 @@ async function dropDay(client: PoolClient, day: string, kept: string[], keptRows
   }
 }
 
-/** Rows of the default partition whose capture day is wholly before the cutoff, of runs not kept. */
-const OLD_DEFAULT_ROWS = `FROM exchanges_default WHERE captured_at < $1::timestamptz AND run_id <> ALL($2::uuid[])`;
+/**
+ * Rows of the default partition captured and stored before the cutoff, of runs not kept: traffic
+ * recorded long ago and ingested today lands here (its day has no partition) and stays for the
+ * retention from when it was stored, rather than going at the next prune.
+ */
+const OLD_DEFAULT_ROWS = `FROM exchanges_default WHERE greatest(captured_at, stored_at) < $1::timestamptz AND run_id <> ALL($2::uuid[])`;
 const DEFAULT_BATCH = 5_000;
 
 /**
  * Deletes old rows of the default partitions in batches of a few thousand, each its own short
  * transaction, up to `limit` exchanges; a dry run only counts them. Their age is their capture
- * time: the day of an id minted before ingested ids carried one says nothing.
+ * and store times: the day of an id minted before ingested ids carried one says nothing.
  */
 async function pruneDefaultRows(client: PoolClient, before: string, kept: string[], limit: number, dryRun: boolean): Promise<PrunedDefaultRows> {
   const countOld = async (): Promise<number> => Number((await client.query<{ n: string }>(`SELECT count(*) AS n ${OLD_DEFAULT_ROWS}`, [before, kept])).rows[0]!.n);
