@@ -156,8 +156,13 @@ describe('partitioned exchanges', () => {
     expect(dry.defaultPartition).toEqual({ exchanges: 3, differences: 6, left: 0 });
     expect(await count(db, 'FROM exchanges WHERE run_id = $1', [stray])).toBe(5);
 
+    const prunedAt = async (id: string): Promise<Date | null> => (await db.pool.query<{ p: Date | null }>('SELECT pruned_at AS p FROM runs WHERE id = $1', [id])).rows[0]!.p;
+    expect(await prunedAt(stray)).toBeNull();
     const first = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
     expect(first.defaultPartition).toEqual({ exchanges: 2, differences: 4, left: 1 });
+    // A run that lost rows says when, so that what readers kept of it is read again; a kept run lost none.
+    expect(await prunedAt(stray)).not.toBeNull();
+    expect(await prunedAt(strayKept)).toBeNull();
     const second = await pruneOlderThan(db.pool, { olderThanMs: 30 * DAY, now: NOW, defaultPartitionLimit: 2 });
     expect(second.defaultPartition).toEqual({ exchanges: 1, differences: 2, left: 0 });
     expect(second.exchanges).toBeGreaterThanOrEqual(1);

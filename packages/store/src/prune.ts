@@ -161,7 +161,7 @@ const orphanRuns = (dryRun: boolean): string => `FROM runs r
   WHERE NOT r.kept AND r.created_at < $1
     AND EXISTS (SELECT 1 FROM route_stats s WHERE s.run_id = r.id)
     AND NOT EXISTS (SELECT 1 FROM exchanges e WHERE e.run_id = r.id AND e.part_day <> ALL($2::date[])${
-      dryRun ? ` AND NOT (e.tableoid = 'exchanges_default'::regclass AND e.captured_at < $3::timestamptz)` : ''
+      dryRun ? ` AND NOT (e.tableoid = 'exchanges_default'::regclass AND greatest(e.captured_at, e.stored_at) < $3::timestamptz)` : ''
     })`;
 
 /**
@@ -204,13 +204,16 @@ export async function pruneOlderThan(pool: Pool, options: PruneOptions): Promise
       const { rows: runs } = dryRun
         ? await client.query<{ name: string }>(`SELECT r.name ${orphanRuns(true)} ORDER BY r.name`, [cutoff, dayList, firstKeptDay])
         : await client.query<{ name: string }>(`DELETE ${orphanRuns(false)} RETURNING r.name`, [cutoff, dayList]);
+      const removed = days.reduce((n, d) => n + d.exchanges, fromDefault.exchanges);
+      // Runs that may have lost rows say so: what readers worked out from their rows is stale.
+      if (!dryRun && removed > 0) await client.query('UPDATE runs SET pruned_at = now() WHERE NOT kept AND created_at < $1', [cutoff]);
       if (!dryRun) await addDayPartitions(client, { now });
       return {
         dryRun,
         cutoff,
         days,
         runs: runs.map((r) => r.name).sort(),
-        exchanges: days.reduce((n, d) => n + d.exchanges, fromDefault.exchanges),
+        exchanges: removed,
         differences: days.reduce((n, d) => n + d.differences, fromDefault.differences),
         bytes: days.reduce((n, d) => n + d.bytes, 0),
         keptRuns: keptRows.map((r) => r.name),

@@ -17,6 +17,8 @@ export interface Run {
   trafficSources: string[];
   /** A kept run (a baseline) is never pruned, whatever the age of its exchanges. */
   kept: boolean;
+  /** When a prune last removed exchanges of the run (its counters still count them), or null. */
+  prunedAt: string | null;
 }
 
 export interface RunSummary extends Run {
@@ -38,6 +40,7 @@ export interface RunRow {
   closed_at: Date | null;
   traffic_sources: string[] | null;
   kept: boolean | null;
+  pruned_at: Date | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -57,6 +60,7 @@ export function toRun(row: RunRow): Run {
     closedAt: row.closed_at?.toISOString() ?? null,
     trafficSources: row.traffic_sources ?? [],
     kept: row.kept === true,
+    prunedAt: row.pruned_at?.toISOString() ?? null,
   };
 }
 

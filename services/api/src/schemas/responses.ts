@@ -23,6 +23,7 @@ export const runSchema = z
     closedAt: z.string().nullable(),
     trafficSources: z.array(z.string()).describe('where its traffic came from: inline tap, mesh recorders, replay of <recording>, in the order first seen'),
     kept: z.boolean().describe('a kept run (a baseline) is never pruned, whatever the age of its exchanges'),
+    prunedAt: z.string().nullable().describe('when a prune last removed exchanges of the run older than the retention (its counters still count them), or null'),
   })
   .register(componentSchemas, { id: 'Run' });
 
