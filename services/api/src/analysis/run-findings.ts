@@ -1,4 +1,4 @@
-import { listDifferenceSamples, listSignatures, type Run } from '@shadowdiff/store';
+import { countStoredExchanges, listDifferenceSamples, listSignatures, type FindingInputs, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import { buildFindings, type Finding } from './findings.ts';
 import type { RunAnalysis } from './run-analysis.ts';
@@ -6,24 +6,40 @@ import type { RunAnalysis } from './run-analysis.ts';
 /** Values sampled per field to tell kinds, type pairs and renames. */
 const SAMPLES_PER_FIELD = 20;
 
+/** A run's signatures and samples as of `stored` exchanges: kept (`ctx.findingInputs`) while that count stays the same. */
+async function findingInputsOf(ctx: ApiContext, runId: string, stored: number): Promise<FindingInputs> {
+  const kept = ctx.findingInputs?.get(runId, stored);
+  if (kept) return kept;
+  // Read after the count they are kept under, never before: they hold at least those exchanges.
+  const [signatures, samples] = await Promise.all([listSignatures(ctx.pool, runId), listDifferenceSamples(ctx.pool, runId, SAMPLES_PER_FIELD)]);
+  const inputs = { signatures, samples };
+  ctx.findingInputs?.set(runId, stored, inputs);
+  return inputs;
+}
+
 /**
- * A run's findings, from its analysis (verdicts as they are now), its signatures and samples.
- * Signatures and samples are kept (`ctx.findingInputs`) while the run's stored exchanges stay
- * the same; the verdicts, which marks and rules change at any time, are applied on every read.
+ * Starts reading what a run's findings are grouped from before its analysis is done, for a read
+ * that will group them anyway (the report): after new exchanges, these reads and the latency
+ * sketches' are the longest, and they run side by side instead of one after the other.
  */
-export async function runFindings(ctx: ApiContext, run: Run, analysis: RunAnalysis): Promise<Finding[]> {
+export async function prefetchFindingInputs(ctx: ApiContext, run: Run): Promise<FindingInputs> {
+  return findingInputsOf(ctx, run.id, await countStoredExchanges(ctx.pool, run.id));
+}
+
+/**
+ * A run's findings, from its analysis (verdicts as they are now), its signatures and samples
+ * (`inputs` when already being read, see `prefetchFindingInputs`). Signatures and samples are
+ * kept while the run's stored exchanges stay the same; the verdicts, which marks and rules change
+ * at any time, are applied on every read.
+ */
+export async function runFindings(ctx: ApiContext, run: Run, analysis: RunAnalysis, inputs?: Promise<FindingInputs>): Promise<Finding[]> {
   // Read in the same transactions as every counter of the run: the stamp of its stored rows.
   const stored = analysis.routes.reduce((n, r) => n + r.exchanges, 0);
-  let inputs = ctx.findingInputs?.get(run.id, stored);
-  if (!inputs) {
-    const [signatures, samples] = await Promise.all([listSignatures(ctx.pool, run.id), listDifferenceSamples(ctx.pool, run.id, SAMPLES_PER_FIELD)]);
-    inputs = { signatures, samples };
-    ctx.findingInputs?.set(run.id, stored, inputs);
-  }
+  const { signatures, samples } = await (inputs ?? findingInputsOf(ctx, run.id, stored));
   return buildFindings({
     routeExchanges: new Map(analysis.routes.map((r) => [r.route, r.exchanges])),
     fields: analysis.fields.map((f) => ({ route: f.route, field: f.field, verdict: f.classification.verdict })),
-    signatures: inputs.signatures,
-    samples: inputs.samples,
+    signatures,
+    samples,
   });
 }
