@@ -150,10 +150,28 @@ export async function listLatencySketches(pool: Pool, runId: string): Promise<Ru
 /** The numbers of a Postgres integer array literal (`{1,-2,3}`). */
 const integers = (literal: string): number[] => JSON.parse(`[${literal.slice(1, -1)}]`) as number[];
 
-/** A sketch from buckets and counts in any order (paired by position). */
+/** Positions a sketch's buckets are packed with: 2^20, far more buckets than a sketch holds. */
+const POSITIONS = 2 ** 20;
+
+/**
+ * A sketch from buckets and counts in any order (paired by position). Each bucket (an int32) is
+ * packed with its position into one exact double, `bucket·2^20 + position` (under 2^52), and
+ * the doubles sorted by the typed array's own numeric sort: no comparator called per pair, which
+ * cost more than the rest of reading a run's sketches once Postgres had returned them.
+ */
 function sketchOfBuckets(buckets: readonly number[], counts: readonly number[]): LatencySketch {
-  const order = buckets.map((_, i) => i).sort((a, b) => buckets[a]! - buckets[b]!);
-  return { buckets: order.map((i) => buckets[i]!), counts: order.map((i) => counts[i]!) };
+  if (buckets.length >= POSITIONS) throw new RangeError(`a sketch of ${buckets.length} buckets is more than ${POSITIONS - 1}`);
+  const packed = new Float64Array(buckets.length);
+  for (let i = 0; i < buckets.length; i++) packed[i] = buckets[i]! * POSITIONS + i;
+  packed.sort();
+  const sortedBuckets = new Array<number>(buckets.length);
+  const sortedCounts = new Array<number>(buckets.length);
+  for (let k = 0; k < packed.length; k++) {
+    const position = ((packed[k]! % POSITIONS) + POSITIONS) % POSITIONS;
+    sortedBuckets[k] = (packed[k]! - position) / POSITIONS;
+    sortedCounts[k] = counts[position]!;
+  }
+  return { buckets: sortedBuckets, counts: sortedCounts };
 }
 
 /**
