@@ -99,3 +99,11 @@ export async function fillRun(
   };
   await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
 }
+
+/**
+ * Stores `count` more exchanges in `runId`, captured in the last second, through the same insert
+ * as the fill: what a worker's batch does to a run (its stamp, the stored exchange count, moves on).
+ */
+export async function addExchanges(pool: Pool, runId: string, count: number, seed: number): Promise<void> {
+  await fillRun(pool, runId, { count, writers: 1, spanMs: 1000, seed });
+}

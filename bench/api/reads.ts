@@ -1,5 +1,9 @@
 /** The reads a person or CI makes of one run, each timed over HTTP against a running API. */
 import type { Pool } from '@shadowdiff/store';
+import { addExchanges } from './fill.ts';
+
+/** Exchanges stored in the run before each read that follows new exchanges: one small worker batch. */
+const NEW_EXCHANGES = 10;
 
 /** One read's figures, in ms. */
 export interface ReadFigures {
@@ -10,9 +14,13 @@ export interface ReadFigures {
 
 const nearestRank = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 
-/** The time of `samples` sequential requests of `url`, after three to warm up; a failed read stops the bench. */
-async function time(url: string, samples: number, init: RequestInit): Promise<{ p50: number; p99: number }> {
+/**
+ * The time of `samples` sequential requests of `url`, after three to warm up; a failed read stops
+ * the bench. With `before`, it is awaited (untimed) before each request: what a read follows.
+ */
+async function time(url: string, samples: number, init: RequestInit, before?: () => Promise<void>): Promise<{ p50: number; p99: number }> {
   const once = async (): Promise<number> => {
+    await before?.();
     const started = performance.now();
     const res = await fetch(url, init);
     await res.arrayBuffer();
@@ -60,5 +68,14 @@ export async function measureReads(
   ];
   const figures: ReadFigures[] = [];
   for (const [name, url, init] of reads) figures.push({ name, ...(await time(url, place.samples, init ?? {})) });
+  // The first read after a worker stored more exchanges: nothing the API kept of the run holds.
+  let seed = 1000;
+  const store = (): Promise<void> => addExchanges(pool, place.runId, NEW_EXCHANGES, seed++);
+  const cold: [string, string, RequestInit?][] = [
+    ['endpoints', `${run}/endpoints`],
+    ['report (JSON)', `${run}/report`],
+    ['gate', `${run}/gate`, gate],
+  ];
+  for (const [name, url, init] of cold) figures.push({ name: `${name}, first read after new exchanges`, ...(await time(url, place.samples, init ?? {}, store)) });
   return figures;
 }

@@ -147,10 +147,31 @@ export async function listLatencySketches(pool: Pool, runId: string): Promise<Ru
   return (await readLatencySketches(pool, runId)).sketches;
 }
 
-/** A sketch from buckets and counts in any order (paired by position). */
+/** The numbers of a Postgres integer array literal (`{1,-2,3}`). */
+const integers = (literal: string): number[] => JSON.parse(`[${literal.slice(1, -1)}]`) as number[];
+
+/** Positions a sketch's buckets are packed with: 2^20, far more buckets than a sketch holds. */
+const POSITIONS = 2 ** 20;
+
+/**
+ * A sketch from buckets and counts in any order (paired by position). Each bucket (an int32) is
+ * packed with its position into one exact double, `bucket·2^20 + position` (under 2^52), and
+ * the doubles sorted by the typed array's own numeric sort: no comparator called per pair, which
+ * cost more than the rest of reading a run's sketches once Postgres had returned them.
+ */
 function sketchOfBuckets(buckets: readonly number[], counts: readonly number[]): LatencySketch {
-  const order = buckets.map((_, i) => i).sort((a, b) => buckets[a]! - buckets[b]!);
-  return { buckets: order.map((i) => buckets[i]!), counts: order.map((i) => counts[i]!) };
+  if (buckets.length >= POSITIONS) throw new RangeError(`a sketch of ${buckets.length} buckets is more than ${POSITIONS - 1}`);
+  const packed = new Float64Array(buckets.length);
+  for (let i = 0; i < buckets.length; i++) packed[i] = buckets[i]! * POSITIONS + i;
+  packed.sort();
+  const sortedBuckets = new Array<number>(buckets.length);
+  const sortedCounts = new Array<number>(buckets.length);
+  for (let k = 0; k < packed.length; k++) {
+    const position = ((packed[k]! % POSITIONS) + POSITIONS) % POSITIONS;
+    sortedBuckets[k] = (packed[k]! - position) / POSITIONS;
+    sortedCounts[k] = counts[position]!;
+  }
+  return { buckets: sortedBuckets, counts: sortedCounts };
 }
 
 /**
@@ -160,8 +181,11 @@ function sketchOfBuckets(buckets: readonly number[], counts: readonly number[]):
  * put in order here, and the whole run's sketches merged, a few hundred buckets per series.
  */
 async function readLatencySketches(pool: Pool, runId: string): Promise<{ exchanges: number; sketches: RunSketches }> {
-  const { rows } = await pool.query<{ route: string; series: LatencySeries; buckets: number[]; counts: number[]; stored: number }>(
-    `SELECT route, series, array_agg(bucket) AS buckets, array_agg(count::float8) AS counts,
+  // The arrays come back as text and are read with JSON.parse: node-postgres parses array
+  // literals character by character in JavaScript, a third of the read for tens of thousands of
+  // buckets. Integers all (counts far below 2^53), so the numbers are the same.
+  const { rows } = await pool.query<{ route: string; series: LatencySeries; buckets: string; counts: string; stored: number }>(
+    `SELECT route, series, array_agg(bucket)::text AS buckets, array_agg(count)::text AS counts,
             (SELECT coalesce(sum(exchanges), 0)::bigint FROM route_stats WHERE run_id = $1) AS stored
      FROM latency_buckets WHERE run_id = $1
      GROUP BY route, series`,
@@ -172,7 +196,7 @@ async function readLatencySketches(pool: Pool, runId: string): Promise<{ exchang
   for (const row of rows) {
     let byRoute = sketches.get(row.route);
     if (!byRoute) sketches.set(row.route, (byRoute = new Map()));
-    const sketch = sketchOfBuckets(row.buckets, row.counts);
+    const sketch = sketchOfBuckets(integers(row.buckets), integers(row.counts));
     byRoute.set(row.series, sketch);
     bySeries.set(row.series, [...(bySeries.get(row.series) ?? []), sketch]);
   }

@@ -54,6 +54,15 @@ export async function countExchanges(pool: Pool, runId: string): Promise<number>
 }
 
 /**
+ * The exchanges stored in a run, from its route counters (updated in the same transaction as
+ * every other counter of the run): the stamp of what is worked out from its stored rows.
+ */
+export async function countStoredExchanges(pool: Pool, runId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>('SELECT coalesce(sum(exchanges), 0)::bigint AS n FROM route_stats WHERE run_id = $1', [runId]);
+  return rows[0]!.n;
+}
+
+/**
  * A stamp per run of the rows its analysis reads besides the run itself: the exchanges stored
  * (every counter, route and field alike, changes with them, in the same transaction) and its
  * triage marks. Equal stamps mean an analysis worked out earlier still holds.

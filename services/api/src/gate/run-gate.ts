@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError, NotFoundError } from '@shadowdiff/core';
-import { findRun, listRouteTraffic, type Run } from '@shadowdiff/store';
+import { findRun, listRouteTraffic, type FindingInputs, type Run } from '@shadowdiff/store';
 import { summariseRoutes, type RouteSummary, type TrafficTotals } from '../analysis/route-summary.ts';
 import { analyseRun, fieldKey, type RunAnalysis } from '../analysis/run-analysis.ts';
 import type { ApiContext } from '../context.ts';
@@ -34,12 +34,15 @@ export interface RunFigures {
   findings(): Promise<Finding[]>;
 }
 
-/** Analyses a run, summarises its routes and groups its differences into findings, once. */
-export async function runFigures(ctx: ApiContext, run: Run): Promise<RunFigures> {
+/**
+ * Analyses a run, summarises its routes and groups its differences into findings, once; from
+ * `findingInputs` when the caller already started reading them (`prefetchFindingInputs`).
+ */
+export async function runFigures(ctx: ApiContext, run: Run, findingInputs?: Promise<FindingInputs>): Promise<RunFigures> {
   // The latency sketches do not depend on the analysis: both read at once.
   const [analysis, traffic] = await Promise.all([analyseRun(ctx, run), listRouteTraffic(ctx.pool, run.id, ctx.latencySketches)]);
   let findings: Promise<Finding[]> | undefined;
-  return { analysis, ...(await summariseRoutes(ctx, analysis, traffic)), findings: () => (findings ??= runFindings(ctx, run, analysis)) };
+  return { analysis, ...(await summariseRoutes(ctx, analysis, traffic)), findings: () => (findings ??= runFindings(ctx, run, analysis, findingInputs)) };
 }
 
 function storedThresholds(run: Run): GateThresholds {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
 import type { FieldVerdict } from '../analysis/classify.ts';
 import { listFieldItems, type FieldItem } from '../analysis/field-items.ts';
+import { prefetchFindingInputs } from '../analysis/run-findings.ts';
 import type { ApiContext } from '../context.ts';
 import type { releaseReportSchema } from '../schemas/gate.ts';
 import { runFigures, runGate, type GateRequest, type GateResult } from '../gate/run-gate.ts';
@@ -47,7 +48,11 @@ function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
 
 /** Builds the report of a run: the gate's verdict and the figures behind it. */
 export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
-  const figures = await runFigures(ctx, run);
+  // The report groups findings in any case: their inputs are read beside the analysis.
+  const inputs = prefetchFindingInputs(ctx, run);
+  // Awaited through the findings below; a failure before then must not go unhandled.
+  inputs.catch(() => undefined);
+  const figures = await runFigures(ctx, run, inputs);
   const [gate, fields, cells, findings] = await Promise.all([
     runGate(ctx, run, request, figures),
     listFieldItems(ctx, figures.analysis),
