@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { startUp } from '@shadowdiff/testkit';
+import { removeStateFolder, startUp } from '@shadowdiff/testkit';
 import { start } from '../tap/processes.ts';
 import { writeSection } from '../readme-sections.ts';
 import { publishFigures } from '../performance.ts';
@@ -110,6 +110,8 @@ try {
 } finally {
   await stack.cli.stop(30_000);
   await upstreams.stop();
+  // Its Postgres may live in the system folder, linked from the state folder: removed with it.
+  removeStateFolder(join(dir, 'state'));
   rmSync(dir, { recursive: true, force: true });
 }
 
