@@ -1,4 +1,4 @@
-import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto';
+import { hash as oneShotHash, randomBytes } from 'node:crypto';
 
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds then randomness. Time-ordered ids keep
@@ -39,6 +39,6 @@ export function keyedCaptureId(key: string, capturedAt: string | number): string
   const atMs = typeof capturedAt === 'number' ? capturedAt : Date.parse(capturedAt);
   if (!Number.isFinite(atMs)) throw new TypeError(`a keyed capture id needs a capture time, not ${String(capturedAt)}`);
   const dayStart = Math.floor(atMs / DAY_MS) * DAY_MS;
-  const offset = Number.parseInt(createHash('sha256').update(`time:${key}`).digest('hex').slice(0, 11), 16) % DAY_MS;
+  const offset = Number.parseInt(oneShotHash('sha256', `time:${key}`, 'hex').slice(0, 11), 16) % DAY_MS;
   return derivedCaptureId(dayStart + offset, key);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@shadowdiff/testkit';
-import { listRouteTraffic, statusMatrix, type LatencyPercentiles } from './route-stats.ts';
+import { listRouteTraffic, statusMatrix, type LatencyPercentiles, type TrafficRow } from './route-stats.ts';
 import { storeExchanges } from './exchanges.ts';
 import { LATENCY_RELATIVE_ACCURACY as ALPHA } from './latency-sketch.ts';
 import type { Pool } from './pool.ts';
@@ -9,16 +9,7 @@ import { randomExchanges, seededRandom } from '../test/random-exchanges.ts';
 
 const Z = 1.645 / Math.SQRT2;
 
-interface ExactRow {
-  route: string | null;
-  exchanges: number;
-  status_5xx: number;
-  timeouts: number;
-  refused: number;
-  other_failures: number;
-  answered: number;
-  paired: number;
-  controls: number;
+interface ExactRow extends TrafficRow {
   primary_p: number[] | null;
   candidate_p: number[] | null;
   candidate_paired_p: number[] | null;

@@ -58,7 +58,8 @@ export interface RouteTraffic {
   alike: AlikeLatency;
 }
 
-interface TrafficRow {
+/** A route's traffic counters as the read returns them. */
+export interface TrafficRow {
   route: string | null;
   exchanges: number;
   status_5xx: number;

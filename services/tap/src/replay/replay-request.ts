@@ -23,14 +23,7 @@ export function replayHeaders(exchange: RecordedExchange): string[] {
 /** Headers that describe encoded bytes, wrong once a recording kept the body decoded. */
 const ENCODING_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding']);
 
-const NONE = new Set<string>();
-
-/** The pairs as a raw `[name, value…]` list, less those named in `drop`; a loop, since it runs once per request. */
-function rawOf(pairs: HeaderPairs, drop: Set<string>): string[] {
-  const raw: string[] = [];
-  for (const [name, value] of pairs) if (drop.size === 0 || !drop.has(name.toLowerCase())) raw.push(name, value);
-  return raw;
-}
+const rawOf = (pairs: HeaderPairs, drop: Set<string>): string[] => pairs.filter(([name]) => !drop.has(name.toLowerCase())).flatMap(([name, value]) => [name, value]);
 
 /** The recorded response as the primary's answer, its body kept up to `maxBodyBytes` as the tap keeps it. */
 export function recordedPrimary(response: RecordedResponse, maxBodyBytes: number): CapturedResponse {
@@ -38,7 +31,7 @@ export function recordedPrimary(response: RecordedResponse, maxBodyBytes: number
   return {
     outcome: 'ok',
     status: response.status,
-    headers: headersRecord(rawOf(response.headers, response.decoded ? ENCODING_HEADERS : NONE)),
+    headers: headersRecord(rawOf(response.headers, response.decoded ? ENCODING_HEADERS : new Set())),
     body: { base64: base64Of(kept), size: response.truncated?.size ?? response.body.length, truncated: response.truncated !== undefined || kept.length < response.body.length },
     latencyMs: response.latencyMs ?? 0,
   };
