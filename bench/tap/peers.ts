@@ -25,7 +25,7 @@ export interface Peers {
    * The real `shadowdiff tap` command, mirroring `percentage`% to the candidate on `candidatePort`:
    * the compiled binary unless `binary` names another (`nodeArgs` for Node itself).
    */
-  startTap(percentage: number, candidatePort: number, options?: { nodeArgs?: string[]; binary?: string }): Promise<Opened>;
+  startTap(percentage: number, candidatePort: number, options?: { nodeArgs?: string[]; binary?: string; args?: string[] }): Promise<Opened>;
   startNginx(candidatePort: number): Promise<Opened>;
   startPlainProxy(): Promise<Opened>;
   /** Empties Redis, as workers would drain the queue. */
@@ -81,7 +81,7 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
     ports,
     origin,
     redisUrl: redis.url,
-    async startTap(percentage, candidatePort, { nodeArgs = [], binary = COMPILED_BINARY } = {}) {
+    async startTap(percentage, candidatePort, { nodeArgs = [], binary = COMPILED_BINARY, args = [] } = {}) {
       const port = await findFreePort();
       // Each tap its own state folder: two run side by side in the slow-candidate rounds.
       const stateDir = join(work, `state-${++taps}`);
@@ -89,7 +89,7 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
         process.execPath,
         [...nodeArgs, resolve(root, binary), 'tap', '--primary', origin(ports.primary), '--candidate', origin(candidatePort),
           '--mirror-percentage', String(percentage), '--tap-port', String(port), '--admin-port', '0', '--run', 'bench',
-          '--state-dir', stateDir, '--log-level', 'warn'],
+          '--state-dir', stateDir, '--log-level', 'warn', ...args],
         /metrics on (http:\/\/\S+)\/metrics/,
         { REDIS_URL: redis.url },
       );

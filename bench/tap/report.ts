@@ -39,7 +39,7 @@ function loadTables(result: LoadResult, rate: number): string[] {
   if (withCaptures.length > 0) {
     lines.push(
       '',
-      "Copies over all rounds, warm-ups included (the tap queues to a local redis-server on the same cores; the queue is emptied after each measurement, as workers would). A copy the shadow side cannot keep up with is dropped and counted (`shadow_limit`: beyond `tap.maxInFlightShadows`), never waited for:",
+      "Copies over all rounds, warm-ups included (the tap queues to a local redis-server on the same cores; the queue is emptied after each measurement, as workers would). A copy is never waited for: beyond `tap.maxInFlightShadows` in flight it is dropped and counted (`shadow_limit`), and while the serving thread is busy more than `tap.shedCopiesAbove` of its time it is shed (`tap_busy`); the tap that never sheds shows what mirroring every copy costs:",
       '',
       '| target | phase | requests | mirrored | share | queued | dropped |',
       '| --- | --- | ---: | ---: | ---: | ---: | --- |',

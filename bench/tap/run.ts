@@ -22,7 +22,7 @@ import { writeSection } from '../readme-sections.ts';
 import { fixedRate, median, requireTools, wrk, type RateResult } from './processes.ts';
 import { addCounts, countsBetween, NO_COUNTS, startPeers, type CaptureCounts, type Opened, type Peers } from './peers.ts';
 import { renderTapSection, type BenchReport } from './report.ts';
-import { DIRECT, NGINX, TAP, targetFigures, type Load, type LoadResult, type SlowResult, type TargetResult } from './targets.ts';
+import { DIRECT, NGINX, TAP, TAP_UNSHED, targetFigures, type Load, type LoadResult, type SlowResult, type TargetResult } from './targets.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -54,6 +54,8 @@ for (const load of loads) if (load !== 'idle' && load !== 'hog') throw new Error
 const tools = requireTools();
 const work = mkdtempSync(join(tmpdir(), 'sd-bench-tap-'));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const neverShedding = join(work, 'never-shedding.yaml');
+writeFileSync(neverShedding, 'tap:\n  shedCopiesAbove: 1\n');
 const path = '/api/users/42';
 const rateOptions = { rate: settings.rate, seconds: settings.seconds, warmSeconds: settings.warm, connections: settings.rateConnections };
 const fullOptions = { connections: settings.wrkConnections, seconds: settings.fullSeconds, warmSeconds: 2 };
@@ -65,6 +67,7 @@ const targetsOf = (peers: Peers): Target[] => [
   { name: NGINX, open: () => peers.startNginx(peers.ports.candidate) },
   { name: 'shadowdiff tap, 0% mirrored', open: () => peers.startTap(0, peers.ports.candidate) },
   { name: TAP, open: () => peers.startTap(100, peers.ports.candidate) },
+  { name: TAP_UNSHED, open: () => peers.startTap(100, peers.ports.candidate, { args: ['--config', neverShedding] }) },
 ];
 
 /** Runs `body` with what it opens stopped afterwards, whatever happens. */

@@ -49,6 +49,8 @@ export function spreadOf(values: number[]): Spread {
 }
 
 export const TAP = 'shadowdiff tap, 100% mirrored';
+/** The same tap with copy shedding turned off (`tap.shedCopiesAbove: 1`): what shedding buys, in the same rounds. */
+export const TAP_UNSHED = 'shadowdiff tap, 100% mirrored, never shedding';
 export const NGINX = 'nginx mirror (100%)';
 export const DIRECT = 'direct';
 

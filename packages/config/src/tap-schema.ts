@@ -44,6 +44,14 @@ const jsonPath = z
  */
 export const SHADOW_THREAD_NICE = 0;
 
+/**
+ * Above this share of its time busy, the thread answering clients sheds copies (see
+ * `tap.shedCopiesAbove`). Measured on 2 cores crowded by other work: at full load the serving
+ * thread was busy 83–99% of each 500 ms, at 1000 requests/s 27–66% (time spent waiting for a core
+ * in the middle of work counts as busy); 0.8 sheds when the tap itself is the bottleneck.
+ */
+export const SHED_COPIES_ABOVE = 0.8;
+
 const sampleKey = z.string().regex(/^(?:header|query):\S+$/, '"header:NAME" or "query:NAME"');
 
 /** The tap's settings: where it listens, what it mirrors or records, its bounds and redaction. */
@@ -84,6 +92,12 @@ export const tapSchema = z.strictObject({
    * up with are dropped and counted (`shadow_limit`). 0 (the default): the same priority.
    */
   shadowThreadNice: z.number().int().min(0).max(19).default(SHADOW_THREAD_NICE),
+  /**
+   * When the thread answering clients is busy more than this share of its time (0.1–1), copies are
+   * shed (dropped and counted as `tap_busy`, never fewer than 1% kept) until it is not: the CPU they
+   * take goes to the clients. 1 never sheds. Inline tap only.
+   */
+  shedCopiesAbove: z.number().min(0.1).max(1).default(SHED_COPIES_ABOVE),
   /** Shadow requests allowed in flight at once; beyond it captures are dropped and counted. */
   maxInFlightShadows: positiveInt.default(1000),
   /** Mirror POST, PUT, PATCH and DELETE too (the candidate must use isolated data). */

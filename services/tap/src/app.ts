@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from '@shadowdiff/core';
 import type { TapMetrics } from './metrics.ts';
+import { createCopyShedding } from './copy-shedding.ts';
 import { createMirrorPolicy } from './mirror-policy.ts';
 import { closeServer, createProxyServer, createUpstream } from './proxy-server.ts';
 import type { ShadowSettings } from './shadow/shadow-jobs.ts';
@@ -25,6 +26,8 @@ export interface TapOptions {
   maxBodyBytes: number;
   shadowHostSuffix: boolean;
   maxInFlightShadows: number;
+  /** Copies are shed while the serving thread is busy more than this share of its time (1: never). */
+  shedCopiesAbove?: number;
 }
 
 export interface TapDeps {
@@ -62,6 +65,8 @@ export function shadowSettingsOf(options: TapOptions): ShadowSettings {
 /** Builds the inline tap's HTTP server (not yet listening) from its options and dependencies. */
 export function createTap(options: TapOptions, deps: TapDeps): Tap {
   const primary = createUpstream(options.primaryUrl, 256);
+  const shedding = createCopyShedding(options.shedCopiesAbove ?? 1);
+  deps.metrics.readSheddingFrom(shedding);
   const handle = createTapHandler({
     run: options.run,
     primary,
@@ -75,6 +80,7 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
     }),
     maxBodyBytes: options.maxBodyBytes,
     maxInFlightShadows: options.maxInFlightShadows,
+    shedding,
     metrics: deps.metrics,
     logger: deps.logger,
   });
@@ -82,6 +88,7 @@ export function createTap(options: TapOptions, deps: TapDeps): Tap {
   return {
     server,
     async close() {
+      shedding.stop();
       await closeServer(server);
       await primary.dispatcher.close();
     },

@@ -24,6 +24,7 @@ function inlineOptions(config: ShadowdiffConfig): TapOptions {
     maxBodyBytes: tap.maxBodyBytes,
     shadowHostSuffix: tap.shadowHostSuffix,
     maxInFlightShadows: tap.maxInFlightShadows,
+    shedCopiesAbove: tap.shedCopiesAbove,
   };
 }
 

@@ -5,7 +5,7 @@ export function createTapMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shadowdiff_tap_' });
   const registers = [registry];
-  const sources = { held: (): number => 0, inFlight: (): number => 0 };
+  const sources = { held: (): number => 0, inFlight: (): number => 0, copyShare: (): number => 1, servingUtilization: (): number => 0 };
   /** A gauge whose value is read from its source when scraped. */
   const sampled = (name: string, help: string, source: keyof typeof sources): Gauge =>
     new Gauge({
@@ -25,6 +25,13 @@ export function createTapMetrics() {
     readInFlightFrom(source: () => number): void {
       sources.inFlight = source;
     },
+    /** Tells the shedding gauges where to read their values. */
+    readSheddingFrom(shedding: { readonly share: number; readonly utilization: number }): void {
+      sources.copyShare = () => shedding.share;
+      sources.servingUtilization = () => shedding.utilization;
+    },
+    copyShare: sampled('shadowdiff_tap_copy_share', 'Share of copies kept while the serving thread is busy (1: all; below it the rest are dropped as tap_busy)', 'copyShare'),
+    servingUtilization: sampled('shadowdiff_tap_serving_utilization', 'Share of the last 500 ms the thread answering clients was busy (event-loop utilization)', 'servingUtilization'),
     buffered: sampled('shadowdiff_tap_buffered_captures', 'Captures held on their way to Redis (bounded by tap.maxBufferedCaptures)', 'held'),
     inFlightShadows: sampled('shadowdiff_tap_in_flight_shadows', 'Shadow calls in flight', 'inFlight'),
     registry,
@@ -38,7 +45,7 @@ export function createTapMetrics() {
     }),
     dropped: new Counter({
       name: 'shadowdiff_tap_dropped_total',
-      help: 'Captures (or recorder halves) dropped, by reason (shadow_limit, request_too_large, buffer_full, redis_unavailable, backlog_full, …)',
+      help: 'Captures (or recorder halves) dropped, by reason (shadow_limit, tap_busy, request_too_large, buffer_full, redis_unavailable, backlog_full, …)',
       labelNames: ['reason'],
       registers,
     }),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstHeaderValue, type Logger } from '@shadowdiff/core';
 import { BodyRecorder } from './body-recorder.ts';
 import { fastCaptureId } from './capture-id.ts';
+import type { CopyShedding } from './copy-shedding.ts';
 import { forwardRequest, keptBytes, type ForwardResult, type Upstream } from './forward.ts';
 import { scanRequestHeaders } from './headers.ts';
 import type { TapMetrics } from './metrics.ts';
@@ -21,6 +22,8 @@ export interface TapHandlerOptions {
   decide: (request: PolicyRequest) => MirrorDecision;
   maxBodyBytes: number;
   maxInFlightShadows: number;
+  /** Sheds copies while the serving thread is busy. */
+  shedding: CopyShedding;
   metrics: TapMetrics;
   logger: Logger;
 }
@@ -72,6 +75,7 @@ export function createTapHandler(options: TapHandlerOptions) {
     const decision = options.decide({ method, url, header: (name) => firstHeaderValue(req.headers, name) });
     if (decision !== 'mirror') skipped[decision].inc();
     else if (inFlightShadows() + sides > options.maxInFlightShadows) metrics.dropped.inc({ reason: 'shadow_limit' });
+    else if (!options.shedding.admit()) metrics.dropped.inc({ reason: 'tap_busy' });
     else mirror = true;
 
     if (!mirror) {
