@@ -57,7 +57,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const short = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 export function capacityPlan(inputs: CapacityInputs): string {
-  const tapTarget = inputs.tap?.loads.find((l) => l.load === 'idle')?.targets.find((t) => t.name === 'shadowdiff tap, 100% mirrored');
+  // Planning for every request mirrored: the tap that never sheds copies, however busy it gets.
+  const tapTarget = inputs.tap?.loads.find((l) => l.load === 'idle')?.targets.find((t) => t.name === 'shadowdiff tap, 100% mirrored, never shedding');
   const tapRate = tapTarget?.full.rps;
   const mirroredShare = tapTarget ? tapTarget.captures.full.mirrored / tapTarget.captures.full.requests : undefined;
   const twoKb = inputs.worker?.rows.find((r) => r.size === 2048);
@@ -69,7 +70,7 @@ export function capacityPlan(inputs: CapacityInputs): string {
   const measured = [
     '| unit | measured here | bench |',
     '| --- | --- | --- |',
-    `| one tap, full load, 100% mirrored | ${tapRate ? `${int(tapRate)} requests/s (median of the rounds), ${((mirroredShare ?? 0) * 100).toFixed(1)}% of them copied (the rest dropped and counted beyond the shadow side's in-flight bound)` : missing('bench:tap')} | \`bench:tap\` |`,
+    `| one tap, full load, 100% mirrored, never shedding (\`tap.shedCopiesAbove: 1\`) | ${tapRate ? `${int(tapRate)} requests/s (median of the rounds), ${((mirroredShare ?? 0) * 100).toFixed(1)}% of them copied (the rest dropped and counted beyond the shadow side's in-flight bound)` : missing('bench:tap')} | \`bench:tap\` |`,
     `| one worker process (concurrency ${inputs.worker?.concurrency ?? '?'}), ~2 KB bodies | ${twoKb ? `${int(twoKb.full)} exchanges/s diffed and stored` : missing('bench:worker')} | \`bench:worker\` |`,
     `| one redis-server, one producer, ~2 KB captures | ${twoKb?.queued ? `${int(twoKb.queued)} captures/s queued; ${kib(twoKb.redisBytes!)} of memory per queued capture` : missing('bench:worker')} | \`bench:worker\` |`,
     `| Postgres, per exchange stored at ~2 KB (10% with bodies kept) | ${twoKb?.storedBytes ? `${kib(twoKb.storedBytes)} of growth; kept bodies take ${kib(twoKb.keptBodyBytes!)} of it per exchange that keeps them` : missing('bench:worker')} | \`bench:worker\` |`,
@@ -111,7 +112,7 @@ export function capacityPlan(inputs: CapacityInputs): string {
     '',
     '## Where each limit comes from',
     '',
-    "- **Taps**: CPU. Each request is served from the primary on the tap's serving thread; its copy is sent, timed, redacted and batched on the shadow thread. A tap that cannot keep up drops copies and counts them (`shadowdiff_tap_dropped_total`), never slowing the client. Taps share nothing, so they scale by adding replicas behind the same Service.",
+    "- **Taps**: CPU. Each request is served from the primary on the tap's serving thread; its copy is sent, timed, redacted and batched on the shadow thread. A tap that cannot keep up drops copies and counts them (`shadowdiff_tap_dropped_total`), never slowing the client; by default it also sheds copies while its serving thread is busy (`tap.shedCopiesAbove`), so a tap planned below its limit keeps them all. Taps share nothing, so they scale by adding replicas behind the same Service.",
     '- **Workers**: CPU of one JavaScript thread each (decoding, parsing and diffing both bodies). Workers share nothing but the queue and Postgres; KEDA scales them on the waiting list (`deploy/kubernetes/`).',
     '- **Redis**: one thread per shard, moving every capture in and out once (its bodies, base64): bandwidth and memory per queued capture are the limit. Captures spread over `redis.queueShards` queues, each with a hash-tagged prefix, so a Redis Cluster spreads them over its masters. Memory bounds the backlog the queue can hold while workers catch up; the taps stop queueing (and count drops) at `tap.maxQueuedBatches`.',
     '- **Postgres**: write volume (rows, indexes, WAL) and disk. Exchanges and differences are partitioned by the day of their capture id and old days are dropped whole (`retention.days`, `shadowdiff prune`), so retention costs no large DELETE. Reads come from counters and per-route latency sketches, never a scan of the exchanges or differences of a run: from 100k to 10M exchanges the p99 of every read stays within a few times its smallest (`bench/README.md`). Above the write rate of one primary, mirror a share of the traffic (`mirrorPercentage`): verdicts need thousands of exchanges per route, not every request.',

@@ -75,7 +75,8 @@ export function renderTapSection(report: BenchReport): string {
     '## Tap',
     '',
     `\`${report.command}\` — ${report.machine}. One run, same upstreams (Node servers answering a 160-byte JSON document; the primary in one process, the candidates in another, as on their own hosts) and the same load generators for every target, ` +
-      `on an idle machine and again with a CPU hog (one spinning process per core, at the default priority) competing with every process of the run.`,
+      `on an idle machine and again with a CPU hog (one spinning process per core, at the default priority) competing with every process of the run. ` +
+      "nginx's mirror, configured with keepalive to both upstreams, still opens a new connection to the candidate for each copy (its mirror subrequests leave the pool unused), so its copies cost the candidate more CPU than the tap's pooled ones.",
     '',
     `Fixed rate: ${s.rate} requests/s for ${s.seconds} s after a warm-up, ${s.rateConnections} keep-alive connections, open loop (bench/tap/fixed-rate.ts). ` +
       `Full load: \`wrk -t1 -c${s.wrkConnections} -d${s.fullSeconds}s\` after a warm-up. ${s.rounds} rounds rotate through the targets; each figure is the median of the rounds, ` +

@@ -10,17 +10,18 @@ export const MIN_COPY_SHARE = 0.01;
 export const SHEDDING_INTERVAL_MS = 100;
 
 /**
- * The utilization is taken over this many intervals (500 ms): a moment's burst of work, such as
- * compiling hot code in a new tap's first second, is not yet a busy thread.
+ * The utilization is taken over this many intervals (1 s): a moment's burst of work, such as
+ * compiling hot code in a new tap's first second, or a neighbour (a worker, Postgres) taking the
+ * cores for a few hundred milliseconds, is not yet a busy thread.
  */
-export const SHEDDING_WINDOW_INTERVALS = 5;
+export const SHEDDING_WINDOW_INTERVALS = 10;
 
 /**
  * Copies the window must have seen before the thread counts as busy with clients (100 a second):
  * a thread busy with few requests is busy with something else (starting up, compiling), and
  * shedding their few copies would give nothing back.
  */
-export const MIN_WINDOW_COPIES = 50;
+export const MIN_WINDOW_COPIES = 100;
 
 /**
  * The share of copies to keep after one interval: halved while the serving thread was busy more

@@ -31,7 +31,7 @@ export function createTapMetrics() {
       sources.servingUtilization = () => shedding.utilization;
     },
     copyShare: sampled('shadowdiff_tap_copy_share', 'Share of copies kept while the serving thread is busy (1: all; below it the rest are dropped as tap_busy)', 'copyShare'),
-    servingUtilization: sampled('shadowdiff_tap_serving_utilization', 'Share of the last 500 ms the thread answering clients was busy (event-loop utilization)', 'servingUtilization'),
+    servingUtilization: sampled('shadowdiff_tap_serving_utilization', 'Share of the last second the thread answering clients was busy (event-loop utilization)', 'servingUtilization'),
     buffered: sampled('shadowdiff_tap_buffered_captures', 'Captures held on their way to Redis (bounded by tap.maxBufferedCaptures)', 'held'),
     inFlightShadows: sampled('shadowdiff_tap_in_flight_shadows', 'Shadow calls in flight', 'inFlight'),
     registry,
