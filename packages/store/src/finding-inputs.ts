@@ -10,7 +10,8 @@ export interface DifferenceSignature {
 
 export async function listSignatures(pool: Pool, runId: string): Promise<DifferenceSignature[]> {
   const { rows } = await pool.query<{ route: string; fields: string[]; exchanges: number }>(
-    'SELECT route, fields, exchanges FROM difference_signatures WHERE run_id = $1 ORDER BY route, exchanges DESC',
+    // The fields as JSON: parsed natively, not by node-postgres's array parser in JavaScript.
+    'SELECT route, to_json(fields) AS fields, exchanges FROM difference_signatures WHERE run_id = $1 ORDER BY route, exchanges DESC',
     [runId],
   );
   return rows;
