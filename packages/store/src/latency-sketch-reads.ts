@@ -84,19 +84,24 @@ export async function readLatencySketches(pool: Pool, runId: string): Promise<Sk
 
 /**
  * A run's sketches now, from `kept` (read at `kept.snapshot`) and the buckets changed since:
- * those whose last writing transaction that snapshot did not see, found through
- * `latency_buckets_run_changed` from the snapshot's oldest running transaction. A few dozen rows
- * after a worker's batch, where reading the run whole is tens of thousands. Kept without a
- * snapshot, the run is read whole.
+ * those whose last writing transaction that snapshot did not see. They are looked for only on
+ * the routes whose counters such a transaction changed (a batch changes a route's buckets and
+ * counters together, and any later change of those counters is by a transaction the snapshot
+ * did not see either), by the primary key. A few dozen rows come back after a worker's batch,
+ * where reading the run whole is tens of thousands. Kept without a snapshot, the run is read whole.
  */
 export async function readLatencySketchChanges(pool: Pool, runId: string, kept: KeptSketches): Promise<SketchRead> {
   if (kept.snapshot === null) return readLatencySketches(pool, runId);
   const { rows } = await pool.query<{ stored: number; snapshot: string; changed: string }>(
     `SELECT (SELECT coalesce(sum(exchanges), 0)::bigint FROM route_stats WHERE run_id = $1) AS stored,
             pg_current_snapshot()::text AS snapshot,
-            (SELECT coalesce(json_agg(json_build_array(route, series, bucket, count)), '[]') FROM latency_buckets
-             WHERE run_id = $1 AND changed_in >= pg_snapshot_xmin($2::pg_snapshot)
-               AND NOT pg_visible_in_snapshot(changed_in, $2::pg_snapshot))::text AS changed`,
+            (SELECT coalesce(json_agg(json_build_array(r.route, b.series, b.bucket, b.count)), '[]')
+             FROM route_stats r
+             -- OFFSET 0 keeps the walk per changed route: the planner, taking few buckets to have
+             -- changed, would otherwise scan every bucket of the table for them.
+             CROSS JOIN LATERAL (SELECT series, bucket, count, changed_in FROM latency_buckets WHERE run_id = r.run_id AND route = r.route OFFSET 0) b
+             WHERE r.run_id = $1 AND r.changed_in >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(r.changed_in, $2::pg_snapshot)
+               AND b.changed_in >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(b.changed_in, $2::pg_snapshot))::text AS changed`,
     [runId, kept.snapshot],
   );
   const row = rows[0]!;
