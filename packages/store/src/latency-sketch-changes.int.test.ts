@@ -58,6 +58,25 @@ describe('latency sketches kept between reads, brought up to date from the bucke
     for (const other of [...whole.keys()].filter((r) => r !== null && r !== route)) expect(now.get(other), other!).toEqual(whole.get(other));
   });
 
+  it('reads the run whole when a batch was stored without stamping its transaction, as a worker older than the stamps', async () => {
+    const runId = (await createRun(db.pool, 'unstamped', {}))!.id;
+    await storeExchanges(db.pool, randomExchanges(runId, 200, random));
+    const cache = new LatencySketchCache();
+    await listRouteTraffic(db.pool, runId, cache);
+    // One more exchange counted as a worker without 0015 would: its route's counters and a primary bucket, no stamp.
+    await db.pool.query(
+      `WITH b AS (UPDATE latency_buckets SET count = count + 1 WHERE (run_id, route, series, bucket) =
+                    (SELECT run_id, route, series, bucket FROM latency_buckets WHERE run_id = $1 AND series = 'primary' ORDER BY bucket DESC LIMIT 1)
+                  RETURNING route)
+       UPDATE route_stats SET exchanges = exchanges + 1 WHERE run_id = $1 AND route = (SELECT route FROM b)`,
+      [runId],
+    );
+    const traffic = await listRouteTraffic(db.pool, runId, cache);
+    expect(traffic[0]!.exchanges).toBe(201);
+    expect(traffic).toEqual(await listRouteTraffic(db.pool, runId));
+    expect(cache.latest(runId)!.sketches).toEqual(await listLatencySketches(db.pool, runId));
+  });
+
   it('sees a batch whose transaction was running when the sketches were kept, once it commits', async () => {
     const runId = (await createRun(db.pool, 'in-flight', {}))!.id;
     await storeExchanges(db.pool, randomExchanges(runId, 200, random));

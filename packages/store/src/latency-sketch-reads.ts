@@ -2,7 +2,7 @@
  * Reading a run's latency sketches from `latency_buckets`: all of them, or only the buckets
  * changed since a snapshot a reader kept them at, applied to what it kept.
  */
-import { mergeSketches, type LatencySketch } from './latency-sketch.ts';
+import { mergeSketches, sketchCount, type LatencySketch } from './latency-sketch.ts';
 import type { KeptSketches, RunSketches } from './stamped-cache.ts';
 import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
@@ -88,7 +88,8 @@ export async function readLatencySketches(pool: Pool, runId: string): Promise<Sk
  * the routes whose counters such a transaction changed (a batch changes a route's buckets and
  * counters together, and any later change of those counters is by a transaction the snapshot
  * did not see either), by the primary key. A few dozen rows come back after a worker's batch,
- * where reading the run whole is tens of thousands. Kept without a snapshot, the run is read whole.
+ * where reading the run whole is tens of thousands. Kept without a snapshot, or brought up to a
+ * primary-latency count other than the run's stored exchanges, the run is read whole.
  */
 export async function readLatencySketchChanges(pool: Pool, runId: string, kept: KeptSketches): Promise<SketchRead> {
   if (kept.snapshot === null) return readLatencySketches(pool, runId);
@@ -106,7 +107,12 @@ export async function readLatencySketchChanges(pool: Pool, runId: string, kept: 
   );
   const row = rows[0]!;
   const changed = (JSON.parse(row.changed) as [string, LatencySeries, number, number][]).map(([route, series, bucket, count]) => ({ route, series, bucket, count }));
-  return { exchanges: row.stored, snapshot: row.snapshot, sketches: applyBucketCounts(kept.sketches, changed) };
+  const sketches = applyBucketCounts(kept.sketches, changed);
+  // Every stored exchange counts one primary latency: sketches that count another number missed a
+  // change (a writer that does not stamp its transaction, as workers older than 0015): read whole.
+  const primary = sketches.get(null)?.get('primary');
+  if ((primary ? sketchCount(primary) : 0) !== row.stored) return readLatencySketches(pool, runId);
+  return { exchanges: row.stored, snapshot: row.snapshot, sketches };
 }
 
 /** `sketch` with the given buckets' counts set (`set`) or increased (`add`), buckets kept in order. */
