@@ -74,6 +74,7 @@ export async function measureReads(
   const cold: [string, string, RequestInit?][] = [
     ['endpoints', `${run}/endpoints`],
     ['report (JSON)', `${run}/report`],
+    ['report (HTML)', `${run}/report?format=html`],
     ['gate', `${run}/gate`, gate],
   ];
   for (const [name, url, init] of cold) figures.push({ name: `${name}, first read after new exchanges`, ...(await time(url, place.samples, init ?? {}, store)) });

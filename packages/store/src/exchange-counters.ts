@@ -165,7 +165,8 @@ export function addCounterSteps(statement: BatchStatement, records: readonly Exc
        candidate_other_failures = s.candidate_other_failures + excluded.candidate_other_failures,
        candidate_answered = s.candidate_answered + excluded.candidate_answered,
        timed_alike = s.timed_alike + excluded.timed_alike,
-       control_exchanges = s.control_exchanges + excluded.control_exchanges`,
+       control_exchanges = s.control_exchanges + excluded.control_exchanges,
+       changed_in = pg_current_xact_id()`,
     routes,
   );
   statement.add(

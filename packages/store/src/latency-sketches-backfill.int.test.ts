@@ -21,7 +21,8 @@ const sketchCounters = (pool: Pool): Promise<unknown[][]> =>
   Promise.all([
     rowsOf(pool, `SELECT run_id, route, candidate_5xx, candidate_timeouts, candidate_refused, candidate_other_failures, candidate_answered,
                          timed_alike, control_exchanges FROM route_stats ORDER BY run_id, route`),
-    rowsOf(pool, 'SELECT * FROM latency_buckets ORDER BY run_id, route, series, bucket'),
+    // Not which transaction wrote each bucket (`changed_in`, 0015): two databases' transactions differ.
+    rowsOf(pool, 'SELECT run_id, route, series, bucket, count FROM latency_buckets ORDER BY run_id, route, series, bucket'),
     rowsOf(pool, 'SELECT * FROM status_pairs ORDER BY run_id, primary_status, candidate'),
   ]);
 

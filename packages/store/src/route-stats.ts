@@ -1,6 +1,7 @@
 import type { FieldKey } from './differences.ts';
 import { p99Bounds, type P99Bounds } from './latency-bounds.ts';
-import { continuousQuantile, mergeSketches, type LatencySketch } from './latency-sketch.ts';
+import { continuousQuantile, type LatencySketch } from './latency-sketch.ts';
+import { readLatencySketchChanges, readLatencySketches } from './latency-sketch-reads.ts';
 import type { LatencySketchCache, RunSketches } from './stamped-cache.ts';
 import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
@@ -89,18 +90,14 @@ const percentiles = (sketch: LatencySketch): LatencyPercentiles => ({
  * Read from counters and sketches, never from the exchanges: the cost grows with routes, not
  * traffic. Percentiles are Postgres `percentile_cont` over the latencies, within the sketches'
  * relative accuracy α (`LATENCY_RELATIVE_ACCURACY`, 0.5%); counts are exact. With a `cache`, a
- * run whose stored exchanges did not change since its last read is not read again.
+ * run whose stored exchanges did not change since its last read is not read again, and one
+ * whose did has only its changed buckets read.
  */
 export async function listRouteTraffic(pool: Pool, runId: string, cache?: LatencySketchCache): Promise<RouteTraffic[]> {
   const rows = await trafficRows(pool, runId);
   // The whole run's row comes first (NULLS FIRST).
   const stored = rows[0]?.exchanges ?? 0;
-  let sketches = cache?.get(runId, stored);
-  if (!sketches) {
-    const read = await readLatencySketches(pool, runId);
-    cache?.set(runId, read.exchanges, read.sketches);
-    sketches = read.sketches;
-  }
+  const sketches = await sketchesOf(pool, runId, stored, cache);
   return rows.map((row) => {
     const of = (series: LatencySeries): LatencySketch => sketches.get(row.route)?.get(series) ?? EMPTY;
     const primaryLatency = percentiles(of('primary'));
@@ -148,61 +145,18 @@ export async function listLatencySketches(pool: Pool, runId: string): Promise<Ru
   return (await readLatencySketches(pool, runId)).sketches;
 }
 
-/** The numbers of a Postgres integer array literal (`{1,-2,3}`). */
-const integers = (literal: string): number[] => JSON.parse(`[${literal.slice(1, -1)}]`) as number[];
-
-/** Positions a sketch's buckets are packed with: 2^20, far more buckets than a sketch holds. */
-const POSITIONS = 2 ** 20;
-
 /**
- * A sketch from buckets and counts in any order (paired by position). Each bucket (an int32) is
- * packed with its position into one exact double, `bucket·2^20 + position` (under 2^52), and
- * the doubles sorted by the typed array's own numeric sort: no comparator called per pair, which
- * cost more than the rest of reading a run's sketches once Postgres had returned them.
+ * A run's sketches, with `stored` exchanges as read just before: from the cache while that count
+ * is the one they were kept at, else brought up to date from the buckets changed since the
+ * snapshot they were kept at (read whole the first time).
  */
-function sketchOfBuckets(buckets: readonly number[], counts: readonly number[]): LatencySketch {
-  if (buckets.length >= POSITIONS) throw new RangeError(`a sketch of ${buckets.length} buckets is more than ${POSITIONS - 1}`);
-  const packed = new Float64Array(buckets.length);
-  for (let i = 0; i < buckets.length; i++) packed[i] = buckets[i]! * POSITIONS + i;
-  packed.sort();
-  const sortedBuckets = new Array<number>(buckets.length);
-  const sortedCounts = new Array<number>(buckets.length);
-  for (let k = 0; k < packed.length; k++) {
-    const position = ((packed[k]! % POSITIONS) + POSITIONS) % POSITIONS;
-    sortedBuckets[k] = (packed[k]! - position) / POSITIONS;
-    sortedCounts[k] = counts[position]!;
-  }
-  return { buckets: sortedBuckets, counts: sortedCounts };
-}
-
-/**
- * A run's sketches, with the exchanges stored in the run as of the same snapshot (the cache's
- * stamp). Postgres only gathers each sketch's buckets, unsorted (sorting tens of thousands of
- * rows by route under the database's collation cost more than the rest of the read); they are
- * put in order here, and the whole run's sketches merged, a few hundred buckets per series.
- */
-async function readLatencySketches(pool: Pool, runId: string): Promise<{ exchanges: number; sketches: RunSketches }> {
-  // The arrays come back as text and are read with JSON.parse: node-postgres parses array
-  // literals character by character in JavaScript, a third of the read for tens of thousands of
-  // buckets. Integers all (counts far below 2^53), so the numbers are the same.
-  const { rows } = await pool.query<{ route: string; series: LatencySeries; buckets: string; counts: string; stored: number }>(
-    `SELECT route, series, array_agg(bucket)::text AS buckets, array_agg(count)::text AS counts,
-            (SELECT coalesce(sum(exchanges), 0)::bigint FROM route_stats WHERE run_id = $1) AS stored
-     FROM latency_buckets WHERE run_id = $1
-     GROUP BY route, series`,
-    [runId],
-  );
-  const sketches: RunSketches = new Map();
-  const bySeries = new Map<LatencySeries, LatencySketch[]>();
-  for (const row of rows) {
-    let byRoute = sketches.get(row.route);
-    if (!byRoute) sketches.set(row.route, (byRoute = new Map()));
-    const sketch = sketchOfBuckets(integers(row.buckets), integers(row.counts));
-    byRoute.set(row.series, sketch);
-    bySeries.set(row.series, [...(bySeries.get(row.series) ?? []), sketch]);
-  }
-  if (bySeries.size > 0) sketches.set(null, new Map([...bySeries].map(([series, parts]) => [series, mergeSketches(parts)])));
-  return { exchanges: rows[0]?.stored ?? 0, sketches };
+async function sketchesOf(pool: Pool, runId: string, stored: number, cache?: LatencySketchCache): Promise<RunSketches> {
+  const hit = cache?.get(runId, stored);
+  if (hit) return hit.sketches;
+  const kept = cache?.latest(runId);
+  const read = kept ? await readLatencySketchChanges(pool, runId, kept) : await readLatencySketches(pool, runId);
+  cache?.set(runId, read.exchanges, { snapshot: read.snapshot, sketches: read.sketches });
+  return read.sketches;
 }
 
 /** One cell of the status-code matrix: how often the primary answered `primary` and the candidate `candidate`. */

@@ -54,7 +54,7 @@ describe('latency sketches read once per state of a run', () => {
 
   it('keeps the runs read last', () => {
     const cache = new LatencySketchCache(2);
-    const sketches = new Map();
+    const sketches = { snapshot: null, sketches: new Map() };
     cache.set('a', 1, sketches);
     cache.set('b', 1, sketches);
     expect(cache.get('a', 1)).toBe(sketches);
@@ -62,6 +62,9 @@ describe('latency sketches read once per state of a run', () => {
     // b was read longest ago.
     expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([sketches, undefined, sketches]);
     expect(cache.get('a', 2)).toBeUndefined();
+    // The last value kept, whatever its stamp: what a read brings up to date.
+    expect(cache.latest('a')).toBe(sketches);
+    expect(cache.latest('b')).toBeUndefined();
     expect(() => new LatencySketchCache(0)).toThrow(RangeError);
   });
 });

@@ -25,6 +25,11 @@ export class StampedCache<T> {
     return entry.value;
   }
 
+  /** The value of `runId` last kept, whatever its stamp: what a read may bring up to date instead of working out again. */
+  latest(runId: string): T | undefined {
+    return this.#entries.get(runId)?.value;
+  }
+
   /** Keeps the value of `runId` worked out at `stamp`, in place of any older one. */
   set(runId: string, stamp: string | number, value: T): void {
     this.#entries.delete(runId);
@@ -36,10 +41,17 @@ export class StampedCache<T> {
 /** A run's latency sketches by route (null: the whole run) and series. */
 export type RunSketches = Map<string | null, Map<LatencySeries, LatencySketch>>;
 
+/** A run's sketches as of a Postgres snapshot (`pg_snapshot` text; null when read before the run had any bucket). */
+export interface KeptSketches {
+  snapshot: string | null;
+  sketches: RunSketches;
+}
+
 /**
  * Latency sketches of the runs read last, stamped with the count of exchanges stored in the run.
  * Sketches change only when exchanges are stored, in the same transaction that counts them in
  * `route_stats`: while the count is the same, so are the sketches, and a read is spared summing
- * every bucket of the run again (tens of thousands of rows for a long run).
+ * every bucket of the run again (tens of thousands of rows for a long run). Once the count has
+ * moved on, the snapshot they were read at tells which buckets changed since: only those are read.
  */
-export class LatencySketchCache extends StampedCache<RunSketches> {}
+export class LatencySketchCache extends StampedCache<KeptSketches> {}

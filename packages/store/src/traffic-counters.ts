@@ -76,14 +76,16 @@ export function trafficCountersOf(records: readonly ExchangeRecord[]): { buckets
 /**
  * Adds newly stored exchanges to the latency sketches and the status matrix, as steps of the
  * batch's statement. Buckets are merged by Postgres itself (`count + excluded.count`), so workers
- * storing batches of the same route at the same time never lose each other's counts.
+ * storing batches of the same route at the same time never lose each other's counts. Each bucket
+ * written is stamped with this transaction (`changed_in`, as is its route's counters row): a
+ * reader that kept the run's sketches reads only the buckets changed since (`readLatencySketchChanges`).
  */
 export function addTrafficCounterSteps(statement: BatchStatement, records: readonly ExchangeRecord[]): void {
   const { buckets, statusPairs } = trafficCountersOf(records);
   statement.add(
     `INSERT INTO latency_buckets AS s (run_id, route, series, bucket, count)
      SELECT * FROM jsonb_to_recordset($rows) AS d(run_id uuid, route text, series text, bucket integer, count bigint)
-     ON CONFLICT (run_id, route, series, bucket) DO UPDATE SET count = s.count + excluded.count`,
+     ON CONFLICT (run_id, route, series, bucket) DO UPDATE SET count = s.count + excluded.count, changed_in = pg_current_xact_id()`,
     buckets,
   );
   statement.add(

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { listFieldDetails } from '@shadowdiff/store';
+import { listFieldDetails, type FieldDetail } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import type { fieldItemSchema } from '../schemas/responses.ts';
 import type { RunAnalysis } from './run-analysis.ts';
@@ -12,7 +12,11 @@ export type FieldItem = z.output<typeof fieldItemSchema> & { route: string };
 
 /** The fields of a run (or of one route), most differing first, with what the stored differences say. */
 export async function listFieldItems(ctx: ApiContext, analysis: RunAnalysis, route?: string, examples = 3): Promise<FieldItem[]> {
-  const details = await listFieldDetails(ctx.pool, analysis.run.id, route, examples);
+  return fieldItemsOf(analysis, await listFieldDetails(ctx.pool, analysis.run.id, route, examples), route);
+}
+
+/** The fields of a run (or of one route) from its analysis and its fields' details (`listFieldDetails`), read by the caller. */
+export function fieldItemsOf(analysis: RunAnalysis, details: readonly FieldDetail[], route?: string): FieldItem[] {
   const detailOf = new Map(details.map((d) => [`${d.route}\u0000${d.field}`, d]));
   return analysis.fields
     .filter((f) => route === undefined || f.route === route)

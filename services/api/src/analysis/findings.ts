@@ -27,7 +27,6 @@ export interface FindingInput {
 const CO_OCCURRENCE = 0.8;
 const SEVERITY: readonly FieldVerdict[] = ['real', 'insufficient_data', 'expected', 'noise', 'ignored'];
 const worst = (verdicts: readonly FieldVerdict[]): FieldVerdict => SEVERITY.find((v) => verdicts.includes(v)) ?? 'ignored';
-const key = (route: string, field: string): string => `${route}\u0000${field}`;
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -109,18 +108,21 @@ function draftRoute(route: string, signatures: DifferenceSignature[], samples: (
   const rest = signatures.filter((s) => !s.fields.includes('status'));
   const count = new Map<string, number>();
   for (const s of rest) for (const f of s.fields) count.set(f, (count.get(f) ?? 0) + s.exchanges);
-  // Exchanges in which both fields of a pair differed, summed over the signatures once rather than per pair asked.
-  const pairs = new Map<string, number>();
+  // Exchanges in which both fields of a pair differed, summed over the signatures once rather
+  // than per pair asked; by the pair's first field, then its second (no key string made per pair).
+  const pairs = new Map<string, Map<string, number>>();
   for (const s of rest) {
     const fields = [...new Set(s.fields)];
     for (let i = 0; i < fields.length; i++) {
       for (let j = i + 1; j < fields.length; j++) {
-        const k = fields[i]! < fields[j]! ? key(fields[i]!, fields[j]!) : key(fields[j]!, fields[i]!);
-        pairs.set(k, (pairs.get(k) ?? 0) + s.exchanges);
+        const [a, b] = fields[i]! < fields[j]! ? [fields[i]!, fields[j]!] : [fields[j]!, fields[i]!];
+        let withA = pairs.get(a);
+        if (!withA) pairs.set(a, (withA = new Map()));
+        withA.set(b, (withA.get(b) ?? 0) + s.exchanges);
       }
     }
   }
-  const together = (a: string, b: string): number => (a === b ? (count.get(a) ?? 0) : (pairs.get(a < b ? key(a, b) : key(b, a)) ?? 0));
+  const together = (a: string, b: string): number => (a === b ? (count.get(a) ?? 0) : ((a < b ? pairs.get(a)?.get(b) : pairs.get(b)?.get(a)) ?? 0));
   const fields = [...count.keys()].filter((f) => verdictOf(f) !== 'ignored').sort();
 
   // Renames: a field removed and one added, differing together, with equal values.
@@ -143,11 +145,34 @@ function draftRoute(route: string, signatures: DifferenceSignature[], samples: (
     if (group) group.push(field);
     else groups.push([field]);
   }
-  for (const group of groups) {
-    const exchanges = rest.reduce((n, s) => n + (s.fields.some((f) => group.includes(f)) ? s.exchanges : 0), 0);
-    drafts.push({ ...describe(kind(group[0]!), group, samples), route, fields: group, folded: [], exchanges });
+  // Each field's group, so that a signature's exchanges are added to each group it touches once.
+  const groupOf = new Map<string, number>();
+  groups.forEach((group, g) => group.forEach((f) => groupOf.set(f, g)));
+  const exchanges = new Array<number>(groups.length).fill(0);
+  for (const s of rest) {
+    const touched = new Set<number>();
+    for (const f of s.fields) {
+      const g = groupOf.get(f);
+      if (g !== undefined) touched.add(g);
+    }
+    for (const g of touched) exchanges[g]! += s.exchanges;
   }
+  groups.forEach((group, g) => drafts.push({ ...describe(kind(group[0]!), group, samples), route, fields: group, folded: [], exchanges: exchanges[g]! }));
   return drafts;
+}
+
+/** The first `n` distinct exchanges among the samples of the drafts' fields, in order: a walk that stops once it has them. */
+function firstExchanges(drafts: readonly Draft[], samplesOf: (route: string, field: string) => DifferenceSample[], n: number): string[] {
+  const found = new Set<string>();
+  for (const d of drafts) {
+    for (const f of d.fields) {
+      for (const s of samplesOf(d.route, f)) {
+        found.add(s.exchangeId);
+        if (found.size === n) return [...found];
+      }
+    }
+  }
+  return [...found];
 }
 
 /** A type change is one finding across routes whatever the fields; anything else when its sentence is the same. */
@@ -156,14 +181,24 @@ const mergeKey = (draft: Draft): string => `${draft.kind}\u0000${draft.verdict}\
 
 /** The run's findings, most exchanges first. */
 export function buildFindings(input: FindingInput): Finding[] {
-  const sampleMap = new Map<string, DifferenceSample[]>();
-  for (const s of input.samples) {
-    const k = key(s.route, s.field);
-    const list = sampleMap.get(k);
+  // By route, then field: looked up per field many times over, with no key string made per look-up.
+  const byRouteField = <T>(items: readonly T[], routeOf: (item: T) => string, add: (byField: Map<string, unknown>, item: T) => void): Map<string, Map<string, unknown>> => {
+    const out = new Map<string, Map<string, unknown>>();
+    for (const item of items) {
+      let byField = out.get(routeOf(item));
+      if (!byField) out.set(routeOf(item), (byField = new Map()));
+      add(byField, item);
+    }
+    return out;
+  };
+  const sampleMap = byRouteField(input.samples, (s) => s.route, (byField, s) => {
+    const list = byField.get(s.field) as DifferenceSample[] | undefined;
     if (list) list.push(s);
-    else sampleMap.set(k, [s]);
-  }
-  const verdicts = new Map(input.fields.map((f) => [key(f.route, f.field), f.verdict]));
+    else byField.set(s.field, [s]);
+  }) as Map<string, Map<string, DifferenceSample[]>>;
+  const verdicts = byRouteField(input.fields, (f) => f.route, (byField, f) => byField.set(f.field, f.verdict)) as Map<string, Map<string, FieldVerdict>>;
+  const samplesOf = (route: string, field: string): DifferenceSample[] => sampleMap.get(route)?.get(field) ?? [];
+  const verdictOn = (route: string, field: string): FieldVerdict => verdicts.get(route)?.get(field) ?? 'insufficient_data';
   const byRoute = new Map<string, DifferenceSignature[]>();
   for (const s of input.signatures) {
     const list = byRoute.get(s.route);
@@ -173,24 +208,28 @@ export function buildFindings(input: FindingInput): Finding[] {
 
   const merged = new Map<string, Draft[]>();
   for (const [route, signatures] of byRoute) {
-    const samples = (field: string): DifferenceSample[] => sampleMap.get(key(route, field)) ?? [];
-    const verdictOf = (field: string): FieldVerdict => verdicts.get(key(route, field)) ?? 'insufficient_data';
+    const routeSamples = sampleMap.get(route);
+    const routeVerdicts = verdicts.get(route);
+    const samples = (field: string): DifferenceSample[] => routeSamples?.get(field) ?? [];
+    const verdictOf = (field: string): FieldVerdict => routeVerdicts?.get(field) ?? 'insufficient_data';
     for (const partial of draftRoute(route, signatures, samples, verdictOf)) {
       const draft = { ...partial, verdict: worst(partial.fields.map(verdictOf)) };
       const k = mergeKey(draft);
-      merged.set(k, [...(merged.get(k) ?? []), draft]);
+      const list = merged.get(k);
+      if (list) list.push(draft);
+      else merged.set(k, [draft]);
     }
   }
 
   const findings = [...merged.values()].map((drafts): Finding => {
     const first = drafts[0]!;
     const fieldsOf = (pick: (d: Draft) => string[]): FindingField[] =>
-      drafts.flatMap((d) => pick(d).map((field) => ({ route: d.route, field, verdict: verdicts.get(key(d.route, field)) ?? 'insufficient_data' })));
+      drafts.flatMap((d) => pick(d).map((field) => ({ route: d.route, field, verdict: verdictOn(d.route, field) })));
     const fields = fieldsOf((d) => d.fields);
     const names = [...new Set(fields.map((f) => f.field))].sort();
     const title = first.kind === 'type' ? `${sentenceKey(first)} on ${list(names)}` : first.title;
     const routes = drafts.map((d) => ({ route: d.route, exchanges: d.exchanges, rate: d.exchanges / Math.max(1, input.routeExchanges.get(d.route) ?? 0) }));
-    const examples = [...new Set(drafts.flatMap((d) => d.fields.flatMap((f) => (sampleMap.get(key(d.route, f)) ?? []).map((s) => s.exchangeId))))].slice(0, 3);
+    const examples = firstExchanges(drafts, samplesOf, 3);
     return {
       id: createHash('sha256').update(`${first.kind}\u0000${first.verdict}\u0000${title}`).digest('hex').slice(0, 16),
       title: drafts.length > 1 ? `${title} (${drafts.length} routes)` : title,

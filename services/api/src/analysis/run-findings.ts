@@ -1,4 +1,4 @@
-import { countStoredExchanges, listDifferenceSamples, listSignatures, type FindingInputs, type Run } from '@shadowdiff/store';
+import { countStoredExchanges, readFindingInputChanges, readFindingInputs, type FindingInputs, type Run } from '@shadowdiff/store';
 import type { ApiContext } from '../context.ts';
 import { buildFindings, type Finding } from './findings.ts';
 import type { RunAnalysis } from './run-analysis.ts';
@@ -12,14 +12,21 @@ const SAMPLES_PER_FIELD = 20;
  */
 const stampOf = (run: Run, stored: number): string => `${stored}@${run.prunedAt ?? ''}`;
 
-/** A run's signatures and samples as of `stamp`: kept (`ctx.findingInputs`) while it stays the same. */
-async function findingInputsOf(ctx: ApiContext, runId: string, stamp: string): Promise<FindingInputs> {
-  const kept = ctx.findingInputs?.get(runId, stamp);
-  if (kept) return kept;
+/**
+ * A run's signatures and samples as of `stamp`: kept (`ctx.findingInputs`) while it stays the
+ * same; once its stored exchanges moved on, what was kept is brought up to date with the
+ * differences stored since (no prune since: a prune takes samples away, and they are read whole).
+ */
+async function findingInputsOf(ctx: ApiContext, run: Run, stamp: string): Promise<FindingInputs> {
+  const hit = ctx.findingInputs?.get(run.id, stamp);
+  if (hit) return hit.inputs;
+  const last = ctx.findingInputs?.latest(run.id);
   // Read after the count they are kept under, never before: they hold at least those exchanges.
-  const [signatures, samples] = await Promise.all([listSignatures(ctx.pool, runId), listDifferenceSamples(ctx.pool, runId, SAMPLES_PER_FIELD)]);
-  const inputs = { signatures, samples };
-  ctx.findingInputs?.set(runId, stamp, inputs);
+  const inputs =
+    last && last.prunedAt === run.prunedAt
+      ? await readFindingInputChanges(ctx.pool, run.id, SAMPLES_PER_FIELD, last.inputs)
+      : await readFindingInputs(ctx.pool, run.id, SAMPLES_PER_FIELD);
+  ctx.findingInputs?.set(run.id, stamp, { prunedAt: run.prunedAt, inputs });
   return inputs;
 }
 
@@ -29,7 +36,7 @@ async function findingInputsOf(ctx: ApiContext, runId: string, stamp: string): P
  * sketches' are the longest, and they run side by side instead of one after the other.
  */
 export async function prefetchFindingInputs(ctx: ApiContext, run: Run): Promise<FindingInputs> {
-  return findingInputsOf(ctx, run.id, stampOf(run, await countStoredExchanges(ctx.pool, run.id)));
+  return findingInputsOf(ctx, run, stampOf(run, await countStoredExchanges(ctx.pool, run.id)));
 }
 
 /**
@@ -41,7 +48,7 @@ export async function prefetchFindingInputs(ctx: ApiContext, run: Run): Promise<
 export async function runFindings(ctx: ApiContext, run: Run, analysis: RunAnalysis, inputs?: Promise<FindingInputs>): Promise<Finding[]> {
   // Read in the same transactions as every counter of the run: the stamp of its stored rows.
   const stored = analysis.routes.reduce((n, r) => n + r.exchanges, 0);
-  const { signatures, samples } = await (inputs ?? findingInputsOf(ctx, run.id, stampOf(run, stored)));
+  const { signatures, samples } = await (inputs ?? findingInputsOf(ctx, run, stampOf(run, stored)));
   return buildFindings({
     routeExchanges: new Map(analysis.routes.map((r) => [r.route, r.exchanges])),
     fields: analysis.fields.map((f) => ({ route: f.route, field: f.field, verdict: f.classification.verdict })),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { listDifferences, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
+import { listDifferences, listFieldDetails, statusMatrix, type Run, type StatusPair } from '@shadowdiff/store';
 import type { FieldVerdict } from '../analysis/classify.ts';
-import { listFieldItems, type FieldItem } from '../analysis/field-items.ts';
+import { fieldItemsOf, type FieldItem } from '../analysis/field-items.ts';
 import { prefetchFindingInputs } from '../analysis/run-findings.ts';
 import type { ApiContext } from '../context.ts';
 import type { releaseReportSchema } from '../schemas/gate.ts';
@@ -48,30 +48,33 @@ function matrix(cells: StatusPair[]): ReleaseReport['statusMatrix'] {
 
 /** Builds the report of a run: the gate's verdict and the figures behind it. */
 export async function buildReport(ctx: ApiContext, run: Run, request: GateRequest = {}): Promise<ReleaseReport> {
-  // The report groups findings in any case: their inputs are read beside the analysis.
+  // The report groups findings in any case: their inputs are read beside the analysis, and so
+  // are the status matrix and the fields' details, which need nothing else.
   const inputs = prefetchFindingInputs(ctx, run);
-  // Awaited through the findings below; a failure before then must not go unhandled.
-  inputs.catch(() => undefined);
+  const details = listFieldDetails(ctx.pool, run.id);
+  const cells = statusMatrix(ctx.pool, run.id);
+  // Awaited below; a failure before then must not go unhandled.
+  for (const read of [inputs, details, cells]) read.catch(() => undefined);
   const figures = await runFigures(ctx, run, inputs);
-  const [gate, fields, cells, findings] = await Promise.all([
-    runGate(ctx, run, request, figures),
-    listFieldItems(ctx, figures.analysis),
-    statusMatrix(ctx.pool, run.id),
-    figures.findings(),
-  ]);
+  const fields = fieldItemsOf(figures.analysis, await details);
   const differing = fields.filter((f) => f.differences > 0);
   const real = differing.filter((f) => f.classification.countsAsReal).sort((a, b) => b.rate - a.rate || b.differences - a.differences);
-  const topFields = await Promise.all(
-    real.slice(0, TOP_FIELDS).map(async (f) => ({
-      route: f.route,
-      field: f.field,
-      differences: f.differences,
-      rate: f.rate,
-      kinds: f.kinds,
-      verdict: f.classification.verdict,
-      examples: await examplesOf(ctx, run, f),
-    })),
-  );
+  // The top fields' examples are read beside the gate and the findings.
+  const [gate, findings, topFields] = await Promise.all([
+    runGate(ctx, run, request, figures),
+    figures.findings(),
+    Promise.all(
+      real.slice(0, TOP_FIELDS).map(async (f) => ({
+        route: f.route,
+        field: f.field,
+        differences: f.differences,
+        rate: f.rate,
+        kinds: f.kinds,
+        verdict: f.classification.verdict,
+        examples: await examplesOf(ctx, run, f),
+      })),
+    ),
+  ]);
   const verdicts: Record<FieldVerdict, number> = { real: 0, noise: 0, expected: 0, ignored: 0, insufficient_data: 0 };
   for (const f of differing) verdicts[f.classification.verdict] += 1;
   return {
@@ -82,7 +85,7 @@ export async function buildReport(ctx: ApiContext, run: Run, request: GateReques
     endpoints: figures.routes,
     findings,
     topFields,
-    statusMatrix: matrix(cells),
+    statusMatrix: matrix(await cells),
     schemaDrift: { added: drift(differing, 'added'), removed: drift(differing, 'removed'), typeChanged: drift(differing, 'type_changed') },
     noise: {
       verdicts,
