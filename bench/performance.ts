@@ -17,6 +17,14 @@ function row(section: string, name: string): string[] {
 const num = (cell: string): number => Number(cell.replace(/[^\d.+-]/g, ''));
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** " At full load the tap mirrored 9.9% / 31.6% of requests …", from the tap section's shedding lines, or nothing. */
+function sheddingSummary(tap: string): string {
+  const lines = [...tap.matchAll(/^Full load, [^:]+: the tap mirrored ([\d.]+%) of its requests.*never sheds mirrored ([\d.]+%) at ([\d.]+×) nginx/gm)];
+  if (lines.length === 0) return '';
+  const join = (i: number): string => lines.map((m) => m[i]).join(' / ');
+  return ` At full load the tap mirrored ${join(1)} of its requests, shedding the rest while its serving thread was busy; a tap that never sheds mirrored ${join(2)} at ${join(3)} nginx mirror's throughput.`;
+}
+
 /** The README's `## Performance` section, from the bench README's text. */
 export function performanceSection(bench: string): string {
   const lines = ['## Performance', '', 'Generated from the latest run of each benchmark (`npm run bench:tap`, `npm run bench:worker`, `npm run bench:judgement`, `npm run bench:api`, `npm run bench:freshness`; full tables, spreads and settings in `bench/README.md`), on a shared 2-core machine:', ''];
@@ -34,7 +42,8 @@ export function performanceSection(bench: string): string {
       `- Tap, as ratios to nginx mirror measured in the same rounds (median of the rounds; ${loads.join(' / ')}): ` +
         `added p99 over going direct at 1000 req/s with 100% mirroring ${each("1000 req/s, 100% mirrored: the tap's added p99 over direct ÷ nginx mirror's", '≤ 1.00×')}; ` +
         `full-load throughput with 100% mirroring ${each("full load, 100% mirrored: the tap's throughput ÷ nginx mirror's", '≥ 1.25×')}; ` +
-        `a candidate answering after 500 ms moves the primary's p99 by ${each("a candidate answering after 500 ms: change in the primary's p99 behind the tap", '≤ +10%')}, where nginx mirror stops answering clients.`,
+        `a candidate answering after 500 ms moves the primary's p99 by ${each("a candidate answering after 500 ms: change in the primary's p99 behind the tap", '≤ +10%')}, where nginx mirror stops answering clients.` +
+        sheddingSummary(tap),
     );
   }
   const worker = readSection(bench, 'Worker');

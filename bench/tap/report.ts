@@ -1,5 +1,5 @@
 /** Turns the tap benchmark's measurements into the `## Tap` section of bench/README.md. */
-import { LOAD_NAMES, spreadOf, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets.ts';
+import { LOAD_NAMES, NGINX, spreadOf, TAP, TAP_UNSHED, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets.ts';
 
 export interface BenchReport {
   command: string;
@@ -68,6 +68,21 @@ function loadTables(result: LoadResult, rate: number): string[] {
   return lines;
 }
 
+/** What shedding bought at full load on one load: the share the tap still mirrored, and the never-shedding tap's throughput ratio. */
+function sheddingLine(result: LoadResult): string | undefined {
+  const tap = result.targets.find((t) => t.name === TAP);
+  const unshed = result.targets.find((t) => t.name === TAP_UNSHED);
+  const nginx = result.targets.find((t) => t.name === NGINX);
+  if (!tap?.captures || !unshed?.captures || !nginx) return undefined;
+  const share = (c: { requests: number; mirrored: number }): string => `${((c.mirrored / c.requests) * 100).toFixed(1)}%`;
+  const rounds = Math.min(unshed.rounds.full.length, nginx.rounds.full.length);
+  const ratio = spreadOf(Array.from({ length: rounds }, (_, r) => unshed.rounds.full[r]!.rps / nginx.rounds.full[r]!.rps));
+  return (
+    `Full load, ${LOAD_NAMES[result.load]}: the tap mirrored ${share(tap.captures.full)} of its requests, shedding the rest while its serving thread was busy (\`tap_busy\`); ` +
+    `the tap that never sheds mirrored ${share(unshed.captures.full)} at ${ratio.median.toFixed(2)}× nginx mirror's throughput (${ratio.low.toFixed(2)}× to ${ratio.high.toFixed(2)}×).`
+  );
+}
+
 /** The `## Tap` section. */
 export function renderTapSection(report: BenchReport): string {
   const s = report.settings;
@@ -98,6 +113,10 @@ export function renderTapSection(report: BenchReport): string {
       return `${figure(x, x.figure.median)} (${figure(x, x.figure.low)} to ${figure(x, x.figure.high)}) ${x.met ? '— met' : '— missed'}`;
     });
     lines.push(`| ${f.name} | ${f.limit} | ${cells.join(' | ')} |`);
+  }
+  for (const load of report.loads) {
+    const shedding = sheddingLine(load);
+    if (shedding) lines.push('', shedding);
   }
   for (const load of report.loads) lines.push('', ...loadTables(load, s.rate));
   lines.push('');
