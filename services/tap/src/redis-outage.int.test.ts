@@ -47,7 +47,9 @@ describe('tap service: Redis goes away and comes back', () => {
     const config = configSchema.parse({
       run: 'outage',
       upstreams: { primary: primary.url, candidate: candidate.url },
-      tap: { port: 0, adminPort: 0, batchSize: 20, batchFlushMs: 5, maxBufferedCaptures: MAX_BUFFERED },
+      // The load below runs on this thread, the tap's serving thread here: never shed copies, so
+      // that every drop counted is Redis's.
+      tap: { port: 0, adminPort: 0, batchSize: 20, batchFlushMs: 5, maxBufferedCaptures: MAX_BUFFERED, shedCopiesAbove: 1 },
       stateDir: dir,
     });
     tap = await startTapService(config, { redisUrl: redis.url, logger: silentLogger(), queuePrefix: prefix });
