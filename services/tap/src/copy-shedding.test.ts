@@ -20,6 +20,11 @@ describe('nextCopyShare', () => {
     expect(nextCopyShare(0.25, { utilization: 0.5, copies: many }, 0.8)).toBeCloseTo(0.35);
     expect(nextCopyShare(0.95, { utilization: 0, copies: 0 }, 0.8)).toBe(1);
   });
+
+  it('recovers below half of a low threshold', () => {
+    expect(nextCopyShare(0.5, { utilization: 0.04, copies: MIN_WINDOW_COPIES }, 0.1)).toBeCloseTo(0.6);
+    expect(nextCopyShare(0.5, { utilization: 0.06, copies: MIN_WINDOW_COPIES }, 0.1)).toBe(0.5);
+  });
 });
 
 describe('createCopyShedding', () => {

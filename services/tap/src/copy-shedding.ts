@@ -32,7 +32,9 @@ export const MIN_WINDOW_COPIES = 100;
 export function nextCopyShare(share: number, window: { utilization: number; copies: number }, busyAbove: number): number {
   const { utilization } = window;
   if (utilization > busyAbove && window.copies >= MIN_WINDOW_COPIES) return Math.max(MIN_COPY_SHARE, share / 2);
-  if (utilization < busyAbove - 0.1) return Math.min(1, share + 0.1);
+  // The band below the threshold: 0.1 wide, or half the threshold when that is lower, so that a
+  // low threshold still has a utilization to recover below.
+  if (utilization < busyAbove - Math.min(0.1, busyAbove / 2)) return Math.min(1, share + 0.1);
   return share;
 }
 
