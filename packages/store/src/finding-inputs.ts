@@ -1,5 +1,6 @@
 /** What findings are grouped from: which fields differed together, and samples of their values. */
 import type { Pool } from './pool.ts';
+import { changedSince } from './snapshot-changes.ts';
 
 /** Exchanges of a route in which exactly this set of candidate fields differed (reported, not hidden). */
 export interface DifferenceSignature {
@@ -102,7 +103,7 @@ export async function readFindingInputChanges(pool: Pool, runId: string, perFiel
          SELECT json_agg(json_build_object('route', route, 'field', field, 'exchangeId', exchange_id, 'kind', kind,
                                            'primaryValue', primary_value, 'otherValue', other_value, 'id', id))
          FROM (SELECT * FROM differences
-               WHERE run_id = $1 AND tx >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(tx, $2::pg_snapshot)
+               WHERE run_id = $1 AND ${changedSince('tx', '$2')}
                  AND side = 'candidate' AND ignored_by IS NULL
                LIMIT $3) d) AS changed`,
       [runId, kept.snapshot, MAX_CHANGES + 1],

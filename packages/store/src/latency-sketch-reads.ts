@@ -6,6 +6,7 @@ import { mergeSketches, sketchCount, type LatencySketch } from './latency-sketch
 import type { KeptSketches, RunSketches } from './stamped-cache.ts';
 import type { LatencySeries } from './traffic-counters.ts';
 import type { Pool } from './pool.ts';
+import { changedSince } from './snapshot-changes.ts';
 
 /** A run's sketches as of a snapshot, with the exchanges stored in the run as of the same snapshot. */
 export interface SketchRead extends KeptSketches {
@@ -101,8 +102,7 @@ export async function readLatencySketchChanges(pool: Pool, runId: string, kept: 
              -- OFFSET 0 keeps the walk per changed route: the planner, taking few buckets to have
              -- changed, would otherwise scan every bucket of the table for them.
              CROSS JOIN LATERAL (SELECT series, bucket, count, changed_in FROM latency_buckets WHERE run_id = r.run_id AND route = r.route OFFSET 0) b
-             WHERE r.run_id = $1 AND r.changed_in >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(r.changed_in, $2::pg_snapshot)
-               AND b.changed_in >= pg_snapshot_xmin($2::pg_snapshot) AND NOT pg_visible_in_snapshot(b.changed_in, $2::pg_snapshot))::text AS changed`,
+             WHERE r.run_id = $1 AND ${changedSince('r.changed_in', '$2')} AND ${changedSince('b.changed_in', '$2')})::text AS changed`,
     [runId, kept.snapshot],
   );
   const row = rows[0]!;
@@ -115,10 +115,16 @@ export async function readLatencySketchChanges(pool: Pool, runId: string, kept: 
   return { exchanges: row.stored, snapshot: row.snapshot, sketches };
 }
 
+/** A sketch's counts by bucket (empty for none). */
+function countsByBucket(sketch: LatencySketch | undefined): Map<number, number> {
+  const counts = new Map<number, number>();
+  if (sketch) sketch.buckets.forEach((b, i) => counts.set(b, sketch.counts[i]!));
+  return counts;
+}
+
 /** `sketch` with the given buckets' counts set (`set`) or increased (`add`), buckets kept in order. */
 function withCounts(sketch: LatencySketch | undefined, counts: ReadonlyMap<number, number>, mode: 'set' | 'add'): LatencySketch {
-  const sum = new Map<number, number>();
-  if (sketch) sketch.buckets.forEach((b, i) => sum.set(b, sketch.counts[i]!));
+  const sum = countsByBucket(sketch);
   for (const [bucket, count] of counts) sum.set(bucket, mode === 'set' ? count : (sum.get(bucket) ?? 0) + count);
   for (const [bucket, count] of sum) if (count === 0) sum.delete(bucket);
   const buckets = [...sum.keys()].sort((a, b) => a - b);
@@ -149,8 +155,7 @@ export function applyBucketCounts(kept: RunSketches, changes: readonly BucketCou
     const after = new Map(before);
     for (const [series, counts] of bySeries) {
       const old = before?.get(series);
-      const oldCount = new Map<number, number>();
-      if (old) old.buckets.forEach((b, i) => oldCount.set(b, old.counts[i]!));
+      const oldCount = countsByBucket(old);
       let added = increments.get(series);
       if (!added) increments.set(series, (added = new Map()));
       for (const [bucket, count] of counts) added.set(bucket, (added.get(bucket) ?? 0) + count - (oldCount.get(bucket) ?? 0));

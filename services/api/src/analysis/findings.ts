@@ -179,24 +179,21 @@ function firstExchanges(drafts: readonly Draft[], samplesOf: (route: string, fie
 const sentenceKey = (draft: Draft): string => (draft.kind === 'type' ? draft.title.replace(/ on .*$/, '') : draft.title);
 const mergeKey = (draft: Draft): string => `${draft.kind}\u0000${draft.verdict}\u0000${sentenceKey(draft)}`;
 
+/** Items folded by route, then field: looked up per field many times over, with no key string made per look-up. */
+function byRouteField<T extends { route: string; field: string }, V>(items: readonly T[], fold: (current: V | undefined, item: T) => V): Map<string, Map<string, V>> {
+  const out = new Map<string, Map<string, V>>();
+  for (const item of items) {
+    let byField = out.get(item.route);
+    if (!byField) out.set(item.route, (byField = new Map()));
+    byField.set(item.field, fold(byField.get(item.field), item));
+  }
+  return out;
+}
+
 /** The run's findings, most exchanges first. */
 export function buildFindings(input: FindingInput): Finding[] {
-  // By route, then field: looked up per field many times over, with no key string made per look-up.
-  const byRouteField = <T>(items: readonly T[], routeOf: (item: T) => string, add: (byField: Map<string, unknown>, item: T) => void): Map<string, Map<string, unknown>> => {
-    const out = new Map<string, Map<string, unknown>>();
-    for (const item of items) {
-      let byField = out.get(routeOf(item));
-      if (!byField) out.set(routeOf(item), (byField = new Map()));
-      add(byField, item);
-    }
-    return out;
-  };
-  const sampleMap = byRouteField(input.samples, (s) => s.route, (byField, s) => {
-    const list = byField.get(s.field) as DifferenceSample[] | undefined;
-    if (list) list.push(s);
-    else byField.set(s.field, [s]);
-  }) as Map<string, Map<string, DifferenceSample[]>>;
-  const verdicts = byRouteField(input.fields, (f) => f.route, (byField, f) => byField.set(f.field, f.verdict)) as Map<string, Map<string, FieldVerdict>>;
+  const sampleMap = byRouteField(input.samples, (list: DifferenceSample[] | undefined, s) => (list ? (list.push(s), list) : [s]));
+  const verdicts = byRouteField(input.fields, (_: FieldVerdict | undefined, f) => f.verdict);
   const samplesOf = (route: string, field: string): DifferenceSample[] => sampleMap.get(route)?.get(field) ?? [];
   const verdictOn = (route: string, field: string): FieldVerdict => verdicts.get(route)?.get(field) ?? 'insufficient_data';
   const byRoute = new Map<string, DifferenceSignature[]>();
