@@ -3,6 +3,7 @@
  * a process of its own, the candidates in another, as on their own hosts), a local redis-server,
  * the shadowdiff tap (the real `shadowdiff tap` command), nginx's mirror module and a plain Node proxy.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { findFreePort, startLocalRedis } from '@shadowdiff/local-infra';
@@ -19,6 +20,8 @@ export interface Opened {
 
 export interface Peers {
   ports: { primary: number; candidate: number; slow: number };
+  /** The processes behind the candidates (fast and slow alike) and behind Redis. */
+  pids: { candidate: number; redis: number };
   origin(port: number): string;
   redisUrl: string;
   /**
@@ -68,7 +71,8 @@ export const NO_COUNTS: CaptureCounts = { requests: 0, mirrored: 0, queued: 0, d
 export async function startPeers(root: string, work: string, nginx: { binary: string; template: string }): Promise<Peers> {
   const fromSource = (script: string, args: string[], pattern: RegExp): Promise<Started> =>
     start(process.execPath, ['--import', '@shadowdiff/core/source-mode', join(root, 'bench/tap', script), ...args], pattern);
-  const redis = await startLocalRedis({ dir: join(work, 'redis') });
+  const redisDir = join(work, 'redis');
+  const redis = await startLocalRedis({ dir: redisDir });
   const primaryUpstream = await fromSource('upstreams.ts', ['primary'], /^(\{.*\})$/m);
   const candidateUpstreams = await fromSource('upstreams.ts', ['candidate', 'slow'], /^(\{.*\})$/m);
   const ports = {
@@ -79,6 +83,7 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
 
   return {
     ports,
+    pids: { candidate: candidateUpstreams.child.pid!, redis: Number(readFileSync(join(redisDir, 'redis.pid'), 'utf8').trim()) },
     origin,
     redisUrl: redis.url,
     async startTap(percentage, candidatePort, { nodeArgs = [], binary = COMPILED_BINARY, args = [] } = {}) {
@@ -104,6 +109,8 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
       await waitForHttp(port);
       return {
         url: origin(port),
+        // The master, whose worker does the proxying and mirroring.
+        pid: Number(readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim()),
         stop: async () => {
           await run(nginx.binary, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', config, '-s', 'quit']).catch(() => undefined);
           await child.then((c) => c.stop(), () => undefined);
@@ -112,7 +119,7 @@ export async function startPeers(root: string, work: string, nginx: { binary: st
     },
     async startPlainProxy() {
       const proxy = await fromSource('plain-proxy.ts', [origin(ports.primary)], /listening (\d+)/);
-      return { url: origin(Number(proxy.match[1])), stop: proxy.stop };
+      return { url: origin(Number(proxy.match[1])), pid: proxy.child.pid!, stop: proxy.stop };
     },
     async emptyRedis() {
       const client = new Redis(redis.url);

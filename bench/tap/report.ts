@@ -1,5 +1,6 @@
 /** Turns the tap benchmark's measurements into the `## Tap` section of bench/README.md. */
-import { LOAD_NAMES, NGINX, spreadOf, TAP, TAP_UNSHED, targetFigures, type LoadResult, type Spread, type TargetFigure } from './targets.ts';
+import type { CpuPerRequest } from './cpu-usage.ts';
+import { LOAD_NAMES, NGINX, spreadOf, TAP, TAP_UNSHED, targetFigures, type LoadResult, type Spread, type TargetFigure, type TargetResult } from './targets.ts';
 
 export interface BenchReport {
   command: string;
@@ -35,6 +36,7 @@ function loadTables(result: LoadResult, rate: number): string[] {
         `${rps(t.full!.rps)} (${range(full, rps)}) | ${ms(t.full!.p50)} | ${ms(t.full!.p99)} |`,
     );
   }
+  lines.push(...cpuTable(result, rate));
   const withCaptures = result.targets.filter((t) => t.captures && t.name !== 'shadowdiff tap, 0% mirrored');
   if (withCaptures.length > 0) {
     lines.push(
@@ -64,6 +66,34 @@ function loadTables(result: LoadResult, rate: number): string[] {
     const slow = spreadOf(x.slow.map((r) => r.p99));
     const p50 = (rs: typeof x.fast): string => ms(spreadOf(rs.map((r) => r.p50)).median);
     lines.push(`| ${x.name} | ${p50(x.fast)} | ${p50(x.slow)} | ${ms(fast.median)} (${range(fast, ms)}) | ${ms(slow.median)} (${range(slow, ms)}) |`);
+  }
+  return lines;
+}
+
+/** What each request at the fixed rate cost each process in CPU, from /proc: where a tap's tail comes from. */
+function cpuTable(result: LoadResult, rate: number): string[] {
+  const measured = result.targets.filter((t) => t.cpu && t.cpu.length > 0 && t.name !== 'direct');
+  if (measured.length === 0) return [];
+  const us = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(0));
+  const median = (t: TargetResult, f: (c: CpuPerRequest) => number | undefined): number | undefined => {
+    const values = t.cpu!.map(f).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? spreadOf(values).median : undefined;
+  };
+  const lines = [
+    '',
+    `CPU per request at ${rate} req/s, in µs (median of the rounds, warm-up included), read from /proc. The candidate answers the copies of whichever target is measured; Redis holds the tap's queue. The primary and the load generator are left out: they do the same for every target.`,
+    '',
+    '| target | proxy in all | its serving thread | its shadow thread | candidate | Redis | in all |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of measured) {
+    const tap = t.cpu!.some((c) => c.shadow !== undefined);
+    const proxy = median(t, (c) => c.serving + (c.shadow ?? 0) + (c.other ?? 0));
+    const all = median(t, (c) => c.serving + (c.shadow ?? 0) + (c.other ?? 0) + c.candidate + c.redis);
+    lines.push(
+      `| ${t.name} | ${us(proxy)} | ${tap ? us(median(t, (c) => c.serving)) : '—'} | ${tap ? us(median(t, (c) => c.shadow)) : '—'} | ` +
+        `${us(median(t, (c) => c.candidate))} | ${us(median(t, (c) => c.redis))} | ${us(all)} |`,
+    );
   }
   return lines;
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { startCpuHog } from '../cpu-hog.ts';
+import { withCpu } from './cpu-usage.ts';
 import { publishFigures } from '../performance.ts';
 import { writeSection } from '../readme-sections.ts';
 import { fixedRate, median, requireTools, wrk, type RateResult } from './processes.ts';
@@ -93,21 +94,25 @@ async function measureTargets(peers: Peers, load: Load): Promise<TargetResult[]>
       // JIT, lazy loading and connection pools warm up before any round is measured.
       await wrk(tools.wrk, `${opened.at(-1)!.url}${path}`, { connections: settings.wrkConnections, seconds: 3, warmSeconds: 1 });
     }
-    type Rounds = Pick<TargetResult, 'name' | 'rounds' | 'captures'>;
-    const results = new Map<string, Rounds>(opened.map((t) => [t.name, { name: t.name, rounds: { rate: [], full: [] } }]));
+    type Rounds = Pick<TargetResult, 'name' | 'rounds' | 'captures' | 'cpu'>;
+    const results = new Map<string, Rounds>(opened.map((t) => [t.name, { name: t.name, rounds: { rate: [], full: [] }, cpu: [] }]));
+    // The warm-up runs at the same rate, and its CPU is read with the rest.
+    const fixedRequests = settings.rate * (settings.seconds + settings.warm);
     for (let round = 0; round < settings.rounds; round++) {
       for (let k = 0; k < opened.length; k++) {
         const t = opened[(k + round) % opened.length]!;
         const result = results.get(t.name)!;
         const counts = async (): Promise<CaptureCounts> => (t.admin ? peers.captureCounts(t.admin) : NO_COUNTS);
         const c0 = await counts();
-        const rate = await fixedRate(`${t.url}${path}`, rateOptions);
+        const watch = { ...(t.pid ? { proxy: { pid: t.pid, tap: t.admin !== undefined } } : {}), candidatePid: peers.pids.candidate, redisPid: peers.pids.redis };
+        const { result: rate, cpu } = await withCpu(watch, fixedRequests, () => fixedRate(`${t.url}${path}`, rateOptions));
         const c1 = await counts();
         if (t.admin) await peers.emptyRedis();
         const full = await wrk(tools.wrk, `${t.url}${path}`, fullOptions);
         const c2 = await counts();
         result.rounds.rate.push(rate);
         result.rounds.full.push(full);
+        result.cpu!.push(cpu);
         if (t.admin) {
           const sum = result.captures ?? { fixed: NO_COUNTS, full: NO_COUNTS };
           result.captures = { fixed: addCounts(sum.fixed, countsBetween(c0, c1)), full: addCounts(sum.full, countsBetween(c1, c2)) };

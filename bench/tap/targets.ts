@@ -3,6 +3,7 @@
  * moves the peer and the tap alike. Every figure is the median of the per-round values (each
  * round measures every target once, back to back), with the lowest and highest round.
  */
+import type { CpuPerRequest } from './cpu-usage.ts';
 import type { CaptureCounts } from './peers.ts';
 import type { RateResult, WrkResult } from './processes.ts';
 
@@ -19,6 +20,8 @@ export interface TargetResult {
   rounds: { rate: RateResult[]; full: WrkResult[] };
   /** For the taps: what became of the requests and their copies over all rounds, at the fixed rate and at full load. */
   captures?: { fixed: CaptureCounts; full: CaptureCounts };
+  /** What each request at the fixed rate cost in CPU, round by round (absent from results older than this reading). */
+  cpu?: CpuPerRequest[];
 }
 
 /** The primary's latency behind one mirroring proxy, with a fast candidate and with a slow one, round by round. */

@@ -10,13 +10,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '@shadowdiff/core';
 import { closeCaptureQueues, connectProducer, createCaptureBatcher, openCaptureQueues, readyOrTimeout } from '@shadowdiff/queue';
-import { lowerThreadPriority } from './thread-priority.ts';
+import { lowerThreadPriority, nameThread, SHADOW_THREAD_NAME } from './thread-priority.ts';
 import { createShadowProcessor, type JobReport } from './shadow-processor.ts';
 import { LOOP_DELAY_WINDOW_MS, REPORT_INTERVAL_MS, type FromShadowThread, type QueueState, type ShadowThreadStart, type ToShadowThread } from './shadow-thread-messages.ts';
 import { drainShadowSides, openShadowSides } from './shadows.ts';
 
 const data = workerData as ShadowThreadStart;
 const jobsInFlight = new Int32Array(data.jobsInFlight);
+nameThread(SHADOW_THREAD_NAME);
 // Before anything runs here: on a busy host this thread yields CPU to the one serving clients.
 const priority = data.niceIncrement ? lowerThreadPriority(data.niceIncrement) : undefined;
 const port = parentPort!;

@@ -9,7 +9,7 @@ import { TEST_REDACTION_KEY } from '../../test/test-support.ts';
 import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread.ts';
 import type { LoopDelay, ShadowThreadData } from './shadow-thread-messages.ts';
 import { siblingModule } from './thread-entry.ts';
-import { currentThreadId } from './thread-priority.ts';
+import { currentThreadId, SHADOW_THREAD_NAME } from './thread-priority.ts';
 import type { JobReport } from './shadow-processor.ts';
 
 function capture(): Capture {
@@ -79,6 +79,16 @@ describe('shadow thread', () => {
     expect(jobs.length).toBeGreaterThanOrEqual(20);
     await queue.obliterate({ force: true });
     await queue.close();
+  });
+
+  it.runIf(process.platform === 'linux')('is named, so its CPU can be told apart from the serving thread\'s', async () => {
+    const names = (): string[] => readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
+    const before = names().filter((name) => name === SHADOW_THREAD_NAME).length;
+    const { sink } = tallied({ redisUrl: inject('redisUrl'), queuePrefix: freshQueuePrefix(), batchSize: 10, flushMs: 5, maxBuffered: 100 });
+    await sink.ready;
+    expect(names().filter((name) => name === SHADOW_THREAD_NAME)).toHaveLength(before + 1);
+    expect(readFileSync(`/proc/self/task/${currentThreadId()}/comm`, 'utf8').trim()).not.toBe(SHADOW_THREAD_NAME);
+    await sink.close(1000);
   });
 
   it.runIf(process.platform === 'linux')('runs at a nice value raised by niceIncrement, leaving the serving thread as it was', async () => {
