@@ -142,7 +142,13 @@ export const tapSchema = z.strictObject({
     })
     .prefault({}),
   batchSize: positiveInt.default(100),
-  batchFlushMs: positiveInt.default(5),
+  /**
+   * How long captures wait to fill a batch before it is queued anyway. Each batch is a BullMQ job:
+   * at 1000 copies/s, flushing every 5 ms cost Redis 42 µs and the shadow thread 160 µs of CPU per
+   * copy, every 25 ms 23 and 134 (medians of 4 alternating rounds); captures reach the queue at
+   * most 25 ms later, far inside the API's one-second freshness.
+   */
+  batchFlushMs: positiveInt.default(25),
   /** Captures held while Redis is slow or away; beyond it they are dropped and counted. */
   maxBufferedCaptures: positiveInt.default(10000),
   /**
