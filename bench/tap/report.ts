@@ -1,6 +1,6 @@
 /** Turns the tap benchmark's measurements into the `## Tap` section of bench/README.md. */
 import type { CpuPerRequest } from './cpu-usage.ts';
-import { LOAD_NAMES, NGINX, spreadOf, TAP, TAP_UNSHED, targetFigures, type LoadResult, type Spread, type TargetFigure, type TargetResult } from './targets.ts';
+import { DIRECT, LOAD_NAMES, NGINX, spreadOf, TAP, TAP_UNSHED, targetFigures, type LoadResult, type Spread, type TargetFigure, type TargetResult } from './targets.ts';
 
 export interface BenchReport {
   command: string;
@@ -72,7 +72,7 @@ function loadTables(result: LoadResult, rate: number): string[] {
 
 /** What each request at the fixed rate cost each process in CPU, from /proc: where a tap's tail comes from. */
 function cpuTable(result: LoadResult, rate: number): string[] {
-  const measured = result.targets.filter((t) => t.cpu && t.cpu.length > 0 && t.name !== 'direct');
+  const measured = result.targets.filter((t) => t.cpu && t.cpu.length > 0 && t.name !== DIRECT);
   if (measured.length === 0) return [];
   const us = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(0));
   const median = (t: TargetResult, f: (c: CpuPerRequest) => number | undefined): number | undefined => {

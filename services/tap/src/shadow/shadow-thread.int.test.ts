@@ -9,7 +9,8 @@ import { TEST_REDACTION_KEY } from '../../test/test-support.ts';
 import { startShadowThread, type CaptureDropReason, type ShadowThread, type ShadowThreadHandlers } from './shadow-thread.ts';
 import type { LoopDelay, ShadowThreadData } from './shadow-thread-messages.ts';
 import { siblingModule } from './thread-entry.ts';
-import { currentThreadId, SHADOW_THREAD_NAME } from './thread-priority.ts';
+import { SHADOW_THREAD_NAME } from './thread-name.ts';
+import { currentThreadId } from './thread-priority.ts';
 import type { JobReport } from './shadow-processor.ts';
 
 function capture(): Capture {

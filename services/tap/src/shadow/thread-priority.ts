@@ -1,4 +1,4 @@
-import { readlinkSync, writeFileSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The kernel's id of the calling thread (Linux: `/proc/thread-self` links to `<pid>/task/<tid>`), or undefined elsewhere. */
@@ -8,22 +8,6 @@ export function currentThreadId(): number | undefined {
     return Number.isInteger(tid) && tid > 0 ? tid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** What `top -H`, `ps -L` and `/proc/<pid>/task/<tid>/comm` call the tap's shadow thread. */
-export const SHADOW_THREAD_NAME = 'sd-shadow';
-
-/**
- * Names the calling thread as the kernel shows it (Linux: at most 15 bytes, through
- * `/proc/thread-self/comm`), so the thread's CPU can be told apart from the serving thread's.
- * Elsewhere, or where /proc cannot be written, the thread keeps its name.
- */
-export function nameThread(name: string): void {
-  try {
-    writeFileSync('/proc/thread-self/comm', name);
-  } catch {
-    // A name is a convenience: nothing depends on it.
   }
 }
 
